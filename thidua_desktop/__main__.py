@@ -1,0 +1,3 @@
+from thidua_desktop.gui.app import main
+
+raise SystemExit(main())

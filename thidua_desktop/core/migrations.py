@@ -1,0 +1,114 @@
+"""Schema versions: a new database is created at the latest version; an old one is upgraded step by step.
+
+The version lives in `app_meta.schema_version`. All pending steps run in one transaction, so an
+upgrade either finishes or leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, inspect, text
+
+from thidua_desktop.core.errors import DatabaseVersionError
+from thidua_desktop.core.models import Base
+from thidua_desktop.core.text import fold, sort_key
+
+SCHEMA_VERSION_KEY = "schema_version"
+
+
+def _v2_search_and_sort_keys(conn: Connection) -> None:
+    """v2: accent-free search text and Vietnamese sort keys, stored so that search and sort run in SQL."""
+    conn.execute(text("ALTER TABLE activities ADD COLUMN search_text TEXT NOT NULL DEFAULT ''"))
+    conn.execute(text("ALTER TABLE activities ADD COLUMN title_sort_key TEXT NOT NULL DEFAULT ''"))
+    conn.execute(text("ALTER TABLE units ADD COLUMN name_sort_key TEXT NOT NULL DEFAULT ''"))
+    rows = conn.execute(text("SELECT id, title, commune, responsible_officer FROM activities")).all()
+    if rows:
+        conn.execute(
+            text("UPDATE activities SET search_text = :search, title_sort_key = :key WHERE id = :id"),
+            [
+                {"id": r.id, "search": activity_search_text(r.title, r.commune, r.responsible_officer),
+                 "key": sort_key(r.title)}
+                for r in rows
+            ],
+        )
+    units = conn.execute(text("SELECT id, name FROM units")).all()
+    if units:
+        conn.execute(
+            text("UPDATE units SET name_sort_key = :key WHERE id = :id"),
+            [{"id": u.id, "key": sort_key(u.name)} for u in units],
+        )
+
+
+def activity_search_text(title: str, commune: str, officer: str) -> str:
+    return fold(" ".join(part for part in (title, commune, officer) if part))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    2: _v2_search_and_sort_keys,
+}
+LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    created: bool
+    from_version: int
+    to_version: int
+
+    @property
+    def upgraded(self) -> bool:
+        return not self.created and self.from_version != self.to_version
+
+
+def read_schema_version(conn: Connection) -> int | None:
+    if not inspect(conn).has_table("app_meta"):
+        return None
+    row = conn.execute(text("SELECT value FROM app_meta WHERE key = :k"), {"k": SCHEMA_VERSION_KEY}).first()
+    return int(row[0]) if row else None
+
+
+def _write_schema_version(conn: Connection, version: int) -> None:
+    updated = conn.execute(
+        text("UPDATE app_meta SET value = :v WHERE key = :k"), {"k": SCHEMA_VERSION_KEY, "v": str(version)}
+    )
+    if updated.rowcount == 0:
+        conn.execute(
+            text("INSERT INTO app_meta (key, value) VALUES (:k, :v)"), {"k": SCHEMA_VERSION_KEY, "v": str(version)}
+        )
+
+
+def pending_upgrade(engine: Engine) -> tuple[int | None, int]:
+    """(current version or None for an empty database, latest version), checked without changing anything."""
+    with engine.connect() as conn:
+        return read_schema_version(conn), LATEST_SCHEMA_VERSION
+
+
+def check_not_newer(version: int | None) -> None:
+    if version is not None and version > LATEST_SCHEMA_VERSION:
+        raise DatabaseVersionError(
+            f"Cơ sở dữ liệu được tạo bởi phiên bản mới hơn của chương trình (lược đồ {version}, "
+            f"phiên bản này chỉ hiểu tới {LATEST_SCHEMA_VERSION}).",
+            hint="Không có gì bị thay đổi. Vui lòng cài phiên bản ThiĐua Desktop mới nhất rồi mở lại.",
+        )
+
+
+def prepare_database(engine: Engine) -> MigrationReport:
+    with engine.begin() as conn:
+        version = read_schema_version(conn)
+        if version is None:
+            existing = inspect(conn).get_table_names()
+            if existing:
+                raise DatabaseVersionError(
+                    "Tệp cơ sở dữ liệu này không phải của ThiĐua Desktop (không có thông tin phiên bản).",
+                    hint="Hãy chọn đúng thư mục dữ liệu, hoặc một thư mục trống để bắt đầu mới.",
+                )
+            Base.metadata.create_all(conn)
+            _write_schema_version(conn, LATEST_SCHEMA_VERSION)
+            return MigrationReport(True, 0, LATEST_SCHEMA_VERSION)
+        check_not_newer(version)
+        for step in range(version + 1, LATEST_SCHEMA_VERSION + 1):
+            MIGRATIONS[step](conn)
+            _write_schema_version(conn, step)
+        return MigrationReport(False, version, LATEST_SCHEMA_VERSION)

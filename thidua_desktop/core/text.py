@@ -1,0 +1,121 @@
+"""Vietnamese text: NFC, accent-free search keys, collation keys, and number/date formatting."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+# Vietnamese alphabet order; letters with a breve/circumflex/horn/stroke are letters of their own.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK = {ch: i + 1 for i, ch in enumerate(_ALPHABET)}
+# Tone marks sort: none, grave (huyền), hook (hỏi), tilde (ngã), acute (sắc), dot (nặng).
+_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used for search, so "hoa giai" finds "Hòa giải" and "Đ" matches "d"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+def _split_letter(cluster: str) -> tuple[str, int]:
+    """Split one NFD cluster into its Vietnamese base letter (with breve/circumflex/horn) and tone rank."""
+    base = cluster[0]
+    tone = 0
+    letter_marks = ""
+    for mark in cluster[1:]:
+        if mark in _TONE_RANK:
+            tone = _TONE_RANK[mark]
+        elif mark in _LETTER_MARKS:
+            letter_marks += mark
+    return unicodedata.normalize("NFC", base + letter_marks), tone
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts Vietnamese names correctly under plain binary (and any locale) string order.
+
+    Primary order is the Vietnamese alphabet (a < ă < â < b … d < đ), then tones break ties.
+    The key is lower-case hex, so it orders the same in SQLite and PostgreSQL without a custom collation.
+    """
+    decomposed = unicodedata.normalize("NFD", nfc(text).lower())
+    clusters: list[str] = []
+    for ch in decomposed:
+        if unicodedata.combining(ch) and clusters:
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+    primary: list[str] = []
+    tones: list[str] = []
+    for cluster in clusters:
+        letter, tone = _split_letter(cluster)
+        if letter in _LETTER_RANK:
+            primary.append(f"{_LETTER_RANK[letter] + 0x40:02x}")
+            tones.append(str(tone))
+        elif letter.isdigit():
+            primary.append(f"{ord(letter) - ord('0') + 0x20:02x}")
+        elif letter.isspace():
+            primary.append("10")
+        else:
+            primary.append(f"{min(ord(letter), 0xFF):02x}" if ord(letter) > 0x10 else "11")
+    return "".join(primary) + "00" + "".join(tones)
+
+
+def format_number(value: int | float | None, *, decimals: int = 0) -> str:
+    """1234567 → "1.234.567"; decimals use a comma, as Vietnamese documents do."""
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_money(value: int | None) -> str:
+    return "" if value is None else f"{format_number(value)} đ"
+
+
+def parse_number(text: str) -> int:
+    """Parse "1.234.567" or "1 234 567 đ" typed by a user; raises ValueError with a Vietnamese message."""
+    cleaned = text.strip().replace("đ", "").replace(" ", "").replace(".", "").replace("\u00a0", "")
+    if cleaned in ("", "-"):
+        raise ValueError("Chưa nhập số.")
+    if "," in cleaned:
+        raise ValueError("Chỉ nhập số nguyên (không có phần thập phân).")
+    try:
+        return int(cleaned)
+    except ValueError:
+        raise ValueError(f"“{text}” không phải là số.") from None
+
+
+def format_percent(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{format_number(value, decimals=1)}%"
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y %H:%M")
+
+
+def parse_date(text: str) -> date:
+    """Parse dd/mm/yyyy (also d/m/yyyy); raises ValueError with a Vietnamese message."""
+    parts = text.strip().replace("-", "/").replace(".", "/").split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"Ngày “{text}” không đúng dạng ngày/tháng/năm (ví dụ 05/02/2024).")
+    day, month, year = (int(p) for p in parts)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"Ngày “{text}” không có thật trên lịch.") from None

@@ -1,0 +1,198 @@
+"""The one entry object that owns an open data folder: database, settings and campaign catalogue.
+
+The GUI and the CLI both open their data through `Workspace.open`, so they see the same state.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from thidua_desktop.core import audit, backup
+from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
+from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
+from thidua_desktop.core.db import is_sqlite, make_engine, make_session_factory
+from thidua_desktop.core.errors import UserError
+from thidua_desktop.core.migrations import MigrationReport, check_not_newer, pending_upgrade, prepare_database
+from thidua_desktop.core.models import Setting
+from thidua_desktop.core.paths import DATABASE_URL_ENV, DataLayout
+from thidua_desktop.core.units import UnitInfo, get_unit, seed_units
+
+
+class Role(enum.StrEnum):
+    UNIT = "unit"  # a district office or department office that records and sends
+    DEPARTMENT = "department"  # the Sở that receives, consolidates and awards
+
+
+ROLE_LABELS = {Role.UNIT: "Đơn vị ghi nhận và gửi báo cáo", Role.DEPARTMENT: "Sở Tư pháp (tiếp nhận, tổng hợp)"}
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "role": None,
+    "unit_code": None,
+    "campaign_code": None,
+    "evidence_max_mb": 50,
+    "downscale_photos": True,
+    "photo_max_px": 2000,
+    "backup_keep": 10,
+}
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    migration: MigrationReport
+    catalogue: CatalogueSyncReport
+    units_seeded: int
+    backup_before_upgrade: Path | None
+
+
+class Workspace:
+    def __init__(self, layout: DataLayout, engine: Engine, *, actor: str | None = None) -> None:
+        self.layout = layout
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = make_session_factory(engine)
+        self.actor = actor or audit.current_actor()
+        self.open_report: OpenReport | None = None
+        self._campaign: CampaignInfo | None = None
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path | str | None = None,
+        *,
+        demo: bool = False,
+        database_url: str | None = None,
+        actor: str | None = None,
+    ) -> Workspace:
+        """Open (creating or upgrading) a data folder; on any error nothing is left half-initialised."""
+        layout = DataLayout.resolve(data_dir, demo=demo)
+        layout.ensure()
+        url = database_url or os.environ.get(DATABASE_URL_ENV) or layout.sqlite_url()
+        engine = make_engine(url)
+        try:
+            workspace = cls(layout, engine, actor=actor)
+            workspace.open_report = workspace._initialise()
+        except Exception:
+            engine.dispose()
+            raise
+        return workspace
+
+    def _initialise(self) -> OpenReport:
+        current, latest = pending_upgrade(self.engine)
+        check_not_newer(current)
+        backup_path = None
+        if current is not None and current < latest and is_sqlite(self.engine):
+            backup_path = backup.backup_sqlite(
+                self.layout.database_file, self.layout.backups_dir, reason=f"truoc-nang-cap-v{current}", keep=1_000
+            )
+        migration = prepare_database(self.engine)
+        with self.sessions.begin() as session:
+            catalogue = sync_catalogue(session, [self.layout.root / "campaigns"])
+            seeded = seed_units(session, actor=self.actor)
+        return OpenReport(migration, catalogue, seeded, backup_path)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One committed unit of work; rolled back whole on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    @property
+    def database_label(self) -> str:
+        if self.is_sqlite:
+            return str(self.layout.database_file)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # --- settings -------------------------------------------------------------------------
+    def setting(self, key: str) -> Any:
+        with self.sessions() as session:
+            row = session.get(Setting, key)
+            return json.loads(row.value) if row else DEFAULT_SETTINGS.get(key)
+
+    def set_settings(self, **values: Any) -> dict[str, list[Any]]:
+        """Write several settings in one transaction; returns the audit diff."""
+        with self.transaction() as session:
+            changes: dict[str, list[Any]] = {}
+            for key, value in values.items():
+                row = session.get(Setting, key)
+                old = json.loads(row.value) if row else DEFAULT_SETTINGS.get(key)
+                if old == value:
+                    continue
+                if row is None:
+                    session.add(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
+                else:
+                    row.value = json.dumps(value, ensure_ascii=False)
+                changes[key] = [old, value]
+            if changes:
+                audit.record(session, self.actor, "update", "settings", "*", changes)
+        return changes
+
+    @property
+    def role(self) -> Role | None:
+        value = self.setting("role")
+        return Role(value) if value else None
+
+    @property
+    def is_configured(self) -> bool:
+        role = self.role
+        return role is Role.DEPARTMENT or (role is Role.UNIT and bool(self.setting("unit_code")))
+
+    def configure(self, role: Role, unit_code: str | None) -> None:
+        if role is Role.UNIT and not unit_code:
+            raise UserError("Chưa chọn đơn vị.", hint="Hãy chọn đơn vị mà máy này ghi nhận số liệu.")
+        if role is Role.DEPARTMENT:
+            unit_code = unit_code or self._department_code()
+        with self.sessions() as session:
+            get_unit(session, unit_code)  # refuses an unknown code
+        self.set_settings(role=str(role), unit_code=unit_code)
+
+    def _department_code(self) -> str:
+        from thidua_desktop.core.models import Unit, UnitKind
+
+        with self.sessions() as session:
+            code = session.scalar(select(Unit.code).where(Unit.kind == UnitKind.DEPARTMENT).limit(1))
+        if code is None:
+            raise UserError("Danh sách đơn vị chưa có Sở Tư pháp.", hint="Thêm Sở Tư pháp trong Cài đặt › Đơn vị.")
+        return code
+
+    def own_unit(self) -> UnitInfo | None:
+        code = self.setting("unit_code")
+        if not code:
+            return None
+        with self.sessions() as session:
+            return get_unit(session, code)
+
+    # --- campaign -------------------------------------------------------------------------
+    def campaign(self) -> CampaignInfo:
+        if self._campaign is None:
+            with self.sessions() as session:
+                self._campaign = load_campaign_info(session, self.setting("campaign_code"))
+        return self._campaign
+
+    def backup_now(self, reason: str = "thu-cong") -> Path | None:
+        if not self.is_sqlite or not self.layout.database_file.exists():
+            return None
+        return backup.backup_sqlite(
+            self.layout.database_file, self.layout.backups_dir, reason=reason, keep=int(self.setting("backup_keep"))
+        )
