@@ -11,28 +11,39 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from thidua_desktop.core.activities import activity_search_text, figures_text
 from thidua_desktop.core.errors import DatabaseVersionError
 from thidua_desktop.core.models import Base
-from thidua_desktop.core.text import fold, sort_key
+from thidua_desktop.core.text import sort_key
 
 SCHEMA_VERSION_KEY = "schema_version"
 
 
 def _v2_search_and_sort_keys(conn: Connection) -> None:
-    """v2: accent-free search text and Vietnamese sort keys, stored so that search and sort run in SQL."""
+    """v2: search text, Vietnamese sort keys and list summaries, stored so that search and sort run in SQL."""
     conn.execute(text("ALTER TABLE activities ADD COLUMN search_text TEXT NOT NULL DEFAULT ''"))
     conn.execute(text("ALTER TABLE activities ADD COLUMN title_sort_key TEXT NOT NULL DEFAULT ''"))
+    conn.execute(text("ALTER TABLE activities ADD COLUMN commune_sort_key TEXT NOT NULL DEFAULT ''"))
+    conn.execute(text("ALTER TABLE activities ADD COLUMN evidence_count INTEGER NOT NULL DEFAULT 0"))
+    conn.execute(text("ALTER TABLE activities ADD COLUMN figures_summary TEXT NOT NULL DEFAULT ''"))
+    conn.execute(text("ALTER TABLE activities ADD COLUMN lead_value BIGINT NOT NULL DEFAULT 0"))
+    conn.execute(text("ALTER TABLE activities ADD COLUMN sent_revision INTEGER"))
     conn.execute(text("ALTER TABLE units ADD COLUMN name_sort_key TEXT NOT NULL DEFAULT ''"))
     rows = conn.execute(text("SELECT id, title, commune, responsible_officer FROM activities")).all()
     if rows:
         conn.execute(
-            text("UPDATE activities SET search_text = :search, title_sort_key = :key WHERE id = :id"),
+            text(
+                "UPDATE activities SET search_text = :search, title_sort_key = :key, commune_sort_key = :ckey, "
+                "evidence_count = (SELECT COUNT(*) FROM activity_evidence ae WHERE ae.activity_id = :id) "
+                "WHERE id = :id"
+            ),
             [
                 {"id": r.id, "search": activity_search_text(r.title, r.commune, r.responsible_officer),
-                 "key": sort_key(r.title)}
+                 "key": sort_key(r.title), "ckey": sort_key(r.commune)}
                 for r in rows
             ],
         )
+    _backfill_figures(conn)
     units = conn.execute(text("SELECT id, name FROM units")).all()
     if units:
         conn.execute(
@@ -41,8 +52,21 @@ def _v2_search_and_sort_keys(conn: Connection) -> None:
         )
 
 
-def activity_search_text(title: str, commune: str, officer: str) -> str:
-    return fold(" ".join(part for part in (title, commune, officer) if part))
+def _backfill_figures(conn: Connection) -> None:
+    values = conn.execute(
+        text(
+            "SELECT v.activity_id, v.value, i.unit_of_measure, i.is_key FROM indicator_values v "
+            "JOIN indicators i ON i.id = v.indicator_id ORDER BY v.activity_id, i.sort_order"
+        )
+    ).all()
+    per_activity: dict[int, list[tuple[str, bool, int]]] = {}
+    for row in values:
+        per_activity.setdefault(row.activity_id, []).append((row.unit_of_measure, bool(row.is_key), row.value))
+    if per_activity:
+        conn.execute(
+            text("UPDATE activities SET figures_summary = :summary, lead_value = :lead WHERE id = :id"),
+            [{"id": k, **dict(zip(("summary", "lead"), figures_text(v), strict=True))} for k, v in per_activity.items()],
+        )
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {

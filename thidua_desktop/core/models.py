@@ -179,6 +179,11 @@ class Activity(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # tombstone: travels in bundles
     search_text: Mapped[str] = mapped_column(Text, default="")  # folded title/place/officer for search
     title_sort_key: Mapped[str] = mapped_column(Text, default="")
+    commune_sort_key: Mapped[str] = mapped_column(Text, default="")
+    evidence_count: Mapped[int] = mapped_column(Integer, default=0)  # kept in step, for fast filter/sort
+    figures_summary: Mapped[str] = mapped_column(Text, default="")  # "12 buổi · 340 lượt người"
+    lead_value: Mapped[int] = mapped_column(BigInteger, default=0)  # sort key of the figures column
+    sent_revision: Mapped[int | None] = mapped_column(Integer)  # revision carried by the last bundle sent
 
     unit: Mapped[Unit] = relationship()
     criterion: Mapped[Criterion] = relationship()

@@ -1,0 +1,288 @@
+"""Activities (hoạt động): validated create/update, soft delete with tombstones, restore, and lookup.
+
+Every mutation is one transaction that bumps the revision, writes the audit log and returns a
+`ChangeReport`, from which the GUI refreshes only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from thidua_desktop.core import audit
+from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
+from thidua_desktop.core.errors import NotFoundError, ValidationError
+from thidua_desktop.core.models import Activity, IndicatorValue, Unit, utc_now
+from thidua_desktop.core.text import fold, format_number, nfc, sort_key
+
+
+@dataclass
+class ActivityDraft:
+    """What the form (or CLI, or a bundle) supplies; `values` maps indicator id → integer value."""
+
+    criterion_id: int
+    activity_date: date
+    title: str
+    commune: str = ""
+    is_poor_commune: bool = False
+    is_remote_area: bool = False
+    is_ethnic_area: bool = False
+    description: str = ""
+    responsible_officer: str = ""
+    values: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    restored: tuple[str, ...] = ()
+    evidence_changed: tuple[str, ...] = ()
+
+    @property
+    def touched(self) -> set[str]:
+        return set(self.created) | set(self.updated) | set(self.deleted) | set(self.restored) | set(
+            self.evidence_changed
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.touched
+
+
+def activity_search_text(title: str, commune: str, officer: str, description: str = "") -> str:
+    return fold(" ".join(part for part in (title, commune, officer, description) if part))
+
+
+def figures_text(values: Iterable[tuple[str, bool, int]]) -> tuple[str, int]:
+    """The list's "key figures" text and its sort value from (unit, is_key, value): key indicators first."""
+    ordered = sorted(values, key=lambda item: not item[1])
+    parts = [f"{format_number(v)} {unit}" for unit, _key, v in ordered if v][:3]
+    lead = next((v for _unit, _key, v in ordered if v), 0)
+    return " · ".join(parts), lead
+
+
+def summarise_figures(values: Iterable[tuple[IndicatorInfo, int]]) -> tuple[str, int]:
+    return figures_text((ind.unit, ind.is_key, v) for ind, v in values)
+
+
+def validate_draft(campaign: CampaignInfo, draft: ActivityDraft) -> tuple[dict[str, str], list[str]]:
+    """Problems that block saving (field → message) and warnings the user may accept."""
+    problems: dict[str, str] = {}
+    warnings: list[str] = []
+    if draft.criterion_id not in campaign.criteria_by_id:
+        problems["criterion"] = "Chưa chọn tiêu chí của kế hoạch."
+    if not draft.title.strip():
+        problems["title"] = "Chưa nhập tên hoạt động."
+    if draft.activity_date is None:
+        problems["activity_date"] = "Chưa nhập ngày thực hiện."
+    elif not campaign.contains(draft.activity_date):
+        warnings.append(
+            f"Ngày {draft.activity_date:%d/%m/%Y} nằm ngoài thời gian của phong trào "
+            f"({campaign.starts_on:%d/%m/%Y} – {campaign.ends_on:%d/%m/%Y})."
+        )
+    allowed = {i.id for i in campaign.entered_indicators_of(draft.criterion_id)}
+    for indicator_id, value in draft.values.items():
+        indicator = campaign.indicators_by_id.get(indicator_id)
+        if indicator is None or indicator_id not in allowed:
+            problems[f"value:{indicator_id}"] = "Chỉ tiêu không thuộc tiêu chí đã chọn."
+        elif value < 0:
+            problems[f"value:{indicator_id}"] = f"“{indicator.name}” không được là số âm."
+    for indicator_id, value in draft.values.items():
+        indicator = campaign.indicators_by_id.get(indicator_id)
+        if indicator is None or indicator.part_of_id is None:
+            continue
+        whole = draft.values.get(indicator.part_of_id, 0)
+        if value > whole:
+            whole_ind = campaign.indicators_by_id[indicator.part_of_id]
+            problems[f"value:{indicator_id}"] = (
+                f"“{indicator.name}” ({format_number(value)}) không được lớn hơn "
+                f"“{whole_ind.name}” ({format_number(whole)})."
+            )
+    if not any(draft.values.values()) and "criterion" not in problems:
+        warnings.append("Hoạt động chưa có số liệu nào; nó sẽ không được cộng vào kết quả.")
+    return problems, warnings
+
+
+def _snapshot(activity: Activity) -> dict[str, object]:
+    return {
+        "criterion_id": activity.criterion_id,
+        "activity_date": activity.activity_date.isoformat(),
+        "title": activity.title,
+        "commune": activity.commune,
+        "is_poor_commune": activity.is_poor_commune,
+        "is_remote_area": activity.is_remote_area,
+        "is_ethnic_area": activity.is_ethnic_area,
+        "description": activity.description,
+        "responsible_officer": activity.responsible_officer,
+        "values": {str(v.indicator_id): v.value for v in sorted(activity.values, key=lambda v: v.indicator_id)},
+    }
+
+
+def _apply_draft(activity: Activity, draft: ActivityDraft, campaign: CampaignInfo) -> None:
+    activity.criterion_id = draft.criterion_id
+    activity.activity_date = draft.activity_date
+    activity.title = nfc(draft.title.strip())
+    activity.commune = nfc(draft.commune.strip())
+    activity.is_poor_commune = draft.is_poor_commune
+    activity.is_remote_area = draft.is_remote_area
+    activity.is_ethnic_area = draft.is_ethnic_area
+    activity.description = nfc(draft.description.strip())
+    activity.responsible_officer = nfc(draft.responsible_officer.strip())
+    activity.search_text = activity_search_text(activity.title, activity.commune, activity.responsible_officer)
+    activity.title_sort_key = sort_key(activity.title)
+    activity.commune_sort_key = sort_key(activity.commune)
+    existing = {v.indicator_id: v for v in activity.values}
+    wanted = {k: v for k, v in draft.values.items() if v is not None}
+    for indicator_id, row in list(existing.items()):
+        if indicator_id not in wanted:
+            activity.values.remove(row)
+    for indicator_id, value in wanted.items():
+        if indicator_id in existing:
+            existing[indicator_id].value = int(value)
+        else:
+            activity.values.append(IndicatorValue(indicator_id=indicator_id, value=int(value)))
+    activity.figures_summary, activity.lead_value = summarise_figures(
+        (campaign.indicators_by_id[k], v) for k, v in sorted(wanted.items())
+    )
+
+
+class ActivityService:
+    """Activity mutations and lookups for one campaign and one actor."""
+
+    def __init__(self, sessions, campaign: CampaignInfo, actor: str) -> None:  # noqa: ANN001 - sessionmaker
+        self.sessions = sessions
+        self.campaign = campaign
+        self.actor = actor
+
+    def _check(self, draft: ActivityDraft) -> None:
+        problems, _warnings = validate_draft(self.campaign, draft)
+        if problems:
+            raise ValidationError(problems)
+
+    def _load(self, session: Session, uuid: str) -> Activity:
+        activity = session.scalar(
+            select(Activity)
+            .where(Activity.uuid == uuid)
+            .options(selectinload(Activity.values), selectinload(Activity.attachments))
+        )
+        if activity is None:
+            raise NotFoundError(f"Không tìm thấy hoạt động {uuid}.", hint="Có thể nó đã bị xóa hẳn; hãy tải lại danh sách.")
+        return activity
+
+    def create(self, unit_code: str, draft: ActivityDraft, *, uuid: str | None = None) -> ChangeReport:
+        self._check(draft)
+        with self.sessions.begin() as session:
+            unit_id = session.scalar(select(Unit.id).where(Unit.code == unit_code))
+            if unit_id is None:
+                raise NotFoundError(f"Không có đơn vị mã “{unit_code}”.", hint="Kiểm tra Cài đặt › Đơn vị.")
+            activity = Activity(unit_id=unit_id, campaign_id=self.campaign.id, revision=1)
+            if uuid:
+                activity.uuid = uuid
+            activity.values = []
+            _apply_draft(activity, draft, self.campaign)
+            session.add(activity)
+            session.flush()
+            audit.record(session, self.actor, "create", "activity", activity.uuid, _snapshot(activity))
+            return ChangeReport(created=(activity.uuid,))
+
+    def update(self, uuid: str, draft: ActivityDraft, *, expected_revision: int | None = None) -> ChangeReport:
+        self._check(draft)
+        with self.sessions.begin() as session:
+            activity = self._load(session, uuid)
+            if expected_revision is not None and activity.revision != expected_revision:
+                raise ValidationError(
+                    {"revision": "Hoạt động này vừa được sửa ở nơi khác. Hãy đóng biểu mẫu và mở lại để xem bản mới."}
+                )
+            before = _snapshot(activity)
+            _apply_draft(activity, draft, self.campaign)
+            session.flush()
+            changes = audit.diff(before, _snapshot(activity))
+            if not changes:
+                return ChangeReport()
+            activity.revision += 1
+            activity.updated_at = utc_now()
+            audit.record(session, self.actor, "update", "activity", uuid, changes)
+            return ChangeReport(updated=(uuid,))
+
+    def delete(self, uuids: Sequence[str]) -> ChangeReport:
+        return self._set_tombstone(uuids, deleted=True)
+
+    def restore(self, uuids: Sequence[str]) -> ChangeReport:
+        return self._set_tombstone(uuids, deleted=False)
+
+    def _set_tombstone(self, uuids: Sequence[str], *, deleted: bool) -> ChangeReport:
+        done: list[str] = []
+        with self.sessions.begin() as session:
+            for uuid in uuids:
+                activity = self._load(session, uuid)
+                if (activity.deleted_at is not None) == deleted:
+                    continue
+                activity.deleted_at = utc_now() if deleted else None
+                activity.revision += 1
+                activity.updated_at = utc_now()
+                audit.record(session, self.actor, "delete" if deleted else "restore", "activity", uuid, {})
+                done.append(uuid)
+        return ChangeReport(deleted=tuple(done)) if deleted else ChangeReport(restored=tuple(done))
+
+    def get(self, uuid: str) -> ActivityDetail:
+        with self.sessions() as session:
+            activity = self._load(session, uuid)
+            return ActivityDetail.from_row(activity, session)
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    attachment_id: int
+    evidence_id: int
+    sha256: str
+    file_name: str
+    mime_type: str
+    size: int
+    caption: str
+
+
+@dataclass(frozen=True)
+class ActivityDetail:
+    uuid: str
+    unit_code: str
+    unit_name: str
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    draft: ActivityDraft
+    attachments: tuple[AttachmentInfo, ...]
+
+    @classmethod
+    def from_row(cls, activity: Activity, session: Session) -> ActivityDetail:
+        unit = session.get(Unit, activity.unit_id)
+        assert unit is not None
+        draft = ActivityDraft(
+            criterion_id=activity.criterion_id,
+            activity_date=activity.activity_date,
+            title=activity.title,
+            commune=activity.commune,
+            is_poor_commune=activity.is_poor_commune,
+            is_remote_area=activity.is_remote_area,
+            is_ethnic_area=activity.is_ethnic_area,
+            description=activity.description,
+            responsible_officer=activity.responsible_officer,
+            values={v.indicator_id: v.value for v in activity.values},
+        )
+        attachments = tuple(
+            AttachmentInfo(
+                a.id, a.evidence_id, a.evidence.sha256, a.file_name or a.evidence.original_name,
+                a.evidence.mime_type, a.evidence.size, a.caption,
+            )
+            for a in activity.attachments
+        )
+        return cls(
+            activity.uuid, unit.code, unit.name, activity.revision, activity.created_at, activity.updated_at,
+            activity.deleted_at, draft, attachments,
+        )

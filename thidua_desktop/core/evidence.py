@@ -1,0 +1,345 @@
+"""Evidence files: a content-addressed store by SHA-256 in the data folder, and attachments to activities.
+
+Files are copied, never moved. The same bytes are stored once. Photos may be downscaled first so bundles
+stay small enough for email or chat. A missing or altered file is reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import io
+import mimetypes
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from thidua_desktop.core import audit
+from thidua_desktop.core.activities import ChangeReport
+from thidua_desktop.core.errors import Cancelled, NotFoundError, UserError
+from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence
+from thidua_desktop.core.text import format_number, nfc
+
+CHUNK = 1024 * 1024
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+ALLOWED_EXTENSIONS = {
+    ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic",
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".odp", ".ppt", ".pptx", ".rtf", ".txt",
+}
+DOWNSCALABLE_MIME = {"image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff"}
+_EXTRA_MIME = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+    ".heic": "image/heic",
+    ".webp": "image/webp",
+}
+
+
+def guess_mime(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    return _EXTRA_MIME.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+class FileState(enum.StrEnum):
+    OK = "ok"
+    MISSING = "missing"
+    CORRUPT = "corrupt"
+
+
+FILE_STATE_LABELS = {
+    FileState.OK: "Nguyên vẹn",
+    FileState.MISSING: "Mất tệp trong kho",
+    FileState.CORRUPT: "Tệp bị thay đổi (sai mã băm)",
+}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    mime_type: str
+    original_name: str
+    already_stored: bool
+    downscaled: bool = False
+
+
+def _never_cancelled() -> bool:
+    return False
+
+
+class EvidenceStore:
+    """Files under `root/ab/abcdef…` named by their SHA-256."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def add_stream(
+        self,
+        source: io.BufferedIOBase,
+        total: int,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn = _never_cancelled,
+    ) -> tuple[str, int, bool]:
+        """Copy while hashing, into a temp file renamed into place; returns (sha256, size, already_stored)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, temp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := source.read(CHUNK):
+                    if cancel():
+                        raise Cancelled()
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                    if progress:
+                        progress(size, total)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            final = self.path_for(sha)
+            if final.is_file() and final.stat().st_size == size:
+                os.unlink(temp_name)
+                return sha, size, True
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp_name, final)
+            return sha, size, False
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+
+    def add_file(
+        self,
+        path: Path,
+        *,
+        downscale_to: int | None = None,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn = _never_cancelled,
+    ) -> StoredFile:
+        mime = guess_mime(path.name)
+        if downscale_to and mime in DOWNSCALABLE_MIME:
+            shrunk = downscale_photo(path, downscale_to)
+            if shrunk is not None:
+                sha, size, existed = self.add_stream(io.BytesIO(shrunk), len(shrunk), progress=progress, cancel=cancel)
+                return StoredFile(sha, size, "image/jpeg", _jpeg_name(path.name), existed, downscaled=True)
+        with path.open("rb") as source:
+            sha, size, existed = self.add_stream(source, path.stat().st_size, progress=progress, cancel=cancel)
+        return StoredFile(sha, size, mime, nfc(path.name), existed)
+
+    def check(self, sha256: str, *, cancel: CancelFn = _never_cancelled) -> FileState:
+        path = self.path_for(sha256)
+        if not path.is_file():
+            return FileState.MISSING
+        digest = hashlib.sha256()
+        with path.open("rb") as source:
+            while chunk := source.read(CHUNK):
+                if cancel():
+                    raise Cancelled()
+                digest.update(chunk)
+        return FileState.OK if digest.hexdigest() == sha256 else FileState.CORRUPT
+
+
+def _jpeg_name(name: str) -> str:
+    return nfc(str(Path(name).with_suffix(".jpg")))
+
+
+def downscale_photo(path: Path, max_px: int) -> bytes | None:
+    """A JPEG no larger than max_px on its long side, upright per EXIF; None if already small enough."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as image:
+            if max(image.size) <= max_px:
+                return None
+            image.draft("RGB", (max_px, max_px))  # let the JPEG decoder skip detail we would discard
+            upright = ImageOps.exif_transpose(image)
+            upright.thumbnail((max_px, max_px), Image.Resampling.LANCZOS)
+            if upright.mode not in ("RGB", "L"):
+                upright = upright.convert("RGB")
+            out = io.BytesIO()
+            upright.save(out, "JPEG", quality=88, optimize=True)
+            return out.getvalue()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None  # not a decodable image: keep the original bytes
+
+
+def make_thumbnail(source: Path, target: Path, size: int = 256) -> Path | None:
+    """A small JPEG preview of an image (upright per EXIF), written atomically; None if not an image."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(source) as image:
+            image.draft("RGB", (size, size))
+            upright = ImageOps.exif_transpose(image)
+            upright.thumbnail((size, size))
+            if upright.mode not in ("RGB", "L"):
+                upright = upright.convert("RGB")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".partial")
+            upright.save(partial, "JPEG", quality=80)
+            os.replace(partial, target)
+            return target
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+class EvidenceService:
+    """Attach, caption and detach evidence on activities, enforcing the size limit."""
+
+    def __init__(self, sessions, store: EvidenceStore, actor: str, *, max_bytes: int, downscale_to: int | None) -> None:  # noqa: ANN001
+        self.sessions = sessions
+        self.store = store
+        self.actor = actor
+        self.max_bytes = max_bytes
+        self.downscale_to = downscale_to
+
+    def check_candidate(self, path: Path) -> None:
+        if not path.is_file():
+            raise UserError(f"Không tìm thấy tệp “{path.name}”.", hint="Có thể tệp đã bị di chuyển hoặc xóa.")
+        if path.suffix.lower() not in ALLOWED_EXTENSIONS:
+            raise UserError(
+                f"Tệp “{path.name}” không thuộc loại được nhận làm minh chứng.",
+                hint="Hãy đính kèm ảnh (JPG, PNG…), PDF, hoặc tài liệu Word/Excel/ODF.",
+            )
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            raise UserError(
+                f"Tệp “{path.name}” nặng {format_number(size / 1024 / 1024, decimals=1)} MB, vượt giới hạn "
+                f"{format_number(self.max_bytes // 1024 // 1024)} MB cho mỗi tệp.",
+                hint="Hãy nén hoặc chụp lại với độ phân giải thấp hơn, hoặc tăng giới hạn trong Cài đặt.",
+            )
+
+    def attach(
+        self,
+        activity_uuid: str,
+        paths: list[Path],
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn = _never_cancelled,
+    ) -> ChangeReport:
+        """Copy each file into the store, then link them all in one transaction."""
+        for path in paths:
+            self.check_candidate(path)
+        stored = [
+            self.store.add_file(path, downscale_to=self.downscale_to, progress=progress, cancel=cancel)
+            for path in paths
+        ]
+        with self.sessions.begin() as session:
+            activity = self._activity(session, activity_uuid)
+            position = session.scalar(
+                select(func.coalesce(func.max(ActivityEvidence.position), 0)).where(
+                    ActivityEvidence.activity_id == activity.id
+                )
+            )
+            for item in stored:
+                evidence = self._evidence_row(session, item)
+                linked = session.scalar(
+                    select(ActivityEvidence).where(
+                        ActivityEvidence.activity_id == activity.id, ActivityEvidence.evidence_id == evidence.id
+                    )
+                )
+                if linked:
+                    continue  # the same file attached twice to one activity is kept once
+                position += 1
+                session.add(
+                    ActivityEvidence(
+                        activity_id=activity.id, evidence_id=evidence.id, file_name=item.original_name, position=position
+                    )
+                )
+                audit.record(
+                    session, self.actor, "attach", "activity", activity_uuid,
+                    {"file": item.original_name, "sha256": item.sha256, "size": item.size},
+                )
+            self._touch(session, activity)
+        return ChangeReport(evidence_changed=(activity_uuid,))
+
+    def _evidence_row(self, session: Session, item: StoredFile) -> Evidence:
+        evidence = session.scalar(select(Evidence).where(Evidence.sha256 == item.sha256))
+        if evidence is None:
+            evidence = Evidence(
+                sha256=item.sha256, original_name=item.original_name, mime_type=item.mime_type, size=item.size
+            )
+            session.add(evidence)
+            session.flush()
+        return evidence
+
+    def set_caption(self, activity_uuid: str, attachment_id: int, caption: str) -> ChangeReport:
+        with self.sessions.begin() as session:
+            activity = self._activity(session, activity_uuid)
+            link = self._attachment(session, activity, attachment_id)
+            caption = nfc(caption.strip())
+            if link.caption == caption:
+                return ChangeReport()
+            audit.record(session, self.actor, "caption", "activity", activity_uuid, {"caption": [link.caption, caption]})
+            link.caption = caption
+            self._touch(session, activity)
+        return ChangeReport(evidence_changed=(activity_uuid,))
+
+    def detach(self, activity_uuid: str, attachment_id: int) -> ChangeReport:
+        """Unlink only: the stored file stays, as other activities or earlier bundles may refer to it."""
+        with self.sessions.begin() as session:
+            activity = self._activity(session, activity_uuid)
+            link = self._attachment(session, activity, attachment_id)
+            audit.record(session, self.actor, "detach", "activity", activity_uuid, {"file": link.file_name})
+            session.delete(link)
+            session.flush()
+            self._touch(session, activity)
+        return ChangeReport(evidence_changed=(activity_uuid,))
+
+    def _activity(self, session: Session, uuid: str) -> Activity:
+        activity = session.scalar(select(Activity).where(Activity.uuid == uuid))
+        if activity is None:
+            raise NotFoundError(f"Không tìm thấy hoạt động {uuid}.", hint="Hãy lưu hoạt động trước khi đính kèm tệp.")
+        return activity
+
+    def _attachment(self, session: Session, activity: Activity, attachment_id: int) -> ActivityEvidence:
+        link = session.get(ActivityEvidence, attachment_id)
+        if link is None or link.activity_id != activity.id:
+            raise NotFoundError("Không tìm thấy tệp đính kèm này.", hint="Hãy tải lại hoạt động.")
+        return link
+
+    def _touch(self, session: Session, activity: Activity) -> None:
+        count = session.scalar(select(func.count()).where(ActivityEvidence.activity_id == activity.id))
+        session.execute(
+            update(Activity)
+            .where(Activity.id == activity.id)
+            .values(evidence_count=count, revision=Activity.revision + 1, updated_at=func.current_timestamp())
+        )
+
+    def verify_activity(self, activity_uuid: str) -> dict[str, FileState]:
+        with self.sessions() as session:
+            activity = self._activity(session, activity_uuid)
+            shas = session.scalars(
+                select(Evidence.sha256).join(ActivityEvidence).where(ActivityEvidence.activity_id == activity.id)
+            ).all()
+        return {sha: self.store.check(sha) for sha in shas}
+
+    def verify_all(self, *, progress: ProgressFn | None = None, cancel: CancelFn = _never_cancelled) -> dict[str, FileState]:
+        """Every stored file's state: the sweep behind 'Kiểm tra kho minh chứng'."""
+        with self.sessions() as session:
+            shas = session.scalars(select(Evidence.sha256).order_by(Evidence.id)).all()
+        states: dict[str, FileState] = {}
+        for index, sha in enumerate(shas, start=1):
+            states[sha] = self.store.check(sha, cancel=cancel)
+            if progress:
+                progress(index, len(shas))
+        return states
