@@ -6,14 +6,17 @@ upgrade either finishes or leaves the database exactly as it was.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
 from thidua_desktop.core.activities import activity_search_text, figures_text
 from thidua_desktop.core.errors import DatabaseVersionError
 from thidua_desktop.core.models import Base
+from thidua_desktop.core.schema import models as _all_models  # noqa: F401 - registers every table
 from thidua_desktop.core.text import sort_key
 
 SCHEMA_VERSION_KEY = "schema_version"
@@ -69,6 +72,8 @@ def _backfill_figures(conn: Connection) -> None:
         )
 
 
+# Version → step. Version 1 is the first released schema; each later step upgrades from the one before.
+# A feature package adds its step here under the next free number.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_search_and_sort_keys,
 }
@@ -109,6 +114,20 @@ def pending_upgrade(engine: Engine) -> tuple[int | None, int]:
         return read_schema_version(conn), LATEST_SCHEMA_VERSION
 
 
+def peek_sqlite_version(database_file: Path) -> int | None:
+    """Read the schema version without touching the file (no WAL switch), so a refusal changes nothing."""
+    if not database_file.exists():
+        return None
+    conn = sqlite3.connect(f"file:{database_file.as_posix()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM app_meta WHERE key = ?", (SCHEMA_VERSION_KEY,)).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+    return int(row[0]) if row else None
+
+
 def check_not_newer(version: int | None) -> None:
     if version is not None and version > LATEST_SCHEMA_VERSION:
         raise DatabaseVersionError(
@@ -132,7 +151,7 @@ def prepare_database(engine: Engine) -> MigrationReport:
             _write_schema_version(conn, LATEST_SCHEMA_VERSION)
             return MigrationReport(True, 0, LATEST_SCHEMA_VERSION)
         check_not_newer(version)
-        for step in range(version + 1, LATEST_SCHEMA_VERSION + 1):
+        for step in sorted(v for v in MIGRATIONS if v > version):
             MIGRATIONS[step](conn)
             _write_schema_version(conn, step)
         return MigrationReport(False, version, LATEST_SCHEMA_VERSION)

@@ -18,11 +18,19 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from thidua_desktop.core import audit, backup
+from thidua_desktop.core.activities import ActivityService
 from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.db import is_sqlite, make_engine, make_session_factory
 from thidua_desktop.core.errors import UserError
-from thidua_desktop.core.migrations import MigrationReport, check_not_newer, pending_upgrade, prepare_database
+from thidua_desktop.core.evidence import EvidenceService, EvidenceStore
+from thidua_desktop.core.migrations import (
+    MigrationReport,
+    check_not_newer,
+    peek_sqlite_version,
+    pending_upgrade,
+    prepare_database,
+)
 from thidua_desktop.core.models import Setting
 from thidua_desktop.core.paths import DATABASE_URL_ENV, DataLayout
 from thidua_desktop.core.units import UnitInfo, get_unit, seed_units
@@ -76,6 +84,8 @@ class Workspace:
         layout = DataLayout.resolve(data_dir, demo=demo)
         layout.ensure()
         url = database_url or os.environ.get(DATABASE_URL_ENV) or layout.sqlite_url()
+        if url == layout.sqlite_url():
+            check_not_newer(peek_sqlite_version(layout.database_file))
         engine = make_engine(url)
         try:
             workspace = cls(layout, engine, actor=actor)
@@ -189,6 +199,22 @@ class Workspace:
             with self.sessions() as session:
                 self._campaign = load_campaign_info(session, self.setting("campaign_code"))
         return self._campaign
+
+    def activities(self) -> ActivityService:
+        return ActivityService(self.sessions, self.campaign(), self.actor)
+
+    def evidence_store(self) -> EvidenceStore:
+        return EvidenceStore(self.layout.evidence_dir)
+
+    def evidence(self) -> EvidenceService:
+        downscale = int(self.setting("photo_max_px")) if self.setting("downscale_photos") else None
+        return EvidenceService(
+            self.sessions,
+            self.evidence_store(),
+            self.actor,
+            max_bytes=int(self.setting("evidence_max_mb")) * 1024 * 1024,
+            downscale_to=downscale,
+        )
 
     def backup_now(self, reason: str = "thu-cong") -> Path | None:
         if not self.is_sqlite or not self.layout.database_file.exists():

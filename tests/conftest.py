@@ -1,0 +1,66 @@
+"""Shared fixtures. Qt runs offscreen; no Qt fixture is autouse, so core tests never start Qt."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("THIDUA_DATA_DIR", None)
+
+from thidua_desktop.core.workspace import Role, Workspace  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _database_urls() -> list[str]:
+    urls = ["sqlite"]
+    if os.environ.get("THIDUA_TEST_PG_URL"):
+        urls.append("postgresql")
+    return urls
+
+
+@pytest.fixture(params=_database_urls())
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(engine_kind: str, tmp_path: Path) -> Iterator[str | None]:
+    """None for the embedded SQLite file; a fresh PostgreSQL database when THIDUA_TEST_PG_URL is set."""
+    if engine_kind == "sqlite":
+        yield None
+        return
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    admin_url = os.environ["THIDUA_TEST_PG_URL"]
+    name = f"thidua_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, database_url: str | None) -> Iterator[Workspace]:
+    """A fresh data folder configured as a district office (Phòng Tư pháp huyện Chợ Mới)."""
+    ws = Workspace.open(tmp_path / "data", database_url=database_url, actor="kiểm thử")
+    ws.configure(Role.UNIT, "PTP-CM")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
+    ws = Workspace.open(tmp_path / "data", actor="kiểm thử")
+    ws.configure(Role.UNIT, "PTP-CM")
+    yield ws
+    ws.close()

@@ -1,0 +1,153 @@
+"""`thidua activity list/add/export-csv`: recording and listing activities from scripts."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
+from thidua_desktop.core.activities import ActivityDraft, validate_draft
+from thidua_desktop.core.errors import UserError, ValidationError
+from thidua_desktop.core.fileio import atomic_write
+from thidua_desktop.core.query import ActivityFilter, Period, activity_ids, fetch_rows
+from thidua_desktop.core.text import format_date, parse_date, parse_number
+from thidua_desktop.core.workspace import Role, Workspace
+
+CSV_COLUMNS = ["Mã", "Ngày", "Đơn vị", "Tiêu chí", "Tên hoạt động", "Địa bàn", "Số liệu chính", "Số minh chứng", "Trạng thái"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("activity", help="ghi nhận và liệt kê hoạt động")
+    act_sub = parser.add_subparsers(dest="activity_command", required=True, metavar="LỆNH")
+
+    listing = act_sub.add_parser("list", help="liệt kê hoạt động")
+    _add_filter_arguments(listing)
+    listing.set_defaults(handler=run_list)
+
+    export = act_sub.add_parser("export-csv", help="xuất danh sách hoạt động ra tệp CSV (UTF-8, mở được bằng Excel)")
+    _add_filter_arguments(export)
+    export.add_argument("--out", required=True, type=Path, help="tệp CSV cần ghi")
+    export.set_defaults(handler=run_export)
+
+    add = act_sub.add_parser("add", help="thêm một hoạt động")
+    add_workspace_arguments(add)
+    add.add_argument("--unit", help="mã đơn vị (mặc định: đơn vị của máy này)")
+    add.add_argument("--criterion", required=True, help="mã tiêu chí, ví dụ 2.2")
+    add.add_argument("--date", required=True, help="ngày thực hiện dd/mm/yyyy")
+    add.add_argument("--title", required=True, help="tên hoạt động")
+    add.add_argument("--commune", default="", help="xã, phường, thị trấn")
+    add.add_argument("--poor", action="store_true", help="xã nghèo")
+    add.add_argument("--remote", action="store_true", help="vùng sâu, vùng xa")
+    add.add_argument("--ethnic", action="store_true", help="vùng đồng bào dân tộc thiểu số")
+    add.add_argument("--officer", default="", help="người phụ trách")
+    add.add_argument("--description", default="", help="mô tả")
+    add.add_argument("--value", action="append", default=[], metavar="MÃ=SỐ", help="số liệu chỉ tiêu, ví dụ 2.2.b=3")
+    add.add_argument("--attach", action="append", default=[], type=Path, metavar="TỆP", help="tệp minh chứng")
+    add.set_defaults(handler=run_add)
+
+
+def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    add_workspace_arguments(parser)
+    parser.add_argument("--criterion", help="chỉ tiêu chí này (kèm tiêu chí con)")
+    parser.add_argument("--year", type=int, help="chỉ năm này")
+    parser.add_argument("--search", default="", help="tìm theo tên, địa bàn, người phụ trách (không cần dấu)")
+    parser.add_argument("--unit", help="chỉ đơn vị này")
+    parser.add_argument("--deleted", action="store_true", help="xem thùng rác")
+
+
+def _filter(workspace: Workspace, args: argparse.Namespace) -> ActivityFilter:
+    campaign = workspace.campaign()
+    flt = ActivityFilter(campaign_id=campaign.id, search=args.search, deleted=args.deleted)
+    if args.criterion:
+        criterion = campaign.criteria_by_code.get(args.criterion)
+        if criterion is None:
+            raise UserError(f"Không có tiêu chí “{args.criterion}”.", hint=_criteria_hint(workspace))
+        flt = flt.with_(criterion_ids=frozenset(campaign.criterion_and_descendants(criterion.id)))
+    if args.year:
+        flt = flt.with_(period=Period.year(args.year))
+    unit_code = args.unit or (workspace.setting("unit_code") if workspace.role is Role.UNIT else None)
+    if unit_code:
+        from thidua_desktop.core.units import get_unit
+
+        with workspace.sessions() as session:
+            flt = flt.with_(unit_ids=frozenset({get_unit(session, unit_code).id}))
+    return flt
+
+
+def _criteria_hint(workspace: Workspace) -> str:
+    return "Các mã tiêu chí: " + ", ".join(c.code for c in workspace.campaign().criteria)
+
+
+def _rows(workspace: Workspace, args: argparse.Namespace):  # noqa: ANN202 - generator of ActivityRow
+    flt = _filter(workspace, args)
+    with workspace.sessions() as session:
+        ids = activity_ids(session, flt)
+        for start in range(0, len(ids), 2000):
+            page = fetch_rows(session, ids[start : start + 2000])
+            yield from (page[i] for i in ids[start : start + 2000])
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        count = 0
+        for row in _rows(workspace, args):
+            count += 1
+            print(f"{format_date(row.activity_date)}  {row.criterion_code:<4} {row.title[:60]:<60} {row.place[:30]:<30} {row.figures}  [{row.status}]  {row.uuid}")
+        print(f"Tổng cộng: {count} hoạt động.")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        count = 0
+        with atomic_write(args.out, "w", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            for row in _rows(workspace, args):
+                writer.writerow(
+                    [row.uuid, format_date(row.activity_date), row.unit_name, row.criterion_code, row.title,
+                     row.place, row.figures, row.evidence_count, row.status]
+                )
+                count += 1
+        print(f"Đã ghi {count} hoạt động vào {args.out}.")
+    return 0
+
+
+def run_add(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        campaign = workspace.campaign()
+        criterion = campaign.criteria_by_code.get(args.criterion)
+        if criterion is None:
+            raise UserError(f"Không có tiêu chí “{args.criterion}”.", hint=_criteria_hint(workspace))
+        values: dict[int, int] = {}
+        for item in args.value:
+            code, _, raw = item.partition("=")
+            indicator = campaign.indicators_by_code.get(code.strip())
+            if indicator is None:
+                raise UserError(f"Không có chỉ tiêu “{code}”.", hint="Ví dụ: --value 2.2.b=3")
+            try:
+                values[indicator.id] = parse_number(raw)
+            except ValueError as exc:
+                raise UserError(f"Số liệu của chỉ tiêu {code}: {exc}") from None
+        try:
+            day = parse_date(args.date)
+        except ValueError as exc:
+            raise ValidationError({"activity_date": str(exc)}) from None
+        draft = ActivityDraft(
+            criterion_id=criterion.id, activity_date=day, title=args.title, commune=args.commune,
+            is_poor_commune=args.poor, is_remote_area=args.remote, is_ethnic_area=args.ethnic,
+            description=args.description, responsible_officer=args.officer, values=values,
+        )
+        _problems, warnings = validate_draft(campaign, draft)
+        unit_code = args.unit or workspace.setting("unit_code")
+        if not unit_code:
+            raise UserError("Máy này chưa chọn đơn vị.", hint="Dùng --unit MÃ hoặc thiết lập trong chương trình.")
+        report = workspace.activities().create(unit_code, draft)
+        uuid = report.created[0]
+        if args.attach:
+            workspace.evidence().attach(uuid, args.attach, progress=printer("Đang chép minh chứng"))
+        for warning in warnings:
+            print(f"Lưu ý: {warning}")
+        print(f"Đã lưu hoạt động {uuid}.")
+    return 0

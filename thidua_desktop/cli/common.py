@@ -1,0 +1,38 @@
+"""Shared CLI plumbing: opening the workspace, printing progress, and turning errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from thidua_desktop.core.workspace import Workspace
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_CANCELLED = 130
+
+
+def add_workspace_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
+    parser.add_argument("--database-url", help="địa chỉ cơ sở dữ liệu, ví dụ postgresql+psycopg://…")
+    parser.add_argument("--demo", action="store_true", help="dùng bộ dữ liệu mẫu riêng")
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    return Workspace.open(args.data_dir, demo=args.demo, database_url=args.database_url)
+
+
+def printer(label: str) -> Callable[[int, int], None]:
+    """A progress callback for long core functions: one line updated in place on a terminal."""
+    last = {"pct": -1}
+
+    def report(done: int, total: int) -> None:
+        pct = 100 if total <= 0 else done * 100 // total
+        if pct != last["pct"]:
+            last["pct"] = pct
+            end = "\n" if pct >= 100 else ""
+            if sys.stderr.isatty() or pct >= 100:
+                print(f"\r{label}: {pct}%", end=end, file=sys.stderr, flush=True)
+
+    return report
