@@ -1,0 +1,1 @@
+"""The PySide6 GUI: a thin layer over `thidua_desktop.core`."""

@@ -1,0 +1,153 @@
+"""The main window: navigation on the left, one page per area on the right."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thidua_desktop.core.workspace import ROLE_LABELS
+from thidua_desktop.gui.about_dialog import AboutDialog
+from thidua_desktop.gui.context import AppContext
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    module: str
+    class_name: str
+
+
+PAGES = [
+    PageSpec("activities", "Hoạt động", "thidua_desktop.gui.pages.activities", "ActivitiesPage"),
+    PageSpec("overview", "Tiến độ đơn vị", "thidua_desktop.gui.pages.overview", "OverviewPage"),
+    PageSpec("bundles", "Gửi/Nhận gói dữ liệu", "thidua_desktop.gui.pages.bundles", "BundlesPage"),
+    PageSpec("consolidation", "Tổng hợp", "thidua_desktop.gui.pages.consolidation", "ConsolidationPage"),
+    PageSpec("awards", "Khen thưởng", "thidua_desktop.gui.pages.awards", "AwardsPage"),
+    PageSpec("settings", "Cài đặt", "thidua_desktop.gui.pages.settings", "SettingsPage"),
+]
+
+
+def _available(spec: PageSpec) -> bool:
+    return importlib.util.find_spec(spec.module) is not None
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        workspace = context.workspace
+        self.setWindowTitle(self._title())
+        self.settings = QSettings(str(workspace.layout.root / "window.ini"), QSettings.Format.IniFormat)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(210)
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setStyleSheet(
+            "#navigation { background: #17324d; color: white; border: none; font-size: 11pt; }"
+            "#navigation::item { padding: 10px 14px; }"
+            "#navigation::item:selected { background: #2f6ea5; }"
+        )
+        self.stack = QStackedWidget()
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        header = QLabel(workspace.campaign().display_name)
+        header.setObjectName("campaignHeader")
+        header.setWordWrap(True)
+        header.setStyleSheet("#campaignHeader { background: #eef3f8; padding: 8px 14px; font-weight: bold; color: #17324d; }")
+        column.addWidget(header)
+        column.addWidget(self.stack, 1)
+        row.addWidget(self.nav)
+        row.addLayout(column, 1)
+        self.setCentralWidget(central)
+
+        self.pages: dict[str, QWidget] = {}
+        for spec in PAGES:
+            if not _available(spec):
+                continue
+            page_class = getattr(importlib.import_module(spec.module), spec.class_name)
+            page = page_class(context)
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(self.tr(spec.title))
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+
+        self._build_menu()
+        self._update_status()
+        context.changed.connect(lambda _report: self._update_status())
+        self._restore_geometry()
+
+    def _title(self) -> str:
+        unit = self.context.workspace.own_unit()
+        suffix = " — DỮ LIỆU MẪU" if self.context.workspace.layout.root.name == "demo" else ""
+        return f"ThiĐua Desktop — {unit.name if unit else ''}{suffix}"
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&Tệp"))
+        quit_action = QAction(self.tr("Thoát"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("Trợ &giúp"))
+        about = QAction(self.tr("Giới thiệu…"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def show_about(self) -> None:
+        AboutDialog(self.context.workspace, self).exec()
+
+    def show_page(self, key: str) -> QWidget:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(row)
+        return self.pages[key]
+
+    def page_titles(self) -> list[str]:
+        return [self.nav.item(row).text() for row in range(self.nav.count())]
+
+    def _update_status(self) -> None:
+        workspace = self.context.workspace
+        role = workspace.role
+        unit = workspace.own_unit()
+        self.setWindowTitle(self._title())
+        self.statusBar().showMessage(
+            f"{ROLE_LABELS[role] if role else ''} · {unit.name if unit else ''} · Dữ liệu: {workspace.layout.root}"
+        )
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        for page in self.pages.values():
+            can_close = getattr(page, "can_close", None)
+            if can_close is not None and not can_close():
+                event.ignore()
+                return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.sync()
+        super().closeEvent(event)

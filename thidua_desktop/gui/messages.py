@@ -1,0 +1,36 @@
+"""User-facing message boxes: Vietnamese text for known errors, details tucked away for the rest."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from thidua_desktop.core.errors import UserError
+
+
+def show_error(parent: QWidget | None, error: BaseException, details: str = "") -> None:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("ThiĐua Desktop")
+    if isinstance(error, UserError):
+        box.setText(error.message)
+        if error.hint:
+            box.setInformativeText(error.hint)
+    else:
+        box.setText("Đã xảy ra lỗi ngoài dự kiến. Dữ liệu đã lưu trước đó vẫn an toàn.")
+        box.setInformativeText(f"{type(error).__name__}: {error}")
+        if details:
+            box.setDetailedText(details)
+    box.exec()
+
+
+def confirm(parent: QWidget | None, title: str, text: str, *, informative: str = "", yes: str = "Đồng ý", no: str = "Không") -> bool:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    if informative:
+        box.setInformativeText(informative)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is yes_button
