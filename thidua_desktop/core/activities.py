@@ -16,8 +16,19 @@ from sqlalchemy.orm import Session, selectinload
 from thidua_desktop.core import audit
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
 from thidua_desktop.core.errors import NotFoundError, ValidationError
-from thidua_desktop.core.models import Activity, IndicatorValue, Unit, utc_now
+from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
 from thidua_desktop.core.text import fold, format_number, nfc, sort_key
+
+
+@dataclass(frozen=True)
+class AttachmentDraft:
+    """A file already copied into the evidence store, as the form (or a bundle) wants it linked."""
+
+    sha256: str
+    file_name: str
+    mime_type: str
+    size: int
+    caption: str = ""
 
 
 @dataclass
@@ -34,6 +45,7 @@ class ActivityDraft:
     description: str = ""
     responsible_officer: str = ""
     values: dict[int, int] = field(default_factory=dict)
+    attachments: list[AttachmentDraft] | None = None  # None leaves the current attachments as they are
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,7 @@ def _snapshot(activity: Activity) -> dict[str, object]:
         "description": activity.description,
         "responsible_officer": activity.responsible_officer,
         "values": {str(v.indicator_id): v.value for v in sorted(activity.values, key=lambda v: v.indicator_id)},
+        "attachments": [[a.evidence.sha256, a.file_name, a.caption] for a in activity.attachments if a.evidence],
     }
 
 
@@ -152,6 +165,32 @@ def _apply_draft(activity: Activity, draft: ActivityDraft, campaign: CampaignInf
     )
 
 
+def sync_attachments(session: Session, activity: Activity, drafts: list[AttachmentDraft]) -> None:
+    """Make the activity's links exactly `drafts` (by sha256, in order), creating Evidence rows as needed."""
+    current = {link.evidence.sha256: link for link in activity.attachments}
+    wanted: dict[str, AttachmentDraft] = {}
+    for draft in drafts:
+        wanted.setdefault(draft.sha256, draft)  # the same file twice on one activity is kept once
+    for sha, link in list(current.items()):
+        if sha not in wanted:
+            activity.attachments.remove(link)
+    for position, (sha, draft) in enumerate(wanted.items(), start=1):
+        link = current.get(sha)
+        if link is None:
+            evidence = session.scalar(select(Evidence).where(Evidence.sha256 == sha))
+            if evidence is None:
+                evidence = Evidence(
+                    sha256=sha, original_name=nfc(draft.file_name), mime_type=draft.mime_type, size=draft.size
+                )
+                session.add(evidence)
+                session.flush()
+            link = ActivityEvidence(evidence=evidence, file_name=nfc(draft.file_name))
+            activity.attachments.append(link)
+        link.caption = nfc(draft.caption.strip())
+        link.position = position
+    activity.evidence_count = len(wanted)
+
+
 class ActivityService:
     """Activity mutations and lookups for one campaign and one actor."""
 
@@ -169,7 +208,10 @@ class ActivityService:
         activity = session.scalar(
             select(Activity)
             .where(Activity.uuid == uuid)
-            .options(selectinload(Activity.values), selectinload(Activity.attachments))
+            .options(
+                selectinload(Activity.values),
+                selectinload(Activity.attachments).selectinload(ActivityEvidence.evidence),
+            )
         )
         if activity is None:
             raise NotFoundError(f"Không tìm thấy hoạt động {uuid}.", hint="Có thể nó đã bị xóa hẳn; hãy tải lại danh sách.")
@@ -185,8 +227,11 @@ class ActivityService:
             if uuid:
                 activity.uuid = uuid
             activity.values = []
+            activity.attachments = []
             _apply_draft(activity, draft, self.campaign)
             session.add(activity)
+            if draft.attachments is not None:
+                sync_attachments(session, activity, draft.attachments)
             session.flush()
             audit.record(session, self.actor, "create", "activity", activity.uuid, _snapshot(activity))
             return ChangeReport(created=(activity.uuid,))
@@ -201,6 +246,8 @@ class ActivityService:
                 )
             before = _snapshot(activity)
             _apply_draft(activity, draft, self.campaign)
+            if draft.attachments is not None:
+                sync_attachments(session, activity, draft.attachments)
             session.flush()
             changes = audit.diff(before, _snapshot(activity))
             if not changes:
@@ -237,17 +284,6 @@ class ActivityService:
 
 
 @dataclass(frozen=True)
-class AttachmentInfo:
-    attachment_id: int
-    evidence_id: int
-    sha256: str
-    file_name: str
-    mime_type: str
-    size: int
-    caption: str
-
-
-@dataclass(frozen=True)
 class ActivityDetail:
     uuid: str
     unit_code: str
@@ -257,7 +293,6 @@ class ActivityDetail:
     updated_at: datetime
     deleted_at: datetime | None
     draft: ActivityDraft
-    attachments: tuple[AttachmentInfo, ...]
 
     @classmethod
     def from_row(cls, activity: Activity, session: Session) -> ActivityDetail:
@@ -274,15 +309,13 @@ class ActivityDetail:
             description=activity.description,
             responsible_officer=activity.responsible_officer,
             values={v.indicator_id: v.value for v in activity.values},
-        )
-        attachments = tuple(
-            AttachmentInfo(
-                a.id, a.evidence_id, a.evidence.sha256, a.file_name or a.evidence.original_name,
-                a.evidence.mime_type, a.evidence.size, a.caption,
-            )
-            for a in activity.attachments
+            attachments=[
+                AttachmentDraft(a.evidence.sha256, a.file_name or a.evidence.original_name, a.evidence.mime_type,
+                                a.evidence.size, a.caption)
+                for a in activity.attachments
+            ],
         )
         return cls(
             activity.uuid, unit.code, unit.name, activity.revision, activity.created_at, activity.updated_at,
-            activity.deleted_at, draft, attachments,
+            activity.deleted_at, draft,
         )

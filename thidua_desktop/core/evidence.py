@@ -16,13 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from thidua_desktop.core import audit
-from thidua_desktop.core.activities import ChangeReport
+from thidua_desktop.core.activities import AttachmentDraft, ChangeReport, sync_attachments
 from thidua_desktop.core.errors import Cancelled, NotFoundError, UserError
-from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence
+from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, utc_now
 from thidua_desktop.core.text import format_number, nfc
 
 CHUNK = 1024 * 1024
@@ -203,7 +202,7 @@ def make_thumbnail(source: Path, target: Path, size: int = 256) -> Path | None:
 
 
 class EvidenceService:
-    """Attach, caption and detach evidence on activities, enforcing the size limit."""
+    """Copies files into the store (enforcing type and size limits) and links them to activities."""
 
     def __init__(self, sessions, store: EvidenceStore, actor: str, *, max_bytes: int, downscale_to: int | None) -> None:  # noqa: ANN001
         self.sessions = sessions
@@ -228,6 +227,31 @@ class EvidenceService:
                 hint="Hãy nén hoặc chụp lại với độ phân giải thấp hơn, hoặc tăng giới hạn trong Cài đặt.",
             )
 
+    def store_files(
+        self,
+        paths: list[Path],
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn = _never_cancelled,
+    ) -> list[AttachmentDraft]:
+        """Copy files into the store (all checked first); the caller links them when the activity is saved."""
+        for path in paths:
+            self.check_candidate(path)
+        total = sum(path.stat().st_size for path in paths) or 1
+        done_before = 0
+        drafts = []
+        for path in paths:
+            size = path.stat().st_size
+
+            def file_progress(done: int, _total: int, base: int = done_before) -> None:
+                if progress:
+                    progress(base + done, total)
+
+            item = self.store.add_file(path, downscale_to=self.downscale_to, progress=file_progress, cancel=cancel)
+            drafts.append(AttachmentDraft(item.sha256, item.original_name, item.mime_type, item.size))
+            done_before += size
+        return drafts
+
     def attach(
         self,
         activity_uuid: str,
@@ -236,100 +260,32 @@ class EvidenceService:
         progress: ProgressFn | None = None,
         cancel: CancelFn = _never_cancelled,
     ) -> ChangeReport:
-        """Copy each file into the store, then link them all in one transaction."""
-        for path in paths:
-            self.check_candidate(path)
-        stored = [
-            self.store.add_file(path, downscale_to=self.downscale_to, progress=progress, cancel=cancel)
-            for path in paths
-        ]
+        """Copy files in, then add them to the activity's attachments in one transaction."""
+        drafts = self.store_files(paths, progress=progress, cancel=cancel)
         with self.sessions.begin() as session:
-            activity = self._activity(session, activity_uuid)
-            position = session.scalar(
-                select(func.coalesce(func.max(ActivityEvidence.position), 0)).where(
-                    ActivityEvidence.activity_id == activity.id
-                )
+            activity = session.scalar(select(Activity).where(Activity.uuid == activity_uuid))
+            if activity is None:
+                raise NotFoundError(f"Không tìm thấy hoạt động {activity_uuid}.", hint="Hãy lưu hoạt động trước.")
+            existing = [
+                AttachmentDraft(a.evidence.sha256, a.file_name, a.evidence.mime_type, a.evidence.size, a.caption)
+                for a in activity.attachments
+            ]
+            sync_attachments(session, activity, existing + drafts)
+            activity.revision += 1
+            activity.updated_at = utc_now()
+            audit.record(
+                session, self.actor, "attach", "activity", activity_uuid,
+                {"files": [[d.file_name, d.sha256, d.size] for d in drafts]},
             )
-            for item in stored:
-                evidence = self._evidence_row(session, item)
-                linked = session.scalar(
-                    select(ActivityEvidence).where(
-                        ActivityEvidence.activity_id == activity.id, ActivityEvidence.evidence_id == evidence.id
-                    )
-                )
-                if linked:
-                    continue  # the same file attached twice to one activity is kept once
-                position += 1
-                session.add(
-                    ActivityEvidence(
-                        activity_id=activity.id, evidence_id=evidence.id, file_name=item.original_name, position=position
-                    )
-                )
-                audit.record(
-                    session, self.actor, "attach", "activity", activity_uuid,
-                    {"file": item.original_name, "sha256": item.sha256, "size": item.size},
-                )
-            self._touch(session, activity)
         return ChangeReport(evidence_changed=(activity_uuid,))
-
-    def _evidence_row(self, session: Session, item: StoredFile) -> Evidence:
-        evidence = session.scalar(select(Evidence).where(Evidence.sha256 == item.sha256))
-        if evidence is None:
-            evidence = Evidence(
-                sha256=item.sha256, original_name=item.original_name, mime_type=item.mime_type, size=item.size
-            )
-            session.add(evidence)
-            session.flush()
-        return evidence
-
-    def set_caption(self, activity_uuid: str, attachment_id: int, caption: str) -> ChangeReport:
-        with self.sessions.begin() as session:
-            activity = self._activity(session, activity_uuid)
-            link = self._attachment(session, activity, attachment_id)
-            caption = nfc(caption.strip())
-            if link.caption == caption:
-                return ChangeReport()
-            audit.record(session, self.actor, "caption", "activity", activity_uuid, {"caption": [link.caption, caption]})
-            link.caption = caption
-            self._touch(session, activity)
-        return ChangeReport(evidence_changed=(activity_uuid,))
-
-    def detach(self, activity_uuid: str, attachment_id: int) -> ChangeReport:
-        """Unlink only: the stored file stays, as other activities or earlier bundles may refer to it."""
-        with self.sessions.begin() as session:
-            activity = self._activity(session, activity_uuid)
-            link = self._attachment(session, activity, attachment_id)
-            audit.record(session, self.actor, "detach", "activity", activity_uuid, {"file": link.file_name})
-            session.delete(link)
-            session.flush()
-            self._touch(session, activity)
-        return ChangeReport(evidence_changed=(activity_uuid,))
-
-    def _activity(self, session: Session, uuid: str) -> Activity:
-        activity = session.scalar(select(Activity).where(Activity.uuid == uuid))
-        if activity is None:
-            raise NotFoundError(f"Không tìm thấy hoạt động {uuid}.", hint="Hãy lưu hoạt động trước khi đính kèm tệp.")
-        return activity
-
-    def _attachment(self, session: Session, activity: Activity, attachment_id: int) -> ActivityEvidence:
-        link = session.get(ActivityEvidence, attachment_id)
-        if link is None or link.activity_id != activity.id:
-            raise NotFoundError("Không tìm thấy tệp đính kèm này.", hint="Hãy tải lại hoạt động.")
-        return link
-
-    def _touch(self, session: Session, activity: Activity) -> None:
-        count = session.scalar(select(func.count()).where(ActivityEvidence.activity_id == activity.id))
-        session.execute(
-            update(Activity)
-            .where(Activity.id == activity.id)
-            .values(evidence_count=count, revision=Activity.revision + 1, updated_at=func.current_timestamp())
-        )
 
     def verify_activity(self, activity_uuid: str) -> dict[str, FileState]:
         with self.sessions() as session:
-            activity = self._activity(session, activity_uuid)
             shas = session.scalars(
-                select(Evidence.sha256).join(ActivityEvidence).where(ActivityEvidence.activity_id == activity.id)
+                select(Evidence.sha256)
+                .join(ActivityEvidence, ActivityEvidence.evidence_id == Evidence.id)
+                .join(Activity, Activity.id == ActivityEvidence.activity_id)
+                .where(Activity.uuid == activity_uuid)
             ).all()
         return {sha: self.store.check(sha) for sha in shas}
 

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from thidua_desktop.core.activities import ActivityDraft, validate_draft
+from thidua_desktop.core.errors import ValidationError
+from thidua_desktop.core.models import AuditEntry
+from thidua_desktop.core.workspace import Workspace
+
+
+def _draft(workspace: Workspace, **values: int) -> ActivityDraft:
+    campaign = workspace.campaign()
+    return ActivityDraft(
+        criterion_id=campaign.criteria_by_code["2.2"].id,
+        activity_date=date(2024, 2, 5),
+        title="Hòa giải ở cơ sở tại ấp Kiến Thạnh",
+        commune="xã Kiến An",
+        is_remote_area=True,
+        responsible_officer="Nguyễn Thị Thu Hà",
+        values={campaign.indicators_by_code[code.replace("_", ".")].id: v for code, v in values.items()},
+    )
+
+
+def test_create_edit_delete_restore_bump_revision_and_audit(workspace: Workspace) -> None:
+    service = workspace.activities()
+    report = service.create("PTP-CM", _draft(workspace, **{"2_2_e": 4, "2_2_f": 3}))
+    uuid = report.created[0]
+    detail = service.get(uuid)
+    assert detail.revision == 1 and detail.unit_code == "PTP-CM"
+    assert sorted(detail.draft.values.values()) == [3, 4]
+
+    changed = _draft(workspace, **{"2_2_e": 5, "2_2_f": 5})
+    assert service.update(uuid, changed).updated == (uuid,)
+    assert service.get(uuid).revision == 2
+    assert service.update(uuid, changed).empty  # saving unchanged data is not an edit
+
+    assert service.delete([uuid]).deleted == (uuid,)
+    deleted = service.get(uuid)
+    assert deleted.deleted_at is not None and deleted.revision == 3
+    assert service.restore([uuid]).restored == (uuid,)
+    assert service.get(uuid).deleted_at is None
+
+    with workspace.sessions() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.entity_key == uuid).order_by(AuditEntry.id)).all()
+    assert [e.action for e in entries] == ["create", "update", "delete", "restore"]
+    update = json.loads(entries[1].changes_json)
+    campaign = workspace.campaign()
+    received = str(campaign.indicators_by_code["2.2.e"].id)
+    assert update["values"] == [{received: 4, str(campaign.indicators_by_code["2.2.f"].id): 3},
+                                {received: 5, str(campaign.indicators_by_code["2.2.f"].id): 5}]
+    assert entries[1].actor == "kiểm thử"
+
+
+def test_validation_messages_are_vietnamese_and_block_saving(workspace: Workspace) -> None:
+    campaign = workspace.campaign()
+    draft = _draft(workspace, **{"2_2_e": 2, "2_2_f": 3})
+    draft.title = "  "
+    draft.values[campaign.indicators_by_code["2.2.b"].id] = -1
+    problems, _warnings = validate_draft(campaign, draft)
+    assert problems["title"] == "Chưa nhập tên hoạt động."
+    assert "không được là số âm" in problems[f"value:{campaign.indicators_by_code['2.2.b'].id}"]
+    assert "không được lớn hơn" in problems[f"value:{campaign.indicators_by_code['2.2.f'].id}"]
+    with pytest.raises(ValidationError) as error:
+        workspace.activities().create("PTP-CM", draft)
+    assert "Dữ liệu chưa hợp lệ" in error.value.message
+
+
+def test_indicator_of_another_criterion_is_refused(workspace: Workspace) -> None:
+    campaign = workspace.campaign()
+    draft = _draft(workspace, **{"3_a": 1_000_000})
+    problems, _ = validate_draft(campaign, draft)
+    assert problems == {f"value:{campaign.indicators_by_code['3.a'].id}": "Chỉ tiêu không thuộc tiêu chí đã chọn."}
+
+
+def test_date_outside_campaign_is_a_warning_not_an_error(workspace: Workspace) -> None:
+    draft = _draft(workspace, **{"2_2_e": 1, "2_2_f": 1})
+    draft.activity_date = date(2026, 1, 15)
+    problems, warnings = validate_draft(workspace.campaign(), draft)
+    assert problems == {}
+    assert warnings == ["Ngày 15/01/2026 nằm ngoài thời gian của phong trào (01/01/2023 – 31/12/2025)."]
+
+
+def test_text_is_stored_nfc_and_searchable_without_accents(workspace: Workspace) -> None:
+    import unicodedata
+
+    draft = _draft(workspace, **{"2_2_e": 1, "2_2_f": 1})
+    draft.title = unicodedata.normalize("NFD", "Hòa giải tranh chấp đất đai")
+    uuid = workspace.activities().create("PTP-CM", draft).created[0]
+    from thidua_desktop.core.models import Activity
+
+    with workspace.sessions() as session:
+        row = session.scalar(select(Activity).where(Activity.uuid == uuid))
+    assert row.title == unicodedata.normalize("NFC", "Hòa giải tranh chấp đất đai")
+    assert "hoa giai tranh chap dat dai" in row.search_text
+    assert row.figures_summary == "1 vụ việc · 1 vụ việc"

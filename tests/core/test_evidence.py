@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from thidua_desktop.core.activities import ActivityDraft
+from thidua_desktop.core.errors import UserError
+from thidua_desktop.core.evidence import EvidenceStore, FileState, make_thumbnail
+from thidua_desktop.core.workspace import Workspace
+
+
+def _activity(workspace: Workspace) -> str:
+    campaign = workspace.campaign()
+    draft = ActivityDraft(
+        criterion_id=campaign.criteria_by_code["3"].id,
+        activity_date=__import__("datetime").date(2024, 1, 20),
+        title="Trao quà Tết cho hộ nghèo",
+        values={campaign.indicators_by_code["3.d"].id: 50},
+    )
+    return workspace.activities().create("PTP-CM", draft).created[0]
+
+
+def _photo(path: Path, size: tuple[int, int], orientation: int | None = None) -> Path:
+    image = Image.new("RGB", size, (200, 30, 30))
+    image.paste((30, 30, 200), (0, 0, size[0] // 2, size[1]))  # left half blue, to check rotation
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    image.save(path, "JPEG", exif=exif.tobytes())
+    return path
+
+
+def test_files_are_copied_not_moved_and_stored_once(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.set_settings(downscale_photos=False)
+    uuid = _activity(workspace)
+    scan = tmp_path / "bien-ban.pdf"
+    scan.write_bytes(b"%PDF-1.4 bien ban hop" * 100)
+    service = workspace.evidence()
+    service.attach(uuid, [scan])
+    service.attach(uuid, [scan])  # same file again: still one link, one stored copy
+    other = _activity(workspace)
+    service.attach(other, [scan])
+    assert scan.exists()
+    sha = hashlib.sha256(scan.read_bytes()).hexdigest()
+    stored = list(workspace.layout.evidence_dir.rglob(sha))
+    assert len(stored) == 1 and stored[0].read_bytes() == scan.read_bytes()
+    detail = workspace.activities().get(uuid)
+    assert [a.sha256 for a in detail.draft.attachments] == [sha]
+    assert detail.draft.attachments[0].mime_type == "application/pdf"
+
+
+def test_size_limit_and_type_have_clear_messages(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.set_settings(evidence_max_mb=1)
+    uuid = _activity(workspace)
+    big = tmp_path / "anh-lon.png"
+    big.write_bytes(b"0" * (1024 * 1024 + 1))
+    with pytest.raises(UserError) as error:
+        workspace.evidence().attach(uuid, [big])
+    assert "vượt giới hạn 1 MB" in error.value.message
+    script = tmp_path / "virus.exe"
+    script.write_bytes(b"MZ")
+    with pytest.raises(UserError, match="không thuộc loại được nhận"):
+        workspace.evidence().attach(uuid, [script])
+    assert workspace.activities().get(uuid).draft.attachments == []
+
+
+def test_photos_are_downscaled_and_kept_upright(workspace: Workspace, tmp_path: Path) -> None:
+    # Orientation 6: the camera was turned; the stored picture must be rotated to stand upright.
+    photo = _photo(tmp_path / "IMG_0001.JPG", (3000, 2000), orientation=6)
+    uuid = _activity(workspace)
+    workspace.evidence().attach(uuid, [photo])
+    attachment = workspace.activities().get(uuid).draft.attachments[0]
+    stored = Image.open(workspace.evidence_store().path_for(attachment.sha256))
+    assert stored.size == (1333, 2000)  # long side 2,000 px, portrait after applying EXIF rotation
+    assert attachment.file_name == "IMG_0001.jpg"
+    top, bottom = stored.getpixel((600, 10)), stored.getpixel((600, 1990))
+    assert top[2] > 150 and top[0] < 100  # turned 90° clockwise: the blue left half is now on top
+    assert bottom[0] > 150 and bottom[2] < 100
+
+
+def test_corrupted_and_missing_files_are_reported(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.set_settings(downscale_photos=False)
+    uuid = _activity(workspace)
+    first = tmp_path / "a.pdf"
+    second = tmp_path / "b.pdf"
+    first.write_bytes(b"%PDF first")
+    second.write_bytes(b"%PDF second")
+    workspace.evidence().attach(uuid, [first, second])
+    store = workspace.evidence_store()
+    sha_a = hashlib.sha256(b"%PDF first").hexdigest()
+    sha_b = hashlib.sha256(b"%PDF second").hexdigest()
+    store.path_for(sha_a).write_bytes(b"%PDF tampered")
+    store.path_for(sha_b).unlink()
+    assert workspace.evidence().verify_activity(uuid) == {sha_a: FileState.CORRUPT, sha_b: FileState.MISSING}
+    assert workspace.evidence().verify_all() == {sha_a: FileState.CORRUPT, sha_b: FileState.MISSING}
+    assert len(workspace.activities().get(uuid).draft.attachments) == 2  # never silently dropped
+
+
+def test_cancel_leaves_no_partial_file(tmp_path: Path) -> None:
+    from thidua_desktop.core.errors import Cancelled
+
+    store = EvidenceStore(tmp_path / "store")
+    data = b"x" * (3 * 1024 * 1024)
+    calls = {"n": 0}
+
+    def cancel_after_first_chunk() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 1
+
+    with pytest.raises(Cancelled):
+        store.add_stream(io.BytesIO(data), len(data), cancel=cancel_after_first_chunk)
+    assert [p for p in (tmp_path / "store").rglob("*") if p.is_file()] == []
+
+
+def test_thumbnail_of_an_image(tmp_path: Path) -> None:
+    photo = _photo(tmp_path / "p.jpg", (1200, 800))
+    thumb = make_thumbnail(photo, tmp_path / "thumbs" / "p.jpg")
+    assert thumb is not None and max(Image.open(thumb).size) == 256
+    assert make_thumbnail(tmp_path / "thumbs" / "missing.jpg", tmp_path / "x.jpg") is None

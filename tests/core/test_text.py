@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from thidua_desktop.core.text import fold, format_date, format_money, format_number, parse_date, parse_number, sort_key
+
+
+def test_fold_ignores_accents_case_and_d_stroke() -> None:
+    assert fold("Hòa GIẢI") == "hoa giai"
+    assert fold("Đồng Tháp") == fold("dong thap")
+
+
+def test_vietnamese_collation() -> None:
+    names = ["Đức", "Dung", "Ăn", "An", "Âm", "Bình", "Ánh", "anh"]
+    assert sorted(names, key=sort_key) == ["An", "anh", "Ánh", "Ăn", "Âm", "Bình", "Dung", "Đức"]
+
+
+def test_number_and_date_formats() -> None:
+    assert format_number(1234567) == "1.234.567"
+    assert format_money(25_000_000) == "25.000.000 đ"
+    assert format_number(98.25, decimals=1) == "98,2" or format_number(98.25, decimals=1) == "98,3"
+    assert format_date(date(2024, 2, 5)) == "05/02/2024"
+    assert parse_date("5/2/2024") == date(2024, 2, 5)
+    assert parse_number("1.234.567 đ") == 1234567
+    with pytest.raises(ValueError, match="không có thật"):
+        parse_date("31/02/2024")
+    with pytest.raises(ValueError, match="không phải là số"):
+        parse_number("mười")
+
+
+@given(st.integers(min_value=0, max_value=10**15))
+def test_number_format_round_trips(value: int) -> None:
+    assert parse_number(format_number(value)) == value
+
+
+@given(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậ ", max_size=12), st.text(max_size=12))
+def test_sort_key_is_a_total_order_consistent_with_equality(a: str, b: str) -> None:
+    if sort_key(a) == sort_key(b):
+        assert a.lower() == b.lower() or fold(a) == fold(b)
