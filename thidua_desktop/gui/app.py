@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from thidua_desktop import APP_NAME, __version__
 from thidua_desktop.core.errors import UserError
+from thidua_desktop.core.paths import DataLayout
+from thidua_desktop.core.resources import resource_path
 from thidua_desktop.core.workspace import Workspace
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.crash import install_crash_handler
 from thidua_desktop.gui.fonts import register_fonts, ui_font
 from thidua_desktop.gui.main_window import MainWindow
 from thidua_desktop.gui.messages import show_error
@@ -24,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", help="địa chỉ cơ sở dữ liệu dùng chung (PostgreSQL)")
     parser.add_argument("--demo", action="store_true", help="mở bộ dữ liệu mẫu (tự tạo nếu chưa có)")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="tự kiểm tra bản cài đặt (cơ sở dữ liệu tạm, phong trào, PDF, gói dữ liệu) rồi thoát",
+    )
+    parser.add_argument("file", nargs="?", metavar="TỆP", help="gói dữ liệu (.thidua) cần mở, ví dụ khi bấm đúp vào tệp")
     return parser
 
 
@@ -32,6 +45,11 @@ def make_application(argv: Sequence[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("ThiDua")
+    app.setDesktopFileName("thidua-desktop")  # matches the installed .desktop file (Linux task bars)
+    icon = QIcon()
+    for png in sorted(resource_path("icons").glob("thidua-desktop-*.png")):
+        icon.addFile(str(png))
+    app.setWindowIcon(icon)
     register_fonts()
     app.setFont(ui_font())
     return app
@@ -60,8 +78,36 @@ def ensure_configured(workspace: Workspace) -> bool:
     return SetupDialog(workspace).exec() == QDialog.DialogCode.Accepted
 
 
+def open_file_argument(window: MainWindow, path: Path) -> None:
+    """A file given on the command line (a double-clicked `.thidua` bundle) goes to the bundles page's
+    import preview, through `gui.pages.bundles.open_bundle_file(window, path)` once that page has it."""
+    logging.getLogger("thidua_desktop").info("Mở tệp từ dòng lệnh: %s", path)
+    if not path.is_file():
+        show_error(window, UserError(f"Không tìm thấy tệp “{path}”.", hint="Tệp có thể đã bị di chuyển hoặc xóa."))
+        return
+    module_name = "thidua_desktop.gui.pages.bundles"
+    opener = None
+    if importlib.util.find_spec(module_name) is not None:
+        opener = getattr(importlib.import_module(module_name), "open_bundle_file", None)
+    if opener is None:
+        show_error(
+            window,
+            UserError(
+                f"Phiên bản này chưa mở được gói dữ liệu “{path.name}” trực tiếp.",
+                hint="Hãy dùng mục Gửi/Nhận gói dữ liệu trong chương trình để nhập gói.",
+            ),
+        )
+        return
+    opener(window, path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv if argv is not None else sys.argv[1:])
+    if args.self_test:
+        from thidua_desktop.selftest import run_self_test
+
+        return run_self_test()
+    install_crash_handler(DataLayout.resolve(args.data_dir, demo=args.demo).logs_dir)
     app = make_application(sys.argv[:1])
     try:
         workspace = open_workspace(args)
@@ -74,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     context = AppContext(workspace, TaskRunner())
     window = MainWindow(context)
     window.show()
+    if args.file:
+        open_file_argument(window, Path(args.file).expanduser().resolve())
     code = app.exec()
     context.tasks.wait()
     workspace.close()
