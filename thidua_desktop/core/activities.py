@@ -80,7 +80,8 @@ def figures_text(values: Iterable[tuple[str, bool, int]]) -> tuple[str, int]:
 
 
 def summarise_figures(values: Iterable[tuple[IndicatorInfo, int]]) -> tuple[str, int]:
-    return figures_text((ind.unit, ind.is_key, v) for ind, v in values)
+    """"Of which" parts (on time, successful) are left out: the whole already says what was done."""
+    return figures_text((ind.unit, ind.is_key, v) for ind, v in values if ind.part_of_id is None)
 
 
 def validate_draft(campaign: CampaignInfo, draft: ActivityDraft) -> tuple[dict[str, str], list[str]]:

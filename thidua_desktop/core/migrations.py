@@ -59,7 +59,7 @@ def _backfill_figures(conn: Connection) -> None:
     values = conn.execute(
         text(
             "SELECT v.activity_id, v.value, i.unit_of_measure, i.is_key FROM indicator_values v "
-            "JOIN indicators i ON i.id = v.indicator_id ORDER BY v.activity_id, i.sort_order"
+            "JOIN indicators i ON i.id = v.indicator_id WHERE i.part_of_id IS NULL ORDER BY v.activity_id, i.sort_order"
         )
     ).all()
     per_activity: dict[int, list[tuple[str, bool, int]]] = {}

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
 from thidua_desktop.core.activities import ActivityDraft, validate_draft
 from thidua_desktop.core.errors import UserError, ValidationError
-from thidua_desktop.core.fileio import atomic_write
+from thidua_desktop.core.export import write_activities_csv
 from thidua_desktop.core.query import ActivityFilter, Period, activity_ids, fetch_rows
 from thidua_desktop.core.text import format_date, parse_date, parse_number
 from thidua_desktop.core.workspace import Role, Workspace
-
-CSV_COLUMNS = ["Mã", "Ngày", "Đơn vị", "Tiêu chí", "Tên hoạt động", "Địa bàn", "Số liệu chính", "Số minh chứng", "Trạng thái"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -100,16 +97,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        count = 0
-        with atomic_write(args.out, "w", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_COLUMNS)
-            for row in _rows(workspace, args):
-                writer.writerow(
-                    [row.uuid, format_date(row.activity_date), row.unit_name, row.criterion_code, row.title,
-                     row.place, row.figures, row.evidence_count, row.status]
-                )
-                count += 1
+        count = write_activities_csv(workspace.sessions, _filter(workspace, args), args.out, progress=printer("Đang xuất"))
         print(f"Đã ghi {count} hoạt động vào {args.out}.")
     return 0
 

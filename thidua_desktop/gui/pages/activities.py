@@ -1,0 +1,322 @@
+"""Hoạt động: the list of activities with search, filters, totals, the form, the bin and undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thidua_desktop.core.activities import ChangeReport
+from thidua_desktop.core.query import ActivityFilter, indicator_values
+from thidua_desktop.core.text import format_number
+from thidua_desktop.core.units import list_units
+from thidua_desktop.core.workspace import Role
+from thidua_desktop.gui.activity_form import ActivityForm
+from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.models.activity_table import ActivityTableModel
+from thidua_desktop.gui.models.totals_table import TotalsModel
+from thidua_desktop.gui.widgets import CriterionPicker, PeriodPicker
+
+SEARCH_DELAY_MS = 150
+UNDO_VISIBLE_MS = 15_000
+
+
+class ActivitiesPage(QWidget):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.workspace = context.workspace
+        self.campaign = self.workspace.campaign()
+        self.last_deleted: list[str] = []
+        self._build()
+        self.apply_filters()
+        context.changed.connect(self.on_changed)
+
+    # --- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        actions = QHBoxLayout()
+        self.add_button = QPushButton(self.tr("＋ Thêm hoạt động"))
+        self.add_button.setToolTip("Ctrl+N")
+        self.edit_button = QPushButton(self.tr("Sửa"))
+        self.delete_button = QPushButton(self.tr("Xóa"))
+        self.delete_button.setToolTip(self.tr("Chuyển vào Thùng rác (phím Delete)"))
+        self.restore_button = QPushButton(self.tr("Khôi phục"))
+        self.bin_toggle = QPushButton(self.tr("Thùng rác"))
+        self.bin_toggle.setCheckable(True)
+        self.export_button = QPushButton(self.tr("Xuất CSV…"))
+        for button in (self.add_button, self.edit_button, self.delete_button, self.restore_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        self.count_label = QLabel()
+        actions.addWidget(self.count_label)
+        actions.addWidget(self.export_button)
+        actions.addWidget(self.bin_toggle)
+        layout.addLayout(actions)
+
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(self.tr("Tìm theo tên, địa bàn, người phụ trách (gõ không dấu cũng được)"))
+        self.search.setMinimumWidth(280)
+        filters.addWidget(self.search, 2)
+        self.criterion = CriterionPicker(self.campaign, allow_groups=True, all_label=self.tr("Tất cả tiêu chí"))
+        filters.addWidget(self.criterion, 1)
+        self.period = PeriodPicker(self.campaign)
+        filters.addWidget(self.period)
+        self.unit = QComboBox()
+        self.unit.addItem(self.tr("Tất cả đơn vị"), None)
+        with self.workspace.sessions() as session:
+            for unit in list_units(session):
+                self.unit.addItem(unit.short_name, unit.id)
+        filters.addWidget(self.unit)
+        layout.addLayout(filters)
+
+        flags = QHBoxLayout()
+        self.poor = QCheckBox(self.tr("Chỉ xã nghèo"))
+        self.remote = QCheckBox(self.tr("Chỉ vùng sâu, vùng xa"))
+        self.ethnic = QCheckBox(self.tr("Chỉ vùng đồng bào DTTS"))
+        self.evidence = QComboBox()
+        self.evidence.addItem(self.tr("Có hoặc thiếu minh chứng"), None)
+        self.evidence.addItem(self.tr("Có minh chứng"), True)
+        self.evidence.addItem(self.tr("Thiếu minh chứng"), False)
+        for widget in (self.poor, self.remote, self.ethnic, self.evidence):
+            flags.addWidget(widget)
+        flags.addStretch(1)
+        layout.addLayout(flags)
+
+        self.undo_bar = QFrame()
+        self.undo_bar.setStyleSheet("QFrame { background: #fff4d6; border: 1px solid #e0c36a; }")
+        undo_row = QHBoxLayout(self.undo_bar)
+        self.undo_label = QLabel()
+        self.undo_button = QPushButton(self.tr("Hoàn tác"))
+        undo_row.addWidget(self.undo_label, 1)
+        undo_row.addWidget(self.undo_button)
+        self.undo_bar.hide()
+        layout.addWidget(self.undo_bar)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.table = QTableView()
+        self.model = ActivityTableModel(
+            self.workspace.sessions, self._filter(), show_unit=self.workspace.role is Role.DEPARTMENT, parent=self
+        )
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        widths = {"Ngày": 88, "Đơn vị": 120, "Tiêu chí": 58, "Tên hoạt động": 330, "Địa bàn": 150,
+                  "Số liệu chính": 170, "Minh chứng": 85, "Trạng thái": 110}
+        for column, (_key, title) in enumerate(self.model.columns):
+            self.table.setColumnWidth(column, widths.get(title, 120))
+        splitter.addWidget(self.table)
+
+        totals_host = QWidget()
+        totals_layout = QVBoxLayout(totals_host)
+        totals_layout.setContentsMargins(0, 0, 0, 0)
+        self.totals_title = QLabel()
+        self.totals_title.setWordWrap(True)
+        self.totals_title.setStyleSheet("font-weight: bold;")
+        totals_layout.addWidget(self.totals_title)
+        self.totals_model = TotalsModel(self.campaign, self)
+        self.totals = QTableView()
+        self.totals.setModel(self.totals_model)
+        self.totals.verticalHeader().hide()
+        self.totals.setWordWrap(True)
+        totals_header = self.totals.horizontalHeader()
+        totals_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 125), (2, 62), (3, 72)):
+            totals_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            self.totals.setColumnWidth(column, width)
+        self.totals.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.totals.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        totals_layout.addWidget(self.totals)
+        splitter.addWidget(totals_host)
+        splitter.setSizes([780, 600])
+        layout.addWidget(splitter, 1)
+
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        for signal in (self.criterion.currentIndexChanged, self.unit.currentIndexChanged, self.evidence.currentIndexChanged):
+            signal.connect(lambda _i: self.apply_filters())
+        self.period.changed.connect(self.apply_filters)
+        for box in (self.poor, self.remote, self.ethnic):
+            box.toggled.connect(lambda _c: self.apply_filters())
+        self.bin_toggle.toggled.connect(lambda _c: self.apply_filters())
+        self.add_button.clicked.connect(self.add_activity)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.undo_button.clicked.connect(self.undo_delete)
+        self.export_button.clicked.connect(self.export_csv)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_activity)
+        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, activated=self.delete_selected)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.edit_selected)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        self.undo_timer = QTimer(self)
+        self.undo_timer.setSingleShot(True)
+        self.undo_timer.timeout.connect(self.undo_bar.hide)
+        if self.workspace.role is Role.UNIT:
+            self.unit.hide()
+        can_record = bool(self.workspace.setting("unit_code"))
+        self.add_button.setEnabled(can_record)
+
+    # --- filtering ------------------------------------------------------------------------
+    def _filter(self) -> ActivityFilter:
+        unit_ids = None
+        if self.workspace.role is Role.UNIT:
+            own = self.workspace.own_unit()
+            unit_ids = frozenset({own.id}) if own else frozenset()
+        elif self.unit.currentData() is not None:
+            unit_ids = frozenset({self.unit.currentData()})
+        criterion_id = self.criterion.criterion_id()
+        return ActivityFilter(
+            campaign_id=self.campaign.id,
+            unit_ids=unit_ids,
+            criterion_ids=frozenset(self.campaign.criterion_and_descendants(criterion_id)) if criterion_id else None,
+            period=self.period.period(),
+            poor_commune=True if self.poor.isChecked() else None,
+            remote_area=True if self.remote.isChecked() else None,
+            ethnic_area=True if self.ethnic.isChecked() else None,
+            has_evidence=self.evidence.currentData(),
+            search=self.search.text(),
+            deleted=self.bin_toggle.isChecked(),
+        )
+
+    def apply_filters(self) -> None:
+        flt = self._filter()
+        self.model.set_filter(flt)
+        in_bin = flt.deleted
+        self.restore_button.setVisible(in_bin)
+        self.delete_button.setVisible(not in_bin)
+        self.edit_button.setEnabled(not in_bin)
+        self.count_label.setText(
+            self.tr("{n} hoạt động trong Thùng rác").format(n=format_number(self.model.rowCount()))
+            if in_bin
+            else self.tr("{n} hoạt động").format(n=format_number(self.model.rowCount()))
+        )
+        self.update_totals(flt.with_(deleted=False))
+
+    def update_totals(self, flt: ActivityFilter) -> None:
+        with self.workspace.sessions() as session:
+            results = indicator_values(session, self.campaign, flt)[None]
+        label = flt.period.label if flt.period else self.tr("cả giai đoạn")
+        self.totals_model.set_results([self.tr("Kết quả")], [results])
+        missed = self.totals_model.missed_codes()
+        summary = self.tr("Tổng hợp theo bộ lọc ({label})").format(label=label)
+        if missed:
+            summary += self.tr(" — chưa đạt mục tiêu: {codes}").format(codes=", ".join(missed))
+        self.totals_title.setText(summary)
+
+    # --- actions --------------------------------------------------------------------------
+    def selected_uuids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [uuid for row in rows if (uuid := self.model.uuid_at(row))]
+
+    def add_activity(self) -> ActivityForm | None:
+        if not self.add_button.isEnabled():
+            return None
+        form = ActivityForm(self.context, parent=self)
+        form.open()
+        return form
+
+    def edit_selected(self) -> ActivityForm | None:
+        uuids = self.selected_uuids()
+        if not uuids or self.bin_toggle.isChecked():
+            return None
+        form = ActivityForm(self.context, uuid=uuids[0], parent=self)
+        form.open()
+        return form
+
+    def delete_selected(self) -> None:
+        uuids = self.selected_uuids()
+        if not uuids or self.bin_toggle.isChecked():
+            return
+        report = self.workspace.activities().delete(uuids)
+        self.last_deleted = list(report.deleted)
+        self.context.announce(report)
+        self.undo_label.setText(
+            self.tr("Đã chuyển {n} hoạt động vào Thùng rác.").format(n=len(report.deleted))
+        )
+        self.undo_bar.show()
+        self.undo_timer.start(UNDO_VISIBLE_MS)
+
+    def undo_delete(self) -> None:
+        if not self.last_deleted:
+            return
+        report = self.workspace.activities().restore(self.last_deleted)
+        self.last_deleted = []
+        self.undo_bar.hide()
+        self.context.announce(report)
+
+    def restore_selected(self) -> None:
+        uuids = self.selected_uuids()
+        if uuids:
+            self.context.announce(self.workspace.activities().restore(uuids))
+
+    def select_uuid(self, uuid: str) -> bool:
+        for row in range(self.model.rowCount()):
+            if self.model.uuid_at(row) == uuid:
+                self.table.selectionModel().select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+                )
+                self.table.scrollTo(self.model.index(row, 0))
+                return True
+        return False
+
+    def export_csv(self) -> None:
+        target, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Xuất danh sách hoạt động"), str(Path.home() / "hoat-dong.csv"), self.tr("Tệp CSV (*.csv)")
+        )
+        if target:
+            self.write_csv(Path(target))
+
+    def write_csv(self, target: Path) -> None:
+        from thidua_desktop.core.export import write_activities_csv
+
+        flt = self.model.filter
+        self.context.tasks.run(
+            lambda progress, cancel: write_activities_csv(self.workspace.sessions, flt, target, progress=progress, cancel=cancel),
+            title=self.tr("Đang xuất CSV…"),
+            parent=self,
+            on_done=lambda count: self.count_label.setText(
+                self.tr("Đã xuất {n} hoạt động ra {file}").format(n=format_number(count), file=target.name)
+            ),
+        )
+
+    def on_changed(self, report: object) -> None:
+        if not isinstance(report, ChangeReport) or report.empty:
+            self.apply_filters()
+            return
+        if report.created or report.deleted or report.restored:
+            self.model.reload()
+        else:
+            self.model.refresh_rows(report.touched)
+        self.apply_filters()
