@@ -30,6 +30,8 @@ class TargetDef:
     value: int
 
     def is_met(self, actual: float | None) -> bool | None:
+        if actual is None and self.op is TargetOp.AT_MOST:
+            actual = 0  # a ceiling such as "no harassment complaints": nothing reported meets it
         if actual is None:
             return None
         return actual >= self.value if self.op is TargetOp.AT_LEAST else actual <= self.value

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +216,32 @@ class Workspace:
             max_bytes=int(self.setting("evidence_max_mb")) * 1024 * 1024,
             downscale_to=downscale,
         )
+
+    def backup_if_due(self, *, max_age_hours: float = 24) -> Path | None:
+        """The daily rolling backup: taken when the newest one is older than a day (or none exists)."""
+        if not self.is_sqlite:
+            return None
+        existing = backup.list_backups(self.layout.backups_dir)
+        if existing:
+            newest = backup.describe_backup(existing[0]).taken_at
+            if (datetime.now() - newest).total_seconds() < max_age_hours * 3600:
+                return None
+        return self.backup_now("hang-ngay")
+
+    def restore_backup(self, backup_file: Path) -> Path:
+        """Replace the database by a backup (after backing up the current state); caches are dropped."""
+        if not self.is_sqlite:
+            raise UserError("Chỉ khôi phục được cơ sở dữ liệu SQLite trên máy này.",
+                            hint="Với PostgreSQL, hãy nhờ quản trị viên khôi phục từ bản sao lưu của máy chủ.")
+        check_not_newer(backup.describe_backup(backup_file).schema_version)
+        self.engine.dispose()
+        safety = backup.restore_sqlite(backup_file, self.layout.database_file, self.layout.backups_dir)
+        self.engine.dispose()
+        prepare_database(self.engine)  # a backup from an older version is upgraded like any old database
+        self._campaign = None
+        with self.transaction() as session:
+            audit.record(session, self.actor, "restore", "database", backup_file.name, {"safety_copy": safety.name})
+        return safety
 
     def backup_now(self, reason: str = "thu-cong") -> Path | None:
         if not self.is_sqlite or not self.layout.database_file.exists():

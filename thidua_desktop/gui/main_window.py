@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
 from thidua_desktop.core.workspace import ROLE_LABELS
 from thidua_desktop.gui.about_dialog import AboutDialog
 from thidua_desktop.gui.context import AppContext
+
+BACKUP_CHECK_MS = 60 * 60 * 1000
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,23 @@ class MainWindow(QMainWindow):
         self._update_status()
         context.changed.connect(lambda _report: self._update_status())
         self._restore_geometry()
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.backup_if_due)
+        self.backup_timer.start()
+        QTimer.singleShot(0, self.backup_if_due)
+
+    def backup_if_due(self) -> None:
+        """Daily rolling backup, off the GUI thread."""
+        workspace = self.context.workspace
+        self.context.tasks.run(
+            lambda _progress, _cancel: workspace.backup_if_due(),
+            title=self.tr("Đang sao lưu…"),
+            parent=self,
+            on_done=lambda _path: None,
+            on_error=lambda error, _details: logging.getLogger(__name__).warning("daily backup failed: %s", error),
+            show_progress=False,
+        )
 
     def _title(self) -> str:
         unit = self.context.workspace.own_unit()
@@ -150,4 +170,8 @@ class MainWindow(QMainWindow):
                 return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.sync()
+        try:
+            self.context.workspace.backup_now("khi-thoat")
+        except Exception:  # noqa: BLE001 - a failed exit backup must not keep the window open
+            logging.getLogger(__name__).exception("exit backup failed")
         super().closeEvent(event)

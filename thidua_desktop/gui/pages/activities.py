@@ -187,6 +187,9 @@ class ActivitiesPage(QWidget):
         can_record = bool(self.workspace.setting("unit_code"))
         self.add_button.setEnabled(can_record)
 
+    def _column(self, title: str) -> int:
+        return next(i for i, (_key, name) in enumerate(self.model.columns) if name == title)
+
     # --- filtering ------------------------------------------------------------------------
     def _filter(self) -> ActivityFilter:
         unit_ids = None
@@ -313,6 +316,8 @@ class ActivitiesPage(QWidget):
 
     def on_changed(self, report: object) -> None:
         if not isinstance(report, ChangeReport) or report.empty:
+            self.campaign = self.workspace.campaign()
+            self.model.reload()
             self.apply_filters()
             return
         if report.created or report.deleted or report.restored:

@@ -1,0 +1,124 @@
+"""Edit one unit: names, kind, parent, document header, validity dates and merger (reorganisation)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QWidget,
+)
+
+from thidua_desktop.core.models import UnitKind
+from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitChange, UnitInfo, list_units, save_unit
+from thidua_desktop.core.workspace import Workspace
+from thidua_desktop.gui.messages import show_error
+
+
+class OptionalDate(QWidget):
+    """A date that may be absent (no start / still valid)."""
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.enabled = QCheckBox(label)
+        self.edit = QDateEdit()
+        self.edit.setDisplayFormat("dd/MM/yyyy")
+        self.edit.setCalendarPopup(True)
+        row.addWidget(self.enabled)
+        row.addWidget(self.edit, 1)
+        self.enabled.toggled.connect(self.edit.setEnabled)
+        self.set_value(None)
+
+    def set_value(self, value: date | None) -> None:
+        self.enabled.setChecked(value is not None)
+        self.edit.setEnabled(value is not None)
+        self.edit.setDate(QDate(value.year, value.month, value.day) if value else QDate.currentDate())
+
+    def value(self) -> date | None:
+        if not self.enabled.isChecked():
+            return None
+        qdate = self.edit.date()
+        return date(qdate.year(), qdate.month(), qdate.day())
+
+
+class UnitDialog(QDialog):
+    def __init__(self, workspace: Workspace, unit: UnitInfo | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.change: UnitChange | None = None
+        self.setWindowTitle(self.tr("Sửa đơn vị") if unit else self.tr("Thêm đơn vị"))
+        self.setMinimumWidth(560)
+        form = QFormLayout(self)
+        self.code = QLineEdit(unit.code if unit else "")
+        self.code.setReadOnly(unit is not None)
+        self.name = QLineEdit(unit.name if unit else "")
+        self.short_name = QLineEdit(unit.short_name if unit else "")
+        self.kind = QComboBox()
+        for kind, label in UNIT_KIND_LABELS.items():
+            self.kind.addItem(label, kind)
+        self.kind.setCurrentIndex(self.kind.findData(unit.kind if unit else UnitKind.DISTRICT_OFFICE))
+        self.parent_agency = QLineEdit(unit.parent_agency if unit else "")
+        self.parent_agency.setPlaceholderText(self.tr("Ví dụ: UBND HUYỆN CHỢ MỚI"))
+        with workspace.sessions() as session:
+            others = [u for u in list_units(session) if not unit or u.code != unit.code]
+        self.parent_unit = self._unit_combo(others, unit.parent_code if unit else None, self.tr("(không có)"))
+        self.merged_into = self._unit_combo(others, unit.merged_into_code if unit else None, self.tr("(không sáp nhập)"))
+        self.valid_from = OptionalDate(self.tr("Có ngày bắt đầu"))
+        self.valid_from.set_value(unit.valid_from if unit else None)
+        self.valid_to = OptionalDate(self.tr("Đã thôi hoạt động từ sau ngày"))
+        self.valid_to.set_value(unit.valid_to if unit else None)
+        form.addRow(self.tr("Mã đơn vị:"), self.code)
+        form.addRow(self.tr("Tên đầy đủ:"), self.name)
+        form.addRow(self.tr("Tên ngắn:"), self.short_name)
+        form.addRow(self.tr("Loại:"), self.kind)
+        form.addRow(self.tr("Đơn vị cấp trên:"), self.parent_unit)
+        form.addRow(self.tr("Dòng cơ quan chủ quản (văn bản):"), self.parent_agency)
+        form.addRow(self.tr("Hiệu lực từ:"), self.valid_from)
+        form.addRow(self.tr("Hiệu lực đến:"), self.valid_to)
+        form.addRow(self.tr("Sáp nhập vào:"), self.merged_into)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Lưu"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Hủy"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    @staticmethod
+    def _unit_combo(units: list[UnitInfo], selected: str | None, none_label: str) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(none_label, None)
+        for other in units:
+            combo.addItem(other.name, other.code)
+        combo.setCurrentIndex(max(0, combo.findData(selected)))
+        return combo
+
+    def accept(self) -> None:
+        info = UnitInfo(
+            id=0,
+            code=self.code.text(),
+            name=self.name.text(),
+            short_name=self.short_name.text(),
+            kind=self.kind.currentData(),
+            parent_code=self.parent_unit.currentData(),
+            parent_agency=self.parent_agency.text(),
+            valid_from=self.valid_from.value(),
+            valid_to=self.valid_to.value(),
+            merged_into_code=self.merged_into.currentData(),
+        )
+        try:
+            with self.workspace.transaction() as session:
+                self.change = save_unit(session, info, actor=self.workspace.actor)
+        except Exception as error:  # noqa: BLE001 - shown; the dialog stays open with the input
+            show_error(self, error)
+            return
+        super().accept()
