@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, inspect, text
 
 from thidua_desktop.core.activities import activity_search_text, figures_text
+from thidua_desktop.core.bundles.migration import v3_signed_bundles
 from thidua_desktop.core.errors import DatabaseVersionError
 from thidua_desktop.core.models import Base
 from thidua_desktop.core.schema import models as _all_models  # noqa: F401 - registers every table
@@ -84,6 +85,7 @@ LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
 class MigrationReport:
     created: bool
     from_version: int
+    3: v3_signed_bundles,
     to_version: int
 
     @property

@@ -185,6 +185,7 @@ class Activity(Base):
     lead_value: Mapped[int] = mapped_column(BigInteger, default=0)  # sort key of the figures column
     sent_revision: Mapped[int | None] = mapped_column(Integer)  # revision carried by the last bundle sent
 
+    source_bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundle_imports.id"))  # bundle that last changed it
     unit: Mapped[Unit] = relationship()
     criterion: Mapped[Criterion] = relationship()
     values: Mapped[list[IndicatorValue]] = relationship(

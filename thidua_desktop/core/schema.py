@@ -4,5 +4,6 @@ A feature package with tables of its own adds one import line here.
 """
 
 from thidua_desktop.core import models
+from thidua_desktop.core.bundles import models as bundle_models
 
-__all__ = ["models"]
+__all__ = ["bundle_models", "models"]

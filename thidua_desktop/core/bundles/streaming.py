@@ -1,0 +1,183 @@
+"""Single-pass streaming helpers: SHA-256 and disk flushes run on helper threads, in bounded memory.
+
+Export and import read every evidence byte exactly once. hashlib, zlib.crc32 and file writes release
+the GIL on large buffers, so hashing on one core while the other reads, computes the CRC and writes
+keeps a 1 GB bundle close to the cost of reading and hashing it. Writes are flushed to disk in the
+background as they go (fdatasync every few tens of MB), so the final fsync before a rename is short.
+At most a few chunks are in flight at any time, whatever the size of the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from thidua_desktop.core.errors import Cancelled
+
+CHUNK = 1024 * 1024
+SYNC_EVERY = 32 * 1024 * 1024
+MAX_PENDING_SYNCS = 4
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+
+def never_cancelled() -> bool:
+    return False
+
+
+class Workers:
+    """Two helper threads for one operation: one hashes, one flushes to disk."""
+
+    def __init__(self) -> None:
+        self.hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thidua-hash")
+        self.syncing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thidua-sync")
+        self._syncs: deque[Future] = deque()
+
+    def sync_soon(self, fd: int, *, close: bool = False) -> None:
+        """Queue an fdatasync (and close) of fd; waits only if too many flushes are queued."""
+        while len(self._syncs) >= MAX_PENDING_SYNCS:
+            self._syncs.popleft().result()
+        self._syncs.append(self.syncing.submit(_sync_and_close if close else os.fdatasync, fd))
+
+    def wait_synced(self) -> None:
+        while self._syncs:
+            self._syncs.popleft().result()
+
+    def wait_synced_quietly(self) -> None:
+        """Wait for queued flushes, ignoring their errors: used while cleaning up after a failure."""
+        while self._syncs:
+            try:
+                self._syncs.popleft().result()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """Wait for queued work (so no fd is closed under a running flush) and stop the threads."""
+        try:
+            self.wait_synced_quietly()
+        finally:
+            self.hashing.shutdown(wait=True)
+            self.syncing.shutdown(wait=True)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _sync_and_close(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Digest:
+    """SHA-256 (on the hashing thread) and CRC-32 (here) of one byte stream, fed chunk by chunk."""
+
+    def __init__(self, workers: Workers, *, sha: bool = True) -> None:
+        self._workers = workers
+        self._sha = hashlib.sha256() if sha else None
+        self._pending: Future | None = None
+        self.crc = 0
+        self.size = 0
+
+    def update(self, chunk: bytes) -> None:
+        if self._sha is not None:
+            if self._pending is not None:
+                self._pending.result()
+            self._pending = self._workers.hashing.submit(self._sha.update, chunk)
+        self.crc = zlib.crc32(chunk, self.crc)
+        self.size += len(chunk)
+
+    def sha256(self) -> str:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
+        return self._sha.hexdigest() if self._sha is not None else ""
+
+
+class SyncedWriter:
+    """An append-only raw file whose data is flushed to disk in the background as it grows."""
+
+    def __init__(self, path: Path, workers: Workers) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        self._workers = workers
+        self.position = 0
+        self._unsynced = 0
+        self._closed = False
+
+    def write(self, data: bytes | memoryview) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.write(self.fd, view)
+            view = view[written:]
+            self.position += written
+            self._unsynced += written
+        if self._unsynced >= SYNC_EVERY:
+            self._unsynced = 0
+            self._workers.sync_soon(self.fd)
+
+    def patch(self, offset: int, data: bytes) -> None:
+        """Overwrite bytes already written (a ZIP header's CRC), without moving the append position."""
+        if hasattr(os, "pwrite"):
+            os.pwrite(self.fd, data, offset)
+        else:  # Windows: no pwrite; the append position is restored by seeking back to the end
+            os.lseek(self.fd, offset, os.SEEK_SET)
+            os.write(self.fd, data)
+            os.lseek(self.fd, self.position, os.SEEK_SET)
+
+    def close_durably(self) -> None:
+        """fsync now and close: after this returns the bytes are on disk."""
+        if self._closed:
+            return
+        self._closed = True
+        self._workers.wait_synced()
+        _sync_and_close(self.fd)
+
+    def close_in_background(self) -> None:
+        """Hand the final fsync + close to the flushing thread; `Workers.wait_synced` waits for it."""
+        if self._closed:
+            return
+        self._closed = True
+        self._workers.sync_soon(self.fd, close=True)
+
+    def abandon(self) -> None:
+        """Close (if open) and delete: used on error and cancel, so nothing partial is left behind."""
+        self._workers.wait_synced_quietly()
+        if not self._closed:
+            self._closed = True
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+        self.path.unlink(missing_ok=True)
+
+
+def read_chunks(fd: int, offset: int, length: int, cancel: CancelFn) -> Iterator[bytes]:
+    """The bytes [offset, offset + length) of fd in CHUNK pieces; a short read means the file shrank."""
+    end = offset + length
+    while offset < end:
+        if cancel():
+            raise Cancelled()
+        chunk = pread(fd, min(CHUNK, end - offset), offset)
+        if not chunk:
+            raise EOFError(offset)
+        offset += len(chunk)
+        yield chunk
+
+
+def pread(fd: int, size: int, offset: int) -> bytes:
+    """os.pread where it exists (POSIX); seek + read on Windows, where fds are not shared across threads."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, size)
