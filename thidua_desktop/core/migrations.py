@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from thidua_desktop.core.activities import activity_search_text, figures_text
 from thidua_desktop.core.bundles.migration import v3_signed_bundles
+from thidua_desktop.core.consolidation.migration import v4_consolidation
 from thidua_desktop.core.errors import DatabaseVersionError
 from thidua_desktop.core.models import Base
 from thidua_desktop.core.schema import models as _all_models  # noqa: F401 - registers every table
@@ -33,6 +34,14 @@ def _v2_search_and_sort_keys(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE activities ADD COLUMN lead_value BIGINT NOT NULL DEFAULT 0"))
     conn.execute(text("ALTER TABLE activities ADD COLUMN sent_revision INTEGER"))
     conn.execute(text("ALTER TABLE units ADD COLUMN name_sort_key TEXT NOT NULL DEFAULT ''"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_activities_campaign_date"))
+    conn.execute(
+        text(
+            "CREATE INDEX ix_activities_list ON activities "
+            "(campaign_id, deleted_at, activity_date, id, search_text)"
+        )
+    )
+    conn.execute(text("CREATE INDEX ix_values_activity_cover ON indicator_values (activity_id, indicator_id, value)"))
     rows = conn.execute(text("SELECT id, title, commune, responsible_officer FROM activities")).all()
     if rows:
         conn.execute(
@@ -77,6 +86,8 @@ def _backfill_figures(conn: Connection) -> None:
 # A feature package adds its step here under the next free number.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_search_and_sort_keys,
+    3: v3_signed_bundles,
+    4: v4_consolidation,
 }
 LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
@@ -85,7 +96,6 @@ LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
 class MigrationReport:
     created: bool
     from_version: int
-    3: v3_signed_bundles,
     to_version: int
 
     @property

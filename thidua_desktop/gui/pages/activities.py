@@ -227,15 +227,27 @@ class ActivitiesPage(QWidget):
         self.update_totals(flt.with_(deleted=False))
 
     def update_totals(self, flt: ActivityFilter) -> None:
-        with self.workspace.sessions() as session:
-            results = indicator_values(session, self.campaign, flt)[None]
-        label = flt.period.label if flt.period else self.tr("cả giai đoạn")
-        self.totals_model.set_results([self.tr("Kết quả")], [results])
-        missed = self.totals_model.missed_codes()
-        summary = self.tr("Tổng hợp theo bộ lọc ({label})").format(label=label)
-        if missed:
-            summary += self.tr(" — chưa đạt mục tiêu: {codes}").format(codes=", ".join(missed))
-        self.totals_title.setText(summary)
+        """Totals are computed off the GUI thread, so typing in the search box never waits for them."""
+        self._totals_generation = getattr(self, "_totals_generation", 0) + 1
+        generation = self._totals_generation
+        sessions, campaign = self.workspace.sessions, self.campaign
+
+        def compute(_progress, _cancel):  # noqa: ANN001, ANN202 - runs in a worker with its own session
+            with sessions() as session:
+                return indicator_values(session, campaign, flt)[None]
+
+        def show(results) -> None:  # noqa: ANN001
+            if generation != self._totals_generation:
+                return  # a newer filter is already being computed
+            label = flt.period.label if flt.period else self.tr("cả giai đoạn")
+            self.totals_model.set_results([self.tr("Kết quả")], [results])
+            missed = self.totals_model.missed_codes()
+            summary = self.tr("Tổng hợp theo bộ lọc ({label})").format(label=label)
+            if missed:
+                summary += self.tr(" — chưa đạt mục tiêu: {codes}").format(codes=", ".join(missed))
+            self.totals_title.setText(summary)
+
+        self.context.tasks.run(compute, title="", parent=self, on_done=show, show_progress=False)
 
     # --- actions --------------------------------------------------------------------------
     def selected_uuids(self) -> list[str]:
