@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
 from thidua_desktop.core.models import Activity, Aggregation, Criterion, IndicatorValue, Unit
@@ -213,6 +214,9 @@ def _sums(session: Session, flt: ActivityFilter, by_unit: bool) -> dict[tuple[in
     return {(row[1] if by_unit else None, row[0]): int(row[-1] or 0) for row in rows}
 
 
+_stock = aliased(IndicatorValue)
+
+
 def _latest_values(session: Session, flt: ActivityFilter, indicator_ids: list[int]) -> dict[tuple[int, int], int]:
     """(unit id, indicator id) → the value on that unit's most recent activity reporting it."""
     if not indicator_ids:
@@ -230,7 +234,13 @@ def _latest_values(session: Session, flt: ActivityFilter, indicator_ids: list[in
             .label("rank"),
         )
         .join(Activity, Activity.id == IndicatorValue.activity_id)
-        .where(and_(*_conditions(flt)), IndicatorValue.indicator_id.in_(indicator_ids))
+        .where(
+            and_(*_conditions(flt)),
+            IndicatorValue.indicator_id.in_(indicator_ids),
+            # Redundant for the result, but it makes the planner start from the few stock values rather than
+            # probe the values of every activity in the period (about 10× faster on SQLite at 1,000,000 values).
+            Activity.id.in_(select(_stock.activity_id).where(_stock.indicator_id.in_(indicator_ids))),
+        )
         .subquery()
     )
     rows = session.execute(select(ranked.c.unit_id, ranked.c.indicator_id, ranked.c.value).where(ranked.c.rank == 1))
@@ -248,8 +258,17 @@ def indicator_values(
     for (unit_id, indicator_id), value in _latest_values(session, flt, sorted(latest_ids)).items():
         key = (unit_id if by_unit else None, indicator_id)
         raw[key] = raw.get(key, 0) + value
-    groups = {u for (u, _i) in raw} if by_unit else {None}
-    results: dict[int | None, dict[int, IndicatorResult]] = {}
+    return results_from_raw(campaign, raw, {u for (u, _i) in raw} if by_unit else {None})
+
+
+def results_from_raw(
+    campaign: CampaignInfo, raw: dict[tuple[Any, int], int], groups: Iterable[Any]
+) -> dict[Any, dict[int, IndicatorResult]]:
+    """Every indicator's result per group, from raw (group, indicator id) → sum or latest value.
+
+    Shared with the consolidation cube, which gathers its raw figures differently but must agree exactly.
+    """
+    results: dict[Any, dict[int, IndicatorResult]] = {}
     for group in groups:
         per: dict[int, IndicatorResult] = {}
         for ind in campaign.indicators:
