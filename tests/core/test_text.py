@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua_desktop.core.text import fold, format_date, format_money, format_number, parse_date, parse_number, sort_key
+from thidua_desktop.core.text import (
+    fold,
+    format_date,
+    format_money,
+    format_number,
+    parse_date,
+    parse_number,
+    sort_key,
+)
 
 
 def test_fold_ignores_accents_case_and_d_stroke() -> None:
