@@ -124,7 +124,13 @@ def activity_ids(session: Session, flt: ActivityFilter, sort: SortColumn = SortC
         keys = _SORT_EXPRESSIONS[sort]()
     keys = [*keys, Activity.id]
     query = query.order_by(*[k.desc() if descending else k.asc() for k in keys])
-    return list(session.scalars(query))
+    # Plain integers need no result processing: reading the driver's cursor directly halves the time
+    # for 100,000 ids, which is most of a search keystroke.
+    result = session.connection().execute(query)
+    try:
+        return [row[0] for row in result.cursor.fetchall()]
+    finally:
+        result.close()
 
 
 @dataclass(frozen=True)
@@ -204,7 +210,9 @@ class IndicatorResult:
 
 def _sums(session: Session, flt: ActivityFilter, by_unit: bool) -> dict[tuple[int | None, int], int]:
     """(unit id or None, indicator id) → SUM(value), in one GROUP BY over the covering index."""
-    group_cols = [IndicatorValue.indicator_id] + ([Activity.unit_id] if by_unit else [])
+    # "+ 0" keeps SQLite from walking every value in indicator order; it starts from the filtered activities.
+    indicator = (IndicatorValue.indicator_id + 0).label("indicator_id")
+    group_cols = [indicator] + ([Activity.unit_id] if by_unit else [])
     rows = session.execute(
         select(*group_cols, func.sum(IndicatorValue.value))
         .join(Activity, Activity.id == IndicatorValue.activity_id)
