@@ -1,0 +1,17 @@
+"""Award dossiers: nominations drafted from the data and printed as Vietnamese administrative documents.
+
+Modules (import them directly; this package imports nothing, because `core.schema` loads `models`
+while the workspace itself is still being imported):
+
+- `models` — tables: `AwardRound` (đợt xét: header, number, date, signer, council meeting),
+  `AwardNomination` (collective or individual, texts, figures, votes, status), `PriorAward`.
+- `catalog` — data files in `resources/awards/`: award types with their granting authority,
+  certificate forms, and legal-basis sets chosen by document date (`AwardCatalog.regime_for`).
+- `service` — `AwardService`: rounds, nominations, votes and status (draft → voted → submitted),
+  pre-fill and `create_from_candidates` for the ranking.
+- `prefill` — section II of the report from `query.indicator_values` against the plan's targets.
+- `dossier` — builders of the documents (`to_trinh`, `danh_sach`, `bao_cao`, `bien_ban`).
+- `certificates` — names printed onto blank forms with calibrated offsets, and the test page.
+- `workflow` — workspace-level entry points (`build_dossier`, `write_dossier`) for the GUI and CLI.
+- `migration` — schema step 5.
+"""

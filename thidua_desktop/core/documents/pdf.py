@@ -1,0 +1,375 @@
+"""PDF rendering of the document model with reportlab: Liberation Serif embedded and subset.
+
+Several documents can go into one PDF (a whole dossier for printing): each starts on a new page,
+in its own orientation, with its own page numbering (none on its first page).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageTemplate,
+    Spacer,
+)
+from reportlab.platypus import PageBreak as RLPageBreak
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+
+from thidua_desktop.core.documents import layout as L
+from thidua_desktop.core.documents.model import (
+    Align,
+    Closing,
+    Document,
+    Heading,
+    Letterhead,
+    Orientation,
+    PageBreak,
+    Paragraph,
+    ParaStyle,
+    Run,
+    Signature,
+    Table,
+    Title,
+    clean,
+)
+from thidua_desktop.core.resources import font_path
+
+FONT = "LiberationSerif"
+FONT_BOLD = f"{FONT}-Bold"
+FONT_ITALIC = f"{FONT}-Italic"
+FONT_BOLD_ITALIC = f"{FONT}-BoldItalic"
+
+_fonts_lock = threading.Lock()
+_fonts_ready = False
+
+
+def register_fonts() -> None:
+    """Register the bundled Liberation Serif 2.x faces once; reportlab embeds a subset of each used face."""
+    global _fonts_ready
+    with _fonts_lock:
+        if _fonts_ready:
+            return
+        for name, file_stem in (
+            (FONT, "Regular"),
+            (FONT_BOLD, "Bold"),
+            (FONT_ITALIC, "Italic"),
+            (FONT_BOLD_ITALIC, "BoldItalic"),
+        ):
+            pdfmetrics.registerFont(TTFont(name, str(font_path(f"LiberationSerif-{file_stem}.ttf"))))
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC)
+        _fonts_ready = True
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    """Width in points of one line of text in a bundled face (Word's Times New Roman has the same metrics)."""
+    register_fonts()
+    return pdfmetrics.stringWidth(clean(text), font, size)
+
+
+_ALIGN = {Align.LEFT: TA_LEFT, Align.CENTER: TA_CENTER, Align.RIGHT: TA_RIGHT, Align.JUSTIFY: TA_JUSTIFY}
+_INDENT = L.FIRST_LINE_INDENT_MM * L.MM
+
+
+def _style(name: str, size: float, *, font: str = FONT, align: int = TA_CENTER, leading: float | None = None,
+           indent: float = 0.0, after: float = 0.0, before: float = 0.0, keep: bool = False) -> ParagraphStyle:
+    return ParagraphStyle(
+        name, fontName=font, fontSize=size, leading=leading or size * 1.2, alignment=align,
+        firstLineIndent=indent, spaceAfter=after, spaceBefore=before, textColor=colors.black, keepWithNext=keep,
+    )
+
+
+class _Styles:
+    """Every paragraph style of the layout, built once per process."""
+
+    def __init__(self) -> None:
+        body = {"leading": L.LEADING, "after": L.PARAGRAPH_GAP}
+        self.para = {
+            ParaStyle.BODY: _style("body", L.BODY_SIZE, align=TA_JUSTIFY, indent=_INDENT, **body),
+            ParaStyle.BASIS: _style("basis", L.BODY_SIZE, font=FONT_ITALIC, align=TA_JUSTIFY, indent=_INDENT, **body),
+            ParaStyle.CENTER: _style("center", L.BODY_SIZE, **body),
+            ParaStyle.PLAIN: _style("plain", L.BODY_SIZE, align=TA_LEFT, **body),
+            ParaStyle.NOTE: _style("note", L.BODY_SIZE - 1, font=FONT_ITALIC, after=L.PARAGRAPH_GAP),
+        }
+        self.heading = {
+            1: _style("h1", L.BODY_SIZE, font=FONT_BOLD, align=TA_JUSTIFY, indent=_INDENT, before=4, keep=True, **body),
+            2: _style("h2", L.BODY_SIZE, font=FONT_BOLD, align=TA_JUSTIFY, indent=_INDENT, keep=True, **body),
+        }
+        self.header_caps = _style("header-caps", L.HEADER_CAPS_SIZE, leading=L.HEADER_CAPS_SIZE * 1.15)
+        self.header_agency = _style("header-agency", L.HEADER_CAPS_SIZE, font=FONT_BOLD, leading=L.HEADER_CAPS_SIZE * 1.15)
+        self.motto = _style("motto", L.MOTTO_SIZE, font=FONT_BOLD, leading=L.MOTTO_SIZE * 1.15)
+        self.number = _style("number", L.NUMBER_SIZE, before=3)
+        self.place_date = _style("place-date", L.BODY_SIZE, font=FONT_ITALIC, before=3)
+        self.title = _style("title", L.TITLE_SIZE, font=FONT_BOLD, before=18)
+        self.summary = _style("summary", L.TITLE_SIZE, font=FONT_BOLD, leading=L.TITLE_SIZE * 1.2)
+        self.recipients_heading = _style("recipients-h", L.RECIPIENTS_HEADING_SIZE, font=FONT_BOLD_ITALIC, align=TA_LEFT)
+        self.recipient = _style("recipient", L.RECIPIENTS_SIZE, align=TA_LEFT, leading=L.RECIPIENTS_SIZE * 1.2)
+        self.sign_line = _style("sign", L.SIGNATURE_SIZE, font=FONT_BOLD, leading=L.SIGNATURE_SIZE * 1.2)
+        self.sign_note = _style("sign-note", L.SIGNATURE_SIZE, font=FONT_ITALIC, leading=L.SIGNATURE_SIZE * 1.2)
+        self.cells: dict[tuple[float, Align, bool], ParagraphStyle] = {}
+
+    def cell(self, size: float, align: Align, bold: bool) -> ParagraphStyle:
+        key = (size, align, bold)
+        if key not in self.cells:
+            self.cells[key] = _style(f"cell-{size}-{align}-{bold}", size, font=FONT_BOLD if bold else FONT,
+                                     align=_ALIGN[align], leading=size * 1.2)
+        return self.cells[key]
+
+
+_styles: _Styles | None = None
+
+
+def _get_styles() -> _Styles:
+    global _styles
+    register_fonts()
+    if _styles is None:
+        _styles = _Styles()
+    return _styles
+
+
+def markup(text: str) -> str:
+    """Literal text as reportlab paragraph markup: escaped, so `<b>&` prints as typed."""
+    return escape(clean(text)).replace("\n", "<br/>")
+
+
+def _runs_markup(runs: Sequence[Run]) -> str:
+    parts = []
+    for run in runs:
+        text = markup(run.text)
+        if run.bold:
+            text = f"<b>{text}</b>"
+        if run.italic:
+            text = f"<i>{text}</i>"
+        parts.append(text)
+    return "".join(parts)
+
+
+def _p(text: str, style: ParagraphStyle) -> RLParagraph:
+    return RLParagraph(markup(text), style)
+
+
+class _Rule(Flowable):
+    """A short solid rule centred in the space it is given (HRFlowable misplaces itself in table cells)."""
+
+    THICKNESS = 0.6
+
+    def __init__(self, width: float, *, before: float = 4.0, after: float = 3.0) -> None:
+        super().__init__()
+        self.rule_width = width
+        self.before = before
+        self.after = after
+        self.available = width
+
+    def wrap(self, available_width: float, _available_height: float) -> tuple[float, float]:
+        self.available = available_width
+        return available_width, self.before + self.THICKNESS + self.after
+
+    def draw(self) -> None:
+        width = min(self.rule_width, self.available)
+        x = (self.available - width) / 2
+        y = self.after + self.THICKNESS / 2
+        self.canv.setLineWidth(self.THICKNESS)
+        self.canv.setStrokeColor(colors.black)
+        self.canv.line(x, y, x + width, y)
+
+
+def _rule(width: float, *, before: float = 4.0, after: float = 3.0) -> _Rule:
+    return _Rule(width, before=before, after=after)
+
+
+class _DocumentStart(Flowable):
+    """Zero-size marker at the top of each document's first page: restarts its page numbering."""
+
+    def __init__(self, orientation: Orientation) -> None:
+        super().__init__()
+        self.orientation = orientation
+
+    def wrap(self, _aw: float, _ah: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        self.canv._thidua_doc_start = self.canv.getPageNumber()  # noqa: SLF001 - read back in _after_page
+
+
+def _after_page(canvas, _doc) -> None:  # noqa: ANN001 - reportlab callback
+    start = getattr(canvas, "_thidua_doc_start", 1)
+    number = canvas.getPageNumber() - start + 1
+    if number < 2:
+        return
+    width, height = canvas._pagesize  # noqa: SLF001
+    canvas.saveState()
+    canvas.setFont(FONT, L.PAGE_NUMBER_SIZE)
+    x = L.MARGINS.left * L.MM + (width - (L.MARGINS.left + L.MARGINS.right) * L.MM) / 2
+    canvas.drawCentredString(x, height - L.MARGINS.top * L.MM / 2 - L.PAGE_NUMBER_SIZE / 3, str(number))
+    canvas.restoreState()
+
+
+def _page_size(orientation: Orientation) -> tuple[float, float]:
+    return landscape(A4) if orientation is Orientation.LANDSCAPE else A4
+
+
+def _layout_table(cells: list[list], widths: list[float]) -> RLTable:
+    """An invisible grid that places blocks side by side (letterhead, closing)."""
+    grid = RLTable(cells, colWidths=widths)
+    grid.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT),  # empty cells would otherwise use Helvetica
+                   ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                   ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
+    return grid
+
+
+class _Builder:
+    """Turns one `Document` into flowables for a frame of the given width."""
+
+    def __init__(self, styles: _Styles, width: float) -> None:
+        self.s = styles
+        self.width = width
+
+    def letterhead(self, head: Letterhead) -> RLTable:
+        s = self.s
+        left_w = self.width * L.HEADER_LEFT_SHARE
+        right_w = self.width - left_w
+        agency_w = max(pdfmetrics.stringWidth(line, FONT_BOLD, L.HEADER_CAPS_SIZE)
+                       for line in clean(head.agency).splitlines() or [""])
+        motto_w = pdfmetrics.stringWidth(L.MOTTO, FONT_BOLD, L.MOTTO_SIZE)
+        title_style = s.header_agency
+        if pdfmetrics.stringWidth(L.NATIONAL_TITLE, FONT_BOLD, L.HEADER_CAPS_SIZE) > right_w:
+            title_style = ParagraphStyle("national-small", parent=s.header_agency, fontSize=12, leading=14)
+        left = [_p(head.parent_agency, s.header_caps), _p(head.agency, s.header_agency),
+                _rule(max(agency_w * L.AGENCY_RULE_SHARE, 10 * L.MM))]
+        right = [_p(L.NATIONAL_TITLE, title_style), _p(L.MOTTO, s.motto), _rule(min(motto_w, right_w))]
+        number = _p(head.number_line, s.number) if head.number_line else ""
+        return _layout_table([[left, right], [number, _p(head.place_date, s.place_date)]], [left_w, right_w])
+
+    def title(self, title: Title) -> list[Flowable]:
+        s = self.s
+        items: list[Flowable] = [_p(title.kind, s.title)]
+        items += [_p(line, s.summary) for line in title.summary]
+        if title.summary:
+            longest = max(pdfmetrics.stringWidth(clean(line), FONT_BOLD, L.TITLE_SIZE) for line in title.summary)
+            items.append(_rule(max(min(longest, self.width) * L.SUMMARY_RULE_SHARE, 25 * L.MM)))
+        items.append(Spacer(0, 8))
+        return [KeepTogether(items)]
+
+    def table(self, tbl: Table) -> RLTable:
+        s = self.s
+        total = sum(c.width for c in tbl.columns)
+        widths = [self.width * c.width / total for c in tbl.columns]
+        header = [RLParagraph(markup(c.title), s.cell(tbl.font_size, Align.CENTER, True)) for c in tbl.columns]
+        data: list[list] = [header]
+        commands: list[tuple] = [
+            ("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("VALIGN", (0, 0), (-1, 0), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ]
+        empty = [""] * (len(tbl.columns) - 1)
+        for index, row in enumerate(tbl.rows, start=1):
+            if row.section:
+                data.append([RLParagraph(markup(row.cells[0]), s.cell(tbl.font_size, Align.LEFT, True)), *empty])
+                commands.append(("SPAN", (0, index), (-1, index)))
+                commands.append(("NOSPLIT", (0, index), (-1, min(index + 1, len(tbl.rows)))))  # no orphan section row
+            else:
+                data.append([RLParagraph(markup(text), s.cell(tbl.font_size, col.align, False))
+                             for text, col in zip(row.cells, tbl.columns, strict=True)])
+        result = RLTable(data, colWidths=widths, repeatRows=1)
+        result.setStyle(commands)
+        return result
+
+    def signature(self, sig: Signature) -> list[Flowable]:
+        s = self.s
+        items: list[Flowable] = [_p(line, s.sign_line) for line in sig.lines]
+        if sig.note:
+            items.append(_p(sig.note, s.sign_note))
+        items.append(Spacer(0, L.SIGNATURE_SPACE_MM * L.MM))
+        if sig.name:
+            items.append(_p(sig.name, s.sign_line))
+        return items
+
+    def closing(self, closing: Closing) -> Flowable:
+        s = self.s
+        cells: list[list[Flowable] | str] = []
+        if closing.recipients:
+            cells.append([_p(L.RECIPIENTS_HEADING, s.recipients_heading),
+                          *(_p(item, s.recipient) for item in closing.recipients)])
+        cells += [self.signature(sig) for sig in closing.signatures]
+        if len(cells) == 1:  # a lone signer stands on the right; lone recipients on the left
+            cells.insert(0 if closing.signatures else 1, "")
+        shares = [0.45, 0.55] if len(cells) == 2 else [1 / len(cells)] * len(cells)
+        return _layout_table([cells], [self.width * share for share in shares])
+
+    def document(self, doc: Document) -> list[Flowable]:
+        s = self.s
+        story: list[Flowable] = [_DocumentStart(doc.orientation)]
+        if doc.letterhead:
+            story.append(self.letterhead(doc.letterhead))
+        story += self.title(doc.title)
+        for block in doc.blocks:
+            if isinstance(block, Paragraph):
+                story.append(RLParagraph(_runs_markup(block.runs), s.para[block.style]))
+            elif isinstance(block, Heading):
+                story.append(RLParagraph(markup(block.text), s.heading[min(block.level, 2)]))
+            elif isinstance(block, Table):
+                story += [self.table(block), Spacer(0, L.PARAGRAPH_GAP)]
+            elif isinstance(block, PageBreak):
+                story.append(RLPageBreak())
+        if doc.closing:
+            tail = [Spacer(0, 10), self.closing(doc.closing)]
+            if isinstance(story[-1], RLParagraph):  # never leave the signer alone on the last page
+                story[-1:] = [KeepTogether([story[-1], *tail])]
+            else:
+                story += tail
+        return story
+
+
+def _frame_width(orientation: Orientation) -> float:
+    return _page_size(orientation)[0] - (L.MARGINS.left + L.MARGINS.right) * L.MM
+
+
+def render_pdf(documents: Document | Sequence[Document], *, title: str | None = None) -> bytes:
+    """One PDF holding the given documents in order; each starts a new page with its own numbering."""
+    docs = [documents] if isinstance(documents, Document) else list(documents)
+    if not docs:
+        raise ValueError("no documents to render")
+    styles = _get_styles()
+    buffer = io.BytesIO()
+    templates = []
+    for orientation in Orientation:
+        size = _page_size(orientation)
+        frame = Frame(L.MARGINS.left * L.MM, L.MARGINS.bottom * L.MM, _frame_width(orientation),
+                      size[1] - (L.MARGINS.top + L.MARGINS.bottom) * L.MM,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=str(orientation))
+        templates.append(PageTemplate(id=str(orientation), frames=[frame], pagesize=size, onPageEnd=_after_page))
+    first = docs[0]
+    if first.orientation is Orientation.LANDSCAPE:
+        templates.reverse()  # the first template is the one the first page uses
+    heading = title or " – ".join(filter(None, [first.title.kind, *first.title.summary]))
+    template = BaseDocTemplate(
+        buffer, pagesize=_page_size(first.orientation), pageTemplates=templates, title=clean(heading),
+        author=clean(first.author), subject=clean(heading), creator="ThiĐua Desktop",
+        keywords=[clean(k) for k in first.keywords], invariant=True,
+        initialFontName=FONT,  # else the canvas preamble pulls in an unembedded Helvetica
+        leftMargin=L.MARGINS.left * L.MM, rightMargin=L.MARGINS.right * L.MM,
+        topMargin=L.MARGINS.top * L.MM, bottomMargin=L.MARGINS.bottom * L.MM,
+    )
+    story: list[Flowable] = []
+    for index, doc in enumerate(docs):
+        if index:
+            story += [NextPageTemplate(str(doc.orientation)), RLPageBreak()]
+        story += _Builder(styles, _frame_width(doc.orientation)).document(doc)
+    template.build(story)
+    return buffer.getvalue()
