@@ -1,0 +1,77 @@
+"""The `thidua` command line, run in-process through its entry function."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from thidua_desktop.cli.main import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_info_and_units(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "info", "--data-dir", str(tmp_path))
+    assert code == 0
+    assert "Vai trò: chưa thiết lập" in out
+    assert "78/KH-STP" in out
+    code, out, _ = run(capsys, "units", "list", "--data-dir", str(tmp_path))
+    assert code == 0
+    assert "PTP-CM     Phòng Tư pháp huyện Chợ Mới" in out
+    assert "30/06/2025" in out  # district level ends with the 2025 reorganisation
+
+
+def test_demo_creates_a_separate_data_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo", "--data-dir", str(tmp_path))
+    assert code == 0
+    assert (tmp_path / "demo" / "thidua.sqlite").is_file()
+    assert not (tmp_path / "thidua.sqlite").exists()  # real data untouched
+    assert "hoạt động" in out
+    code, out, _ = run(capsys, "activity", "list", "--data-dir", str(tmp_path), "--demo", "--search", "tri ton", "--year", "2024")
+    assert code == 0
+    assert "Tri Tôn" in out
+
+
+def test_add_list_and_export_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--data-dir", str(tmp_path)]
+    photo = tmp_path / "bien-ban.pdf"
+    photo.write_bytes(b"%PDF-1.4 bien ban")
+    code, out, err = run(
+        capsys, "activity", "add", *base, "--unit", "PTP-TT", "--criterion", "2.4", "--date", "12/03/2024",
+        "--title", "Trợ giúp pháp lý lưu động tại xã Ô Lâm", "--commune", "xã Ô Lâm", "--poor", "--ethnic",
+        "--value", "2.4.e=1", "--value", "2.4.f=45", "--attach", str(photo),
+    )
+    assert code == 0, err
+    assert "Đã lưu hoạt động" in out
+    code, out, _ = run(capsys, "activity", "list", *base, "--search", "tro giup")
+    assert "12/03/2024" in out and "45 lượt người" in out and "Tổng cộng: 1 hoạt động." in out
+    target = tmp_path / "out" / "hoat-dong.csv"
+    code, out, _ = run(capsys, "activity", "export-csv", *base, "--out", str(target))
+    assert code == 0
+    with target.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:5] == ["Mã", "Ngày", "Đơn vị", "Tiêu chí", "Tên hoạt động"]
+    assert rows[1][1:5] == ["12/03/2024", "PTP Tri Tôn", "2.4", "Trợ giúp pháp lý lưu động tại xã Ô Lâm"]
+    assert rows[1][5] == "xã Ô Lâm (xã nghèo, vùng đồng bào DTTS)"
+    assert rows[1][7] == "1"
+
+
+def test_errors_have_vietnamese_messages_and_distinct_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--data-dir", str(tmp_path)]
+    code, _, err = run(capsys, "activity", "add", *base, "--unit", "PTP-CM", "--criterion", "9", "--date", "01/01/2024", "--title", "x")
+    assert code == 1 and "Không có tiêu chí “9”" in err
+    code, _, err = run(capsys, "activity", "add", *base, "--unit", "PTP-CM", "--criterion", "2.2", "--date", "31/02/2024", "--title", "x")
+    assert code == 5 and "không có thật trên lịch" in err
+    code, _, err = run(
+        capsys, "activity", "add", *base, "--unit", "PTP-CM", "--criterion", "2.2", "--date", "01/02/2024",
+        "--title", "Hòa giải", "--value", "2.2.e=2", "--value", "2.2.f=3",
+    )
+    assert code == 5 and "không được lớn hơn" in err
+    code, out, _ = run(capsys, "activity", "list", *base)
+    assert "Tổng cộng: 0 hoạt động." in out  # nothing half-saved
