@@ -40,7 +40,7 @@ from thidua_desktop.core.evidence import ALLOWED_EXTENSIONS, FILE_STATE_LABELS, 
 from thidua_desktop.core.text import format_number
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import confirm, show_error
-from thidua_desktop.gui.thumbnails import THUMB_SIZE, ThumbnailProvider
+from thidua_desktop.gui.thumbnails import ThumbnailProvider
 from thidua_desktop.gui.widgets import CriterionPicker, NumberEdit
 
 ERROR_STYLE = "color: #b3261e;"
@@ -173,7 +173,8 @@ class ActivityForm(QDialog):
         hint.setStyleSheet("color: #555;")
         layout.addWidget(hint)
         self.evidence_list = QListWidget()
-        self.evidence_list.setIconSize(QSize(THUMB_SIZE // 2, THUMB_SIZE // 2))
+        self.evidence_list.setIconSize(QSize(96, 96))
+        self.evidence_list.setSpacing(4)
         self.evidence_list.setWordWrap(True)
         self.evidence_list.itemDoubleClicked.connect(lambda _item: self.open_selected())
         layout.addWidget(self.evidence_list, 1)
