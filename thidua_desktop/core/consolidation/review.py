@@ -1,0 +1,549 @@
+"""Review (thẩm định): accept or query activities, approve a unit's period, and guard approved data.
+
+Approving a unit's data for a period locks it. From then on a bundle that would change, add or delete
+an activity dated inside the lock is not applied: the importer calls `hold_back_locked`, stores what
+it held through `hold` in the pending list ("chờ xử lý"), and the change waits there until a reviewer
+lifts the lock and releases it, or discards it. Nothing locked ever changes silently, and every step
+is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from thidua_desktop.core import audit
+from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
+from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.consolidation.models import (
+    REVIEW_STATUS_LABELS,
+    ActivityReview,
+    PeriodLock,
+    ReviewStatus,
+)
+from thidua_desktop.core.consolidation.periods import period_key
+from thidua_desktop.core.errors import NotFoundError, UserError, ValidationError
+from thidua_desktop.core.models import Activity, Unit, utc_now
+from thidua_desktop.core.query import Period
+from thidua_desktop.core.text import format_date, format_datetime, nfc
+
+Record = Mapping[str, Any]  # one activity record as a bundle carries it (docs/bundle-format.md)
+
+
+@dataclass(frozen=True)
+class ReviewReport:
+    """What a review action changed, announced to the GUI so that pages refresh only what they show."""
+
+    activities: tuple[int, ...] = ()
+    units: tuple[int, ...] = ()
+    pending_changed: bool = False
+
+
+# --- activity reviews ------------------------------------------------------------------------------
+
+
+def _activity(session: Session, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFoundError("Không tìm thấy hoạt động này.", hint="Có thể nó vừa bị xóa hẳn; hãy tải lại danh sách.")
+    return activity
+
+
+def set_review(
+    session: Session, activity_id: int, status: ReviewStatus, comment: str = "", *, actor: str
+) -> ReviewReport:
+    """Accept an activity, or query it with a comment saying what the unit must explain or correct."""
+    comment = nfc(comment.strip())
+    if status is ReviewStatus.QUERIED and not comment:
+        raise ValidationError({"comment": "Hãy ghi nội dung đề nghị đơn vị giải trình."})
+    activity = _activity(session, activity_id)
+    review = session.scalar(select(ActivityReview).where(ActivityReview.activity_id == activity_id))
+    before = {"status": str(review.status), "comment": review.comment} if review else {}
+    if review is None:
+        review = ActivityReview(activity_id=activity_id)
+        session.add(review)
+    review.status, review.comment = status, comment
+    review.reviewed_revision, review.reviewer, review.reviewed_at = activity.revision, actor, utc_now()
+    session.flush()
+    changes = audit.diff(before, {"status": str(status), "comment": comment})
+    changes["revision"] = [None, activity.revision]
+    audit.record(session, actor, "accept" if status is ReviewStatus.ACCEPTED else "query", "activity", activity.uuid, changes)
+    return ReviewReport(activities=(activity_id,), units=(activity.unit_id,))
+
+
+def clear_review(session: Session, activity_id: int, *, actor: str) -> ReviewReport:
+    activity = _activity(session, activity_id)
+    review = session.scalar(select(ActivityReview).where(ActivityReview.activity_id == activity_id))
+    if review is None:
+        return ReviewReport()
+    audit.record(session, actor, "unreview", "activity", activity.uuid, {"status": [str(review.status), None]})
+    session.delete(review)
+    session.flush()
+    return ReviewReport(activities=(activity_id,), units=(activity.unit_id,))
+
+
+@dataclass(frozen=True)
+class QueriedItem:
+    activity_id: int
+    uuid: str
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    activity_date: date
+    title: str
+    comment: str
+    reviewer: str
+    reviewed_at: datetime
+    answered: bool  # the unit sent a new revision since the query
+
+    @property
+    def state_label(self) -> str:
+        return "Đơn vị đã gửi bản sửa, chờ xem lại" if self.answered else "Chờ đơn vị giải trình"
+
+
+def queried_items(
+    session: Session, campaign: CampaignInfo, *, period: Period | None = None, unit_id: int | None = None
+) -> list[QueriedItem]:
+    """Queried activities, grouped by unit (master-data order) then by date."""
+    conditions = [
+        ActivityReview.status == ReviewStatus.QUERIED,
+        Activity.campaign_id == campaign.id,
+        Activity.deleted_at.is_(None),
+    ]
+    if period is not None:
+        conditions.append(Activity.activity_date.between(period.start, period.end))
+    if unit_id is not None:
+        conditions.append(Activity.unit_id == unit_id)
+    rows = session.execute(
+        select(Activity, ActivityReview, Unit)
+        .join(ActivityReview, ActivityReview.activity_id == Activity.id)
+        .join(Unit, Unit.id == Activity.unit_id)
+        .where(*conditions)
+        .order_by(Unit.sort_order, Unit.name_sort_key, Activity.activity_date, Activity.id)
+    ).all()
+    return [
+        QueriedItem(
+            a.id, a.uuid, u.id, u.code, u.short_name or u.name, a.activity_date, a.title, r.comment, r.reviewer,
+            r.reviewed_at, a.revision > r.reviewed_revision,
+        )
+        for a, r, u in rows
+    ]
+
+
+@dataclass(frozen=True)
+class UnitReviewSummary:
+    unit_id: int
+    activities: int
+    accepted: int
+    queried: int
+    lock: LockInfo | None
+
+    @property
+    def unreviewed(self) -> int:
+        return self.activities - self.accepted - self.queried
+
+
+def review_summary(session: Session, campaign: CampaignInfo, period: Period) -> dict[int, UnitReviewSummary]:
+    """Per unit: activities in the period, how many are accepted or queried, and the lock covering the period."""
+    rows = session.execute(
+        select(Activity.unit_id, ActivityReview.status, func.count())
+        .outerjoin(ActivityReview, ActivityReview.activity_id == Activity.id)
+        .where(
+            Activity.campaign_id == campaign.id,
+            Activity.deleted_at.is_(None),
+            Activity.activity_date.between(period.start, period.end),
+        )
+        .group_by(Activity.unit_id, ActivityReview.status)
+    ).all()
+    counts: dict[int, dict[ReviewStatus | None, int]] = {}
+    for unit_id, status, count in rows:
+        counts.setdefault(unit_id, {})[status] = int(count)
+    locks = {lock.unit_id: lock for lock in list_locks(session, campaign) if lock.covers(period)}
+    return {
+        unit_id: UnitReviewSummary(
+            unit_id,
+            sum(per.values()),
+            per.get(ReviewStatus.ACCEPTED, 0),
+            per.get(ReviewStatus.QUERIED, 0),
+            locks.get(unit_id),
+        )
+        for unit_id, per in counts.items()
+    } | {
+        unit_id: UnitReviewSummary(unit_id, 0, 0, 0, lock) for unit_id, lock in locks.items() if unit_id not in counts
+    }
+
+
+# --- period locks ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    id: int
+    campaign_id: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    starts_on: date
+    ends_on: date
+    label: str
+    note: str
+    locked_by: str
+    locked_at: datetime
+
+    def covers(self, period: Period) -> bool:
+        return self.starts_on <= period.start and period.end <= self.ends_on
+
+    def contains(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    @property
+    def description(self) -> str:
+        return f"“{self.label}” (duyệt ngày {format_datetime(self.locked_at)} bởi {self.locked_by})"
+
+
+def _lock_info(lock: PeriodLock, unit: Unit) -> LockInfo:
+    return LockInfo(
+        lock.id, lock.campaign_id, lock.unit_id, unit.code, unit.short_name or unit.name, lock.starts_on,
+        lock.ends_on, lock.label, lock.note, lock.locked_by, lock.locked_at,
+    )
+
+
+def list_locks(session: Session, campaign: CampaignInfo | None = None, *, unit_id: int | None = None) -> list[LockInfo]:
+    query = select(PeriodLock, Unit).join(Unit, Unit.id == PeriodLock.unit_id)
+    if campaign is not None:
+        query = query.where(PeriodLock.campaign_id == campaign.id)
+    if unit_id is not None:
+        query = query.where(PeriodLock.unit_id == unit_id)
+    query = query.order_by(Unit.sort_order, Unit.name_sort_key, PeriodLock.starts_on, PeriodLock.ends_on)
+    return [_lock_info(lock, unit) for lock, unit in session.execute(query)]
+
+
+def lock_period(
+    session: Session,
+    campaign: CampaignInfo,
+    unit_id: int,
+    period: Period,
+    *,
+    actor: str,
+    note: str = "",
+    allow_open_queries: bool = False,
+) -> LockInfo:
+    """Approve a unit's data for a period; refuses while queried items remain unless told otherwise."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFoundError("Không tìm thấy đơn vị.", hint="Hãy tải lại danh sách đơn vị.")
+    for existing in list_locks(session, campaign, unit_id=unit_id):
+        if existing.covers(period):
+            raise UserError(
+                f"Số liệu {period.label} của {existing.unit_name} đã được duyệt trong kỳ {existing.description}.",
+                hint="Không cần duyệt lại. Muốn sửa, hãy mở khóa kỳ đó trước.",
+            )
+    open_queries = queried_items(session, campaign, period=period, unit_id=unit_id)
+    if open_queries and not allow_open_queries:
+        raise UserError(
+            f"{unit.short_name or unit.name} còn {len(open_queries)} hoạt động đang đề nghị giải trình trong {period.label}.",
+            hint="Hãy chấp nhận hoặc xử lý các mục đó trước, hoặc xác nhận duyệt dù còn mục chưa giải trình.",
+        )
+    lock = PeriodLock(
+        campaign_id=campaign.id, unit_id=unit_id, starts_on=period.start, ends_on=period.end, label=period.label,
+        note=nfc(note.strip()), locked_by=actor, locked_at=utc_now(),
+    )
+    session.add(lock)
+    session.flush()
+    audit.record(
+        session, actor, "lock", "period_lock", f"{unit.code}:{period_key(period, campaign)}",
+        {"period": period.label, "start": period.start, "end": period.end, "note": lock.note,
+         "open_queries": len(open_queries)},
+    )
+    return _lock_info(lock, unit)
+
+
+def unlock_period(session: Session, lock_id: int, *, actor: str, reason: str) -> LockInfo:
+    """Lift an approval (a reason is required); held changes for the unit may then be released."""
+    reason = nfc(reason.strip())
+    if not reason:
+        raise ValidationError({"reason": "Hãy ghi lý do mở khóa kỳ đã duyệt."})
+    row = session.execute(select(PeriodLock, Unit).join(Unit, Unit.id == PeriodLock.unit_id).where(PeriodLock.id == lock_id)).first()
+    if row is None:
+        raise NotFoundError("Kỳ đã duyệt này không còn.", hint="Có thể người khác vừa mở khóa; hãy tải lại.")
+    lock, unit = row
+    info = _lock_info(lock, unit)
+    session.execute(delete(PeriodLock).where(PeriodLock.id == lock_id))
+    audit.record(
+        session, actor, "unlock", "period_lock", f"{unit.code}:{lock.starts_on.isoformat()}..{lock.ends_on.isoformat()}",
+        {"period": lock.label, "reason": reason, "locked_by": lock.locked_by, "locked_at": lock.locked_at},
+    )
+    return info
+
+
+def _locks_by_unit(session: Session, unit_ids: Iterable[int], campaign_id: int | None) -> dict[int, list[PeriodLock]]:
+    query = select(PeriodLock).where(PeriodLock.unit_id.in_(sorted(set(unit_ids))))
+    if campaign_id is not None:
+        query = query.where(PeriodLock.campaign_id == campaign_id)
+    found: dict[int, list[PeriodLock]] = {}
+    for lock in session.scalars(query):
+        found.setdefault(lock.unit_id, []).append(lock)
+    return found
+
+
+def _covering(locks: Sequence[PeriodLock], day: date | None) -> PeriodLock | None:
+    if day is None:
+        return None
+    return next((lock for lock in locks if lock.starts_on <= day <= lock.ends_on), None)
+
+
+# --- the import guard ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldRecord:
+    record: Record
+    change: str  # new | changed | deleted
+    reason: str
+
+
+def _record_date(record: Record) -> date | None:
+    raw = record.get("date")
+    if isinstance(raw, date):
+        return raw
+    return date.fromisoformat(raw) if raw else None
+
+
+def hold_back_locked(
+    session: Session,
+    unit_id: int,
+    incoming_records: Iterable[Record],
+    *,
+    campaign_id: int | None = None,
+) -> tuple[list[Record], list[HeldRecord]]:
+    """Split a bundle's records into those that may be applied and those that would change approved data.
+
+    A record is held if the activity it would create, change or delete is dated inside a locked period of
+    the unit, before or after the change (moving an activity out of an approved year changes that year).
+    Records carrying no newer revision than the department holds change nothing and pass through.
+    """
+    records = list(incoming_records)
+    locks = _locks_by_unit(session, [unit_id], campaign_id).get(unit_id, [])
+    if not locks or not records:
+        return records, []
+    existing: dict[str, tuple[date, int, bool]] = {}
+    uuids = [str(r["uuid"]) for r in records]
+    for start in range(0, len(uuids), 500):
+        for uuid, day, revision, deleted_at in session.execute(
+            select(Activity.uuid, Activity.activity_date, Activity.revision, Activity.deleted_at).where(
+                Activity.uuid.in_(uuids[start : start + 500])
+            )
+        ):
+            existing[uuid] = (day, revision, deleted_at is not None)
+    to_apply: list[Record] = []
+    held: list[HeldRecord] = []
+    for record in records:
+        current = existing.get(str(record["uuid"]))
+        if current is not None and int(record.get("revision") or 0) <= current[1]:
+            to_apply.append(record)
+            continue
+        lock = _covering(locks, current[0] if current else None) or _covering(locks, _record_date(record))
+        if lock is None:
+            to_apply.append(record)
+            continue
+        deleted = record.get("deleted_at") is not None
+        change = "new" if current is None else "deleted" if deleted and not current[2] else "changed"
+        held.append(
+            HeldRecord(
+                record,
+                change,
+                f"Thuộc kỳ đã duyệt “{lock.label}” (duyệt ngày {format_date(lock.locked_at)} bởi {lock.locked_by}); "
+                "chờ mở khóa để áp dụng.",
+            )
+        )
+    return to_apply, held
+
+
+def hold(session: Session, import_id: int, held: Sequence[HeldRecord], *, actor: str) -> int:
+    """Keep held records in the pending list of an import; an older pending change of the same activity is superseded."""
+    now = utc_now()
+    for item in held:
+        uuid = str(item.record["uuid"])
+        session.execute(
+            PendingRecord.__table__.update()
+            .where(PendingRecord.activity_uuid == uuid, PendingRecord.resolution.is_(None))
+            .values(resolution="superseded", resolved_at=now, resolved_by=actor)
+        )
+        session.add(
+            PendingRecord(
+                import_id=import_id, activity_uuid=uuid, change=item.change, reason=item.reason,
+                record_json=json.dumps(item.record, ensure_ascii=False, sort_keys=True, default=str), held_at=now,
+            )
+        )
+        audit.record(
+            session, actor, "hold", "activity", uuid,
+            {"import_id": import_id, "change": item.change, "revision": item.record.get("revision"), "reason": item.reason},
+        )
+    session.flush()
+    return len(held)
+
+
+@dataclass(frozen=True)
+class PendingInfo:
+    id: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    activity_uuid: str
+    change: str
+    title: str
+    activity_date: date | None
+    revision: int
+    reason: str
+    bundle_seq: int
+    held_at: datetime
+    resolution: str | None
+    locked: bool  # still inside a locked period
+
+    @property
+    def change_label(self) -> str:
+        return {"new": "Thêm mới", "changed": "Sửa đổi", "deleted": "Xóa"}.get(self.change, self.change)
+
+    @property
+    def state_label(self) -> str:
+        labels = {None: "Chờ xử lý", "applied": "Đã áp dụng", "discarded": "Đã bỏ qua", "superseded": "Đã có bản mới hơn"}
+        return labels.get(self.resolution, self.resolution or "")
+
+
+def pending_records(
+    session: Session, *, unit_id: int | None = None, include_resolved: bool = False
+) -> list[PendingInfo]:
+    """The "chờ xử lý" list: held changes, oldest first, each saying whether its period is still locked."""
+    query = (
+        select(PendingRecord, BundleImport, Unit)
+        .join(BundleImport, BundleImport.id == PendingRecord.import_id)
+        .join(Unit, Unit.id == BundleImport.unit_id)
+        .order_by(Unit.sort_order, PendingRecord.held_at, PendingRecord.id)
+    )
+    if unit_id is not None:
+        query = query.where(BundleImport.unit_id == unit_id)
+    if not include_resolved:
+        query = query.where(PendingRecord.resolution.is_(None))
+    rows = session.execute(query).all()
+    locks = _locks_by_unit(session, {bundle.unit_id for _p, bundle, _u in rows}, None)
+    current_dates = _current_dates(session, [p.activity_uuid for p, _b, _u in rows])
+    result = []
+    for pending, bundle, unit in rows:
+        record = json.loads(pending.record_json)
+        day = _record_date(record)
+        unit_locks = [lock for lock in locks.get(unit.id, []) if lock.campaign_id == bundle.campaign_id]
+        locked = _covering(unit_locks, day) is not None or _covering(
+            unit_locks, current_dates.get(pending.activity_uuid)
+        ) is not None
+        result.append(
+            PendingInfo(
+                pending.id, unit.id, unit.code, unit.short_name or unit.name, pending.activity_uuid, pending.change,
+                str(record.get("title", "")), day, int(record.get("revision") or 0), pending.reason, bundle.seq,
+                pending.held_at, pending.resolution, locked,
+            )
+        )
+    return result
+
+
+def _current_dates(session: Session, uuids: Sequence[str]) -> dict[str, date]:
+    found: dict[str, date] = {}
+    for start in range(0, len(uuids), 500):
+        found.update(
+            session.execute(
+                select(Activity.uuid, Activity.activity_date).where(Activity.uuid.in_(uuids[start : start + 500]))
+            ).all()
+        )
+    return found
+
+
+ApplyFn = Callable[[Session, int, list[dict[str, Any]]], object]  # (session, unit id, records) — the importer's
+
+
+def release_pending(
+    session: Session, apply: ApplyFn, *, actor: str, unit_id: int | None = None, pending_ids: Iterable[int] | None = None
+) -> int:
+    """Apply held changes whose period is no longer locked, through the importer's own apply step.
+
+    A held change older than what the department now holds (a later bundle already brought a newer
+    revision) is marked superseded instead of applied. Returns how many changes were applied.
+    """
+    wanted = set(pending_ids) if pending_ids is not None else None
+    candidates = [
+        p for p in pending_records(session, unit_id=unit_id)
+        if not p.locked and (wanted is None or p.id in wanted)
+    ]
+    revisions = dict(
+        session.execute(
+            select(Activity.uuid, Activity.revision).where(Activity.uuid.in_([p.activity_uuid for p in candidates]))
+        ).all()
+    ) if candidates else {}
+    now = utc_now()
+    applied = 0
+    by_unit: dict[int, list[tuple[PendingInfo, dict[str, Any]]]] = {}
+    for item in candidates:
+        row = session.get(PendingRecord, item.id)
+        assert row is not None
+        if item.revision <= revisions.get(item.activity_uuid, 0):
+            row.resolution, row.resolved_at, row.resolved_by = "superseded", now, actor
+            continue
+        by_unit.setdefault(item.unit_id, []).append((item, json.loads(row.record_json)))
+    for unit, items in by_unit.items():
+        apply(session, unit, [record for _item, record in items])
+        for item, record in items:
+            row = session.get(PendingRecord, item.id)
+            assert row is not None
+            row.resolution, row.resolved_at, row.resolved_by = "applied", now, actor
+            audit.record(session, actor, "release", "activity", item.activity_uuid,
+                         {"pending_id": item.id, "revision": record.get("revision"), "change": item.change})
+            applied += 1
+    session.flush()
+    return applied
+
+
+def discard_pending(session: Session, pending_id: int, *, actor: str, reason: str) -> None:
+    """Decide not to apply a held change (a reason is required); the original bundle stays archived."""
+    reason = nfc(reason.strip())
+    if not reason:
+        raise ValidationError({"reason": "Hãy ghi lý do bỏ qua thay đổi này."})
+    row = session.get(PendingRecord, pending_id)
+    if row is None or row.resolution is not None:
+        raise NotFoundError("Thay đổi chờ xử lý này không còn.", hint="Có thể người khác vừa xử lý; hãy tải lại.")
+    row.resolution, row.resolved_at, row.resolved_by = "discarded", utc_now(), actor
+    audit.record(session, actor, "discard", "activity", row.activity_uuid, {"pending_id": pending_id, "reason": reason})
+    session.flush()
+
+
+def open_query_count(session: Session, campaign: CampaignInfo, unit_ids: Iterable[int], period: Period) -> dict[int, int]:
+    """Queried, not yet re-reviewed activities per unit in a period (ranking flags these units)."""
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Activity.unit_id, func.count())
+        .join(ActivityReview, ActivityReview.activity_id == Activity.id)
+        .where(
+            and_(
+                ActivityReview.status == ReviewStatus.QUERIED,
+                Activity.campaign_id == campaign.id,
+                Activity.deleted_at.is_(None),
+                Activity.activity_date.between(period.start, period.end),
+                Activity.unit_id.in_(ids),
+            )
+        )
+        .group_by(Activity.unit_id)
+    ).all()
+    return {unit_id: int(count) for unit_id, count in rows}
+
+
+__all__ = [
+    "REVIEW_STATUS_LABELS", "HeldRecord", "LockInfo", "PendingInfo", "QueriedItem", "ReviewReport", "ReviewStatus",
+    "UnitReviewSummary", "clear_review", "discard_pending", "hold", "hold_back_locked", "list_locks", "lock_period",
+    "open_query_count", "pending_records", "queried_items", "release_pending", "review_summary", "set_review",
+    "unlock_period",
+]
