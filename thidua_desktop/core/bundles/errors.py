@@ -138,3 +138,9 @@ class TrustRegistryError(UserError):
     """Enrolment or revocation refused (fingerprint not confirmed, unknown unit or key)."""
 
     exit_code = 39
+
+
+class ExportEvidenceError(UserError):
+    """An evidence file to be shipped is missing or altered in this unit's own store."""
+
+    exit_code = 40

@@ -9,6 +9,7 @@ At most a few chunks are in flight at any time, whatever the size of the files.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import zlib
@@ -52,10 +53,8 @@ class Workers:
     def wait_synced_quietly(self) -> None:
         """Wait for queued flushes, ignoring their errors: used while cleaning up after a failure."""
         while self._syncs:
-            try:
+            with contextlib.suppress(OSError):
                 self._syncs.popleft().result()
-            except OSError:
-                pass
 
     def close(self) -> None:
         """Wait for queued work (so no fd is closed under a running flush) and stop the threads."""
@@ -155,10 +154,8 @@ class SyncedWriter:
         self._workers.wait_synced_quietly()
         if not self._closed:
             self._closed = True
-            try:
+            with contextlib.suppress(OSError):
                 os.close(self.fd)
-            except OSError:
-                pass
         self.path.unlink(missing_ok=True)
 
 
