@@ -1,0 +1,54 @@
+"""Award fixtures: the shared `workspace` (SQLite, and PostgreSQL in CI) with demo data and a review round."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from thidua_desktop.core.awards.models import NomineeKind, PriorAwardCategory, Sex
+from thidua_desktop.core.awards.service import AwardService, NominationDraft, PriorAwardInfo, RoundInfo
+from thidua_desktop.core.demo import populate
+from thidua_desktop.core.units import get_unit
+from thidua_desktop.core.workspace import Workspace
+
+
+@pytest.fixture
+def demo_workspace(workspace: Workspace) -> Workspace:
+    populate(workspace)
+    return workspace
+
+
+@pytest.fixture
+def service(demo_workspace: Workspace) -> AwardService:
+    return AwardService.for_workspace(demo_workspace)
+
+
+def department_round(service: AwardService, workspace: Workspace, **changes: object) -> RoundInfo:
+    with workspace.sessions() as session:
+        department = get_unit(session, "STP")
+    base = service.ensure_round(department)
+    values = {
+        "document_date": date(2025, 12, 5), "submission_number": "5", "signer_authority": "KT. GIÁM ĐỐC",
+        "signer_title": "PHÓ GIÁM ĐỐC", "signer_name": "Nguyễn Văn Minh", "meeting_date": date(2025, 12, 1),
+        "meeting_place": "Phòng họp Sở Tư pháp", "chair_name": "Trần Thị Hoa", "secretary_name": "Lê Văn Bình",
+        "members_present": 9, "members_total": 11,
+    } | changes
+    return service.save_round(replace(base, **values))[0]
+
+
+@pytest.fixture
+def award_round(service: AwardService, demo_workspace: Workspace) -> RoundInfo:
+    return department_round(service, demo_workspace)
+
+
+def person(**changes: object) -> NominationDraft:
+    base = NominationDraft(
+        NomineeKind.INDIVIDUAL, "BK-BTP", "PTP-CM", name="Nguyễn Thị Thu Hà", sex=Sex.FEMALE,
+        birth_date=date(1982, 3, 4), position="Trưởng phòng", qualifications="Cử nhân Luật",
+        achievements="Tham mưu tổ chức 12 đợt trợ giúp pháp lý lưu động.",
+        prior_awards=(PriorAwardInfo(PriorAwardCategory.AWARD, 2022, "Giấy khen của Giám đốc Sở Tư pháp",
+                                     "125/QĐ-STP", date(2022, 12, 20), "Sở Tư pháp tỉnh An Giang"),),
+    )
+    return replace(base, **changes)

@@ -1,0 +1,183 @@
+"""The generated dossier: each document's text, layout, fonts and legal basis, read back from the PDF and .docx."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.core.awards.conftest import department_round, person
+from tests.core.awards.pdfcheck import chunks, fonts, full_text, page_sizes_mm
+from thidua_desktop.core import documents as d
+from thidua_desktop.core.awards.models import NomineeKind
+from thidua_desktop.core.awards.service import AwardService, Candidate, RoundInfo
+from thidua_desktop.core.awards.workflow import build_dossier, write_dossier
+from thidua_desktop.core.errors import Cancelled
+from thidua_desktop.core.workspace import Workspace
+
+
+@pytest.fixture
+def nominated(service: AwardService, award_round: RoundInfo) -> tuple[int, int]:
+    """A collective (Chợ Mới, voted 9/9) and an individual (voted 8/9), both for the Minister's Bằng khen."""
+    collective = service.create_from_candidates(award_round.id, [Candidate("PTP-CM", "BK-BTP", 92.5)]).created[0]
+    individual, _ = service.create(award_round.id, person())
+    service.record_votes(collective, 9, 0, 9)
+    service.record_votes(individual, 8, 1, 9)
+    return collective, individual
+
+
+def test_dossier_has_the_four_documents_of_the_nomination(demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    dossier = build_dossier(demo_workspace, nominated[0])
+    assert [doc.name for doc in dossier.documents] == [
+        "01-to-trinh-bang-khen-bo-truong-bo-tu-phap", "02-danh-sach-bang-khen-bo-truong-bo-tu-phap",
+        "03-bao-cao-thanh-tich-phong-tu-phap-huyen-cho-moi", "04-bien-ban-hop-hoi-dong"]
+    assert [doc.orientation for doc in dossier.documents] == [
+        d.Orientation.PORTRAIT, d.Orientation.LANDSCAPE, d.Orientation.PORTRAIT, d.Orientation.PORTRAIT]
+
+
+def test_to_trinh_text_layout_and_fonts(demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    to_trinh = build_dossier(demo_workspace, nominated[0]).documents[0]
+    pdf = d.render_pdf(to_trinh)
+    text = full_text(pdf)
+    for phrase in (
+        "UBND TỈNH AN GIANG", "SỞ TƯ PHÁP", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Số: 05/TTr-STP", "An Giang, ngày 05 tháng 12 năm 2025", "TỜ TRÌNH",
+        "Về việc đề nghị tặng Bằng khen của Bộ trưởng Bộ Tư pháp", "Kính gửi: Bộ trưởng Bộ Tư pháp",
+        "tặng Bằng khen của Bộ trưởng Bộ Tư pháp cho 1 tập thể và 1 cá nhân",
+        "I. Tập thể", "1. Phòng Tư pháp huyện Chợ Mới.", "II. Cá nhân",
+        "1. Bà Nguyễn Thị Thu Hà, Trưởng phòng, Phòng Tư pháp huyện Chợ Mới.",
+        "Căn cứ kết quả bình xét của Hội đồng Thi đua – Khen thưởng Sở Tư pháp tỉnh An Giang tại cuộc họp "
+        "ngày 01 tháng 12 năm 2025.",
+        "Nơi nhận:", "- Lưu: VT, TĐKT.", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Minh",
+    ):
+        assert phrase in text, phrase
+    assert set(page_sizes_mm(pdf)) == {(210.0, 297.0)}
+    assert 30.0 <= round(min(c.x_mm for c in chunks(pdf)), 2) <= 35.0
+    assert all(fonts(pdf).values())
+
+
+@pytest.mark.parametrize(("day", "cited", "not_cited"), [
+    (date(2025, 6, 30), "Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023", "152/2025"),
+    (date(2025, 7, 1), "Nghị định số 152/2025/NĐ-CP", "98/2023"),
+])
+def test_the_to_trinh_cites_the_decree_in_force_on_its_date(service: AwardService, demo_workspace: Workspace,
+                                                           nominated: tuple[int, int], day: date, cited: str,
+                                                           not_cited: str) -> None:
+    department_round(service, demo_workspace, document_date=day)
+    text = full_text(d.render_pdf(build_dossier(demo_workspace, nominated[0]).documents[0]))
+    assert cited in text and not_cited not in text
+    assert d.place_date("An Giang", day) in text
+
+
+def test_danh_sach_is_a_landscape_table_split_into_collectives_and_individuals(
+        demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    pdf = d.render_pdf(build_dossier(demo_workspace, nominated[0]).documents[1])
+    assert set(page_sizes_mm(pdf)) == {(297.0, 210.0)}
+    text = full_text(pdf)
+    for phrase in ("DANH SÁCH", "Đề nghị tặng Bằng khen của Bộ trưởng Bộ Tư pháp",
+                   "(Kèm theo Tờ trình số 05/TTr-STP ngày 05/12/2025 của Sở Tư pháp tỉnh An Giang)",
+                   "Họ và tên / Tên tập thể", "Tóm tắt thành tích", "I. TẬP THỂ", "II. CÁ NHÂN", "Nguyễn Thị Thu Hà"):
+        assert phrase in text, phrase
+    assert text.index("I. TẬP THỂ") < text.index("Phòng Tư pháp huyện Chợ Mới") < text.index("II. CÁ NHÂN")
+    assert 30.0 <= round(min(c.x_mm for c in chunks(pdf)), 2) <= 35.0
+
+
+def test_report_of_a_district_office_keeps_its_historical_letterhead(
+        demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    dossier = build_dossier(demo_workspace, nominated[0])
+    report = dossier.documents[2]
+    pdf = d.render_pdf(report)
+    text = full_text(pdf)
+    for phrase in ("UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "Chợ Mới, ngày 05 tháng 12 năm 2025", "BÁO CÁO THÀNH TÍCH",
+                   "Tên tập thể đề nghị khen thưởng: Phòng Tư pháp huyện Chợ Mới", "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH",
+                   "II. THÀNH TÍCH ĐẠT ĐƯỢC", "theo chuyên đề", "2. Các hoạt động tiêu biểu",
+                   "THỦ TRƯỞNG ĐƠN VỊ CẤP TRÊN TRỰC TIẾP", "(Ký, đóng dấu)"):
+        assert phrase in text, phrase
+    lead = next(f for f in dossier.nomination.draft.figures if f.code == "1.b")
+    assert f"Số lượt người tham dự lượt người {lead.value}" in text  # the figures table row
+    assert report.headings()[:3] == ["BÁO CÁO THÀNH TÍCH", "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH", "II. THÀNH TÍCH ĐẠT ĐƯỢC"]
+
+
+def test_an_individuals_report_lists_person_fields_and_prior_awards(
+        demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    text = full_text(d.render_pdf(build_dossier(demo_workspace, nominated[1]).documents[2]))
+    for phrase in ("- Họ và tên: Nguyễn Thị Thu Hà", "- Giới tính: Nữ", "- Ngày, tháng, năm sinh: 04/03/1982",
+                   "- Chức vụ (đảng, chính quyền, đoàn thể): Trưởng phòng", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
+                   "1. Hình thức khen thưởng", "Quyết định số 125/QĐ-STP ngày 20/12/2022 của Sở Tư pháp tỉnh An Giang",
+                   "NGƯỜI BÁO CÁO THÀNH TÍCH", "Tham mưu tổ chức 12 đợt trợ giúp pháp lý lưu động."):
+        assert phrase in text, phrase
+
+
+def test_minutes_record_each_vote_and_the_conclusion(demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    text = full_text(d.render_pdf(build_dossier(demo_workspace, nominated[0]).documents[3]))
+    for phrase in ("BIÊN BẢN", "Họp Hội đồng Thi đua – Khen thưởng Sở Tư pháp tỉnh An Giang", "Số:",
+                   "/BB-HĐTĐKT", "Hôm nay, ngày 01 tháng 12 năm 2025, tại Phòng họp Sở Tư pháp",
+                   "- Chủ trì: Trần Thị Hoa, Giám đốc Sở, Chủ tịch Hội đồng.", "- Thư ký: Lê Văn Bình.",
+                   "9/11 thành viên", "9 0 9 100,0%", "8 1 9 88,9%",
+                   "Hội đồng thống nhất đề nghị khen thưởng 1 tập thể và 1 cá nhân", "THƯ KÝ", "CHỦ TRÌ"):
+        assert phrase in text, phrase
+
+
+def test_markup_in_a_name_prints_literally_everywhere(service: AwardService, award_round: RoundInfo,
+                                                    demo_workspace: Workspace) -> None:
+    new_id, _ = service.create(award_round.id, person(name="Trần <b>& Co</b>", position="Chuyên viên <i>"))
+    dossier = build_dossier(demo_workspace, new_id)
+    text = full_text(d.render_pdf(list(dossier.documents)))
+    assert "Trần <b>& Co</b>, Chuyên viên <i>, Phòng Tư pháp huyện Chợ Mới" in text
+    assert "- Họ và tên: Trần <b>& Co</b>" in text
+
+
+def test_write_dossier_writes_every_document_as_pdf_and_docx_and_the_certificate(
+        demo_workspace: Workspace, nominated: tuple[int, int], tmp_path: Path) -> None:
+    result = write_dossier(demo_workspace, nominated[1], tmp_path / "ho-so")
+    names = sorted(p.name for p in (tmp_path / "ho-so").iterdir())
+    assert names == sorted(p.name for p in result.files)
+    assert len([n for n in names if n.endswith(".pdf")]) == 5 and len([n for n in names if n.endswith(".docx")]) == 4
+    assert "05-phoi-bk-btp-nguyen-thi-thu-ha.pdf" in names
+    assert result.regime == "Nghị định số 152/2025/NĐ-CP"
+    dossier = build_dossier(demo_workspace, nominated[1])
+    for document in dossier.documents:
+        word = docx.Document(io.BytesIO((tmp_path / "ho-so" / f"{document.name}.docx").read_bytes()))
+        headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+        assert headings == document.headings()
+        pdf_text = full_text((tmp_path / "ho-so" / f"{document.name}.pdf").read_bytes())
+        assert all(h in pdf_text for h in headings)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_cancelled_dossier_leaves_nothing_behind(demo_workspace: Workspace, nominated: tuple[int, int],
+                                                  tmp_path: Path) -> None:
+    calls = iter(range(100))
+    (tmp_path / "ra").mkdir()
+    with pytest.raises(Cancelled):
+        write_dossier(demo_workspace, nominated[0], tmp_path / "ra" / "ho-so", cancel=lambda: next(calls) >= 3)
+    assert list((tmp_path / "ra").iterdir()) == []
+
+
+def test_rewriting_into_an_existing_folder_replaces_the_files(demo_workspace: Workspace, nominated: tuple[int, int],
+                                                             service: AwardService, tmp_path: Path) -> None:
+    folder = tmp_path / "ho-so"
+    write_dossier(demo_workspace, nominated[1], folder)
+    (folder / "ghi-chu.txt").write_text("giữ nguyên", encoding="utf-8")
+    service.update(nominated[1], replace(service.get(nominated[1]).draft, position="Phó Trưởng phòng"))
+    write_dossier(demo_workspace, nominated[1], folder)
+    assert (folder / "ghi-chu.txt").read_text(encoding="utf-8") == "giữ nguyên"
+    assert "Phó Trưởng phòng" in full_text((folder / "03-bao-cao-thanh-tich-nguyen-thi-thu-ha.pdf").read_bytes())
+
+
+def test_a_units_own_copy_drafts_its_report_under_its_own_letterhead(service: AwardService,
+                                                                     demo_workspace: Workspace) -> None:
+    own = demo_workspace.own_unit()
+    assert own is not None and own.code == "PTP-CM"
+    round_info = service.ensure_round(own)
+    assert (round_info.header_parent, round_info.header_agency, round_info.agency_symbol) == (
+        "UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "PTP")
+    new_id, _ = service.create(round_info.id, person(kind=NomineeKind.COLLECTIVE, name="", award_type_code="GK-STP"))
+    to_trinh = build_dossier(demo_workspace, new_id).documents[0]
+    text = full_text(d.render_pdf(to_trinh))
+    assert "Kính gửi: Giám đốc Sở Tư pháp" in text and "/TTr-PTP" in text
+    assert "Chợ Mới, ngày" in text and "TRƯỞNG PHÒNG" in text
