@@ -11,9 +11,11 @@ written to the temp folder (a windowed Windows build has no console to print to)
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -28,6 +30,7 @@ from thidua_desktop import APP_NAME, __version__
 
 REPORT_FILE_NAME = "thidua-desktop-tu-kiem-tra.txt"
 BUNDLES_PACKAGE = "thidua_desktop.core.bundles"
+BUNDLE_MODULES = ("keys", "exporter", "reader")
 PDF_FONT = "LiberationSerif-Regular.ttf"
 PDF_FONT_BOLD = "LiberationSerif-Bold.ttf"
 SAMPLE_TEXT = "Ngành Tư pháp chung tay vì người nghèo – Không để ai bị bỏ lại phía sau"
@@ -197,14 +200,77 @@ def step_qtpdf(ctx: SelfTestContext) -> str:
 
 
 def step_bundle(ctx: SelfTestContext) -> str:
+    """Create a signing key, export a tiny signed bundle and verify it, once the bundles feature is built in."""
     if importlib.util.find_spec(BUNDLES_PACKAGE) is None:
         raise Skip(f"bản này chưa có chức năng gói dữ liệu ({BUNDLES_PACKAGE})")
-    bundles = importlib.import_module(BUNDLES_PACKAGE)
-    verify = getattr(bundles, "verify_bundle", None) or getattr(bundles, "verify", None)
-    export = getattr(bundles, "export_bundle", None) or getattr(bundles, "export", None)
-    if verify is None or export is None:
-        raise Skip(f"{BUNDLES_PACKAGE} chưa có hàm xuất/kiểm tra gói công khai")
-    raise Skip(f"{BUNDLES_PACKAGE} có hàm xuất/kiểm tra nhưng bước tự kiểm tra chưa nối vào")
+    missing = [m for m in BUNDLE_MODULES if importlib.util.find_spec(f"{BUNDLES_PACKAGE}.{m}") is None]
+    if missing:
+        raise Skip(f"chức năng gói dữ liệu chưa hoàn thiện trong bản này (chưa có {', '.join(missing)})")
+    return _bundle_round_trip(ctx)
+
+
+def _bundle_round_trip(ctx: SelfTestContext) -> str:
+    """The unit side and the department side in one: key, signed export, then the reader's checks.
+
+    A copy with one byte changed must be refused, so the step proves verification, not just reading.
+    """
+    exporter = importlib.import_module(f"{BUNDLES_PACKAGE}.exporter")
+    keys = importlib.import_module(f"{BUNDLES_PACKAGE}.keys")
+    reader = importlib.import_module(f"{BUNDLES_PACKAGE}.reader")
+    errors = importlib.import_module(f"{BUNDLES_PACKAGE}.errors")
+    minisign = importlib.import_module(f"{BUNDLES_PACKAGE}.minisign")
+    needed = {exporter: ["export_bundle"], keys: ["create_key"], minisign: ["PublicKey"],
+              reader: ["open_bundle", "parse_signature", "check_signature", "check_content", "scan"]}
+    absent = [f"{m.__name__}.{name}" for m, names in needed.items() for name in names if not hasattr(m, name)]
+    if absent:
+        raise Skip(f"chức năng gói dữ liệu chưa có: {', '.join(absent)}")
+
+    workspace = _workspace(ctx)
+    passphrase = "tu-kiem-tra-" + secrets.token_hex(8)
+    key = keys.create_key(workspace, passphrase, passphrase)
+    outbox = ctx.root / "goi-du-lieu"
+    outbox.mkdir()
+    report = exporter.export_bundle(workspace, outbox, passphrase=passphrase, mode="full")
+    campaign = workspace.campaign()
+    with reader.open_bundle(report.path) as bundle:
+        signature = reader.parse_signature(bundle)
+        reader.check_signature(bundle, signature, minisign.PublicKey.from_base64(bundle.manifest.public_key))
+        reader.check_content(bundle, campaign)
+        reader.scan(bundle)
+        records = len(bundle.manifest.records)
+        # The signature itself: the same signature over a manifest changed by one byte must fail.
+        forged = bytearray(bundle.manifest.raw)
+        forged[forged.find(b"bundle_id")] ^= 0x01
+        forged_bundle = dataclasses.replace(bundle, manifest=dataclasses.replace(bundle.manifest, raw=bytes(forged)))
+        try:
+            reader.check_signature(forged_bundle, signature, minisign.PublicKey.from_base64(bundle.manifest.public_key))
+        except errors.SignatureError:
+            pass
+        else:
+            raise RuntimeError("chữ ký vẫn hợp lệ với bảng kê đã bị sửa")
+    if records != report.record_count or records < 1:
+        raise RuntimeError(f"gói có {records} hoạt động, khác với lúc xuất ({report.record_count})")
+
+    tampered = report.path.with_name("goi-bi-sua.thidua")
+    data = bytearray(report.path.read_bytes())
+    title = "Tự kiểm tra".encode()
+    at = data.find(title)
+    if at < 0:
+        raise RuntimeError("không tìm thấy hoạt động tự kiểm tra trong gói vừa xuất")
+    data[at] ^= 0x01  # "T" → "U": one byte of the signed manifest
+    tampered.write_bytes(bytes(data))
+    try:
+        with reader.open_bundle(tampered) as bundle:
+            reader.check_signature(bundle, reader.parse_signature(bundle),
+                                   minisign.PublicKey.from_base64(bundle.manifest.public_key))
+    except errors.BundleError as refusal:
+        refused_as = type(refusal).__name__
+    else:
+        raise RuntimeError("gói bị sửa 1 byte vẫn được chấp nhận")
+    return (
+        f"tạo khóa ký {key.key_id}, xuất gói {report.path.name} ({report.record_count} hoạt động, "
+        f"{report.file_size} byte), chữ ký và nội dung hợp lệ; bảng kê bị sửa: sai chữ ký; tệp bị sửa 1 byte: bị từ chối ({refused_as})"
+    )
 
 
 STEPS: list[tuple[str, Callable[[SelfTestContext], str], bool]] = [

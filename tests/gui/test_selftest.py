@@ -38,8 +38,10 @@ def test_every_step_passes_in_process(qapp, tmp_path: Path) -> None:  # noqa: AN
     bundle = by_title["Gói dữ liệu có chữ ký"]
     if bundle.status == SKIPPED:
         assert "thidua_desktop.core.bundles" in bundle.detail
-    else:
+    else:  # the bundles feature is in this tree: a real key, export and verification ran
         assert bundle.status == OK, bundle.detail
+        assert "chữ ký và nội dung hợp lệ" in bundle.detail
+        assert "bảng kê bị sửa: sai chữ ký" in bundle.detail
     assert (tmp_path / "du-lieu" / "thidua.sqlite").is_file()
     assert (tmp_path / "tu-kiem-tra.pdf").read_bytes().startswith(b"%PDF-")
 
