@@ -532,7 +532,7 @@ def _ensure_evidence_rows(session: Session, items: Sequence[EvidenceItem]) -> di
     for start in range(0, len(shas), 500):
         ids.update(session.execute(
             select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(shas[start : start + 500]))
-        ).tuples().all())
+        ).all())
     for item in items:
         if item.sha256 not in ids:
             row = Evidence(sha256=item.sha256, original_name=item.name, mime_type=item.mime_type, size=item.size)

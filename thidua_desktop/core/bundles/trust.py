@@ -82,7 +82,7 @@ def parse_public_key(text: str) -> PublicKey:
 
 def list_trusted_keys(session: Session) -> list[TrustedKeyInfo]:
     units = {u.id: u for u in session.scalars(select(Unit))}
-    campaigns = dict(session.execute(select(Campaign.id, Campaign.code)).tuples().all())
+    campaigns = {cid: code for cid, code in session.execute(select(Campaign.id, Campaign.code))}
     rows = session.scalars(select(TrustedKey).order_by(TrustedKey.unit_id, TrustedKey.enrolled_at)).all()
     return [
         TrustedKeyInfo(
