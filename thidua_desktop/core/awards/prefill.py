@@ -80,13 +80,18 @@ def _target_text(indicator: IndicatorInfo) -> str:
     return f"{sign} {format_number(indicator.target.value)}{suffix}"
 
 
+def _effective(indicator: IndicatorInfo, result: IndicatorResult) -> IndicatorResult:
+    """Nothing reported against an "at most" target (e.g. complaints) counts as zero, which meets it."""
+    if (result.value is None and indicator.target is not None and indicator.aggregation is not Aggregation.RATIO
+            and indicator.target.op is TargetOp.AT_MOST):
+        return IndicatorResult(indicator, 0.0)
+    return result
+
+
 def _assessment(indicator: IndicatorInfo, result: IndicatorResult) -> tuple[str, bool | None]:
     if indicator.target is None:
         return "", None
-    value = result.value
-    if value is None and indicator.aggregation is not Aggregation.RATIO and indicator.target.op is TargetOp.AT_MOST:
-        value = 0.0  # nothing reported against an "at most" target (e.g. complaints) meets it
-    met = indicator.target.is_met(value)
+    met = indicator.target.is_met(result.value)
     if met is None:
         return "Chưa có số liệu", None
     return ("Đạt" if met else "Chưa đạt"), met
@@ -100,7 +105,7 @@ def figures_table(campaign: CampaignInfo, results: dict[int, IndicatorResult]) -
     for criterion in campaign.criteria:
         body = []
         for indicator in campaign.indicators_of(criterion.id):
-            result = results.get(indicator.id, IndicatorResult(indicator, None))
+            result = _effective(indicator, results.get(indicator.id, IndicatorResult(indicator, None)))
             if result.value is None and indicator.target is None:
                 continue
             assessment, ok = _assessment(indicator, result)

@@ -92,6 +92,9 @@ class Column:
     width: float  # relative share of the table width
     align: Align = Align.LEFT
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", clean(self.title))
+
 
 @dataclass(frozen=True)
 class Row:
@@ -99,6 +102,9 @@ class Row:
 
     cells: tuple[str, ...]
     section: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cells", tuple(clean(str(c)) for c in self.cells))
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class Table:
 def table(columns: Sequence[Column], rows: Iterable[Sequence[str] | Row], *, font_size: float = 12.0) -> Table:
     return Table(
         tuple(columns),
-        tuple(r if isinstance(r, Row) else Row(tuple(clean(str(c)) for c in r)) for r in rows),
+        tuple(r if isinstance(r, Row) else Row(tuple(r)) for r in rows),
         font_size,
     )
 

@@ -34,6 +34,7 @@ from thidua_desktop.core.documents import layout as L
 from thidua_desktop.core.documents.model import (
     Align,
     Closing,
+    Column,
     Document,
     Heading,
     Letterhead,
@@ -81,6 +82,8 @@ def string_width(text: str, font: str, size: float) -> float:
     return pdfmetrics.stringWidth(clean(text), font, size)
 
 
+_CELL_PADDING = 3.0
+_STRING_ALIGN = {Align.LEFT: "LEFT", Align.CENTER: "CENTER", Align.RIGHT: "RIGHT", Align.JUSTIFY: "LEFT"}
 _ALIGN = {Align.LEFT: TA_LEFT, Align.CENTER: TA_CENTER, Align.RIGHT: TA_RIGHT, Align.JUSTIFY: TA_JUSTIFY}
 _INDENT = L.FIRST_LINE_INDENT_MM * L.MM
 
@@ -267,28 +270,36 @@ class _Builder:
 
     def table(self, tbl: Table) -> RLTable:
         s = self.s
+        size = tbl.font_size
         total = sum(c.width for c in tbl.columns)
         widths = [self.width * c.width / total for c in tbl.columns]
-        header = [RLParagraph(markup(c.title), s.cell(tbl.font_size, Align.CENTER, True)) for c in tbl.columns]
+        header = [RLParagraph(markup(c.title), s.cell(size, Align.CENTER, True)) for c in tbl.columns]
         data: list[list] = [header]
         commands: list[tuple] = [
-            ("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("VALIGN", (0, 0), (-1, 0), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), size),
+            ("LEADING", (0, 0), (-1, -1), size * 1.2), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
         ]
+        commands += [("ALIGN", (i, 1), (i, -1), _STRING_ALIGN[c.align]) for i, c in enumerate(tbl.columns)]
         empty = [""] * (len(tbl.columns) - 1)
         for index, row in enumerate(tbl.rows, start=1):
             if row.section:
-                data.append([RLParagraph(markup(row.cells[0]), s.cell(tbl.font_size, Align.LEFT, True)), *empty])
+                data.append([RLParagraph(markup(row.cells[0]), s.cell(size, Align.LEFT, True)), *empty])
                 commands.append(("SPAN", (0, index), (-1, index)))
                 commands.append(("NOSPLIT", (0, index), (-1, min(index + 1, len(tbl.rows)))))  # no orphan section row
             else:
-                data.append([RLParagraph(markup(text), s.cell(tbl.font_size, col.align, False))
-                             for text, col in zip(row.cells, tbl.columns, strict=True)])
+                data.append([self._cell(text, col, width, size)
+                             for text, col, width in zip(row.cells, tbl.columns, widths, strict=True)])
         result = RLTable(data, colWidths=widths, repeatRows=1)
         result.setStyle(commands)
         return result
+
+    def _cell(self, text: str, column: Column, width: float, size: float) -> str | RLParagraph:
+        """A plain string when it fits on one line (drawn literally, no markup parsing: fast), else a Paragraph."""
+        if "\n" not in text and pdfmetrics.stringWidth(text, FONT, size) <= width - 2 * _CELL_PADDING:
+            return text
+        return RLParagraph(markup(text), self.s.cell(size, column.align, False))
 
     def signature(self, sig: Signature) -> list[Flowable]:
         s = self.s
