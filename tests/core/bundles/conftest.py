@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from sqlalchemy import select
 from thidua_desktop.core.activities import ActivityDraft
 from thidua_desktop.core.bundles import keys
 from thidua_desktop.core.bundles.container import central_header, end_records, local_header
+from thidua_desktop.core.bundles.errors import BundleError
 from thidua_desktop.core.bundles.exporter import ExportReport, export_bundle
+from thidua_desktop.core.bundles.importer import import_bundle
 from thidua_desktop.core.bundles.keys import OwnKey, create_key
 from thidua_desktop.core.bundles.trust import enrol_key
 from thidua_desktop.core.models import Base
@@ -102,8 +105,8 @@ def enrol(department: Workspace, unit: Unit) -> None:
 
 
 def pdf_bytes(seed: int, size: int = 20_000) -> bytes:
-    """Deterministic file content that differs per seed."""
-    return hashlib.sha256(str(seed).encode()).digest() * (size // 32)
+    """Deterministic, incompressible file content (like a photo) that differs per seed."""
+    return random.Random(seed).randbytes(size)
 
 
 def state(ws: Workspace) -> dict[str, object]:
@@ -192,3 +195,16 @@ def resign(source: Path, target: Path, signer: Unit, mutate=None, *, keep_signer
     entries["manifest.json"] = raw
     entries["manifest.json.minisig"] = secret_of(signer).sign(raw, comment, SIGNATURE_COMMENT).text().encode()
     return write_canonical(target, list(entries.items()))
+
+
+def refused(department: Workspace, path: Path, error: type[BundleError], reason: str | None = None) -> BundleError:
+    """Import must raise exactly this error class and leave everything as it was."""
+    before = state(department)
+    with pytest.raises(BundleError) as caught:
+        import_bundle(department, path)
+    assert type(caught.value) is error, caught.value
+    assert caught.value.message and caught.value.hint
+    if reason is not None:
+        assert caught.value.reason == reason
+    assert state(department) == before
+    return caught.value

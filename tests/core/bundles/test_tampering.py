@@ -11,7 +11,6 @@ import pytest
 
 from thidua_desktop.core.bundles.errors import (
     AuthorityError,
-    BundleError,
     BundleFormatError,
     EntrySetError,
     EquivocationError,
@@ -25,7 +24,7 @@ from thidua_desktop.core.bundles.importer import import_bundle
 from thidua_desktop.core.bundles.trust import list_incidents, revoke_key
 from thidua_desktop.core.workspace import Workspace
 
-from .conftest import Unit, enrol, flip, make_unit, pdf_bytes, read_entries, resign, state, write_canonical
+from .conftest import Unit, enrol, flip, make_unit, pdf_bytes, read_entries, refused, resign, write_canonical
 
 
 @pytest.fixture
@@ -44,19 +43,6 @@ def other(tmp_path: Path, department: Workspace) -> Unit:
     enrol(department, made)
     yield made
     made.workspace.close()
-
-
-def refused(department: Workspace, path: Path, error: type[BundleError], reason: str | None = None) -> BundleError:
-    """Import must raise exactly this error class and leave everything as it was."""
-    before = state(department)
-    with pytest.raises(BundleError) as caught:
-        import_bundle(department, path)
-    assert type(caught.value) is error, caught.value
-    assert caught.value.message and caught.value.hint
-    if reason is not None:
-        assert caught.value.reason == reason
-    assert state(department) == before
-    return caught.value
 
 
 def _offset_of(path: Path, needle: bytes) -> int:

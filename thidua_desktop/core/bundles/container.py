@@ -376,7 +376,7 @@ def _check_safety(path: Path, raw: list[_RawEntry]) -> None:
         mode = item.external >> 16
         if item.made_by >> 8 == _UNIX and mode and stat.S_ISLNK(mode):
             raise _unsafe(path, f"mục “{item.name}” là liên kết tượng trưng (symlink).", "symlink")
-        if item.made_by >> 8 == _UNIX and mode and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        if item.made_by >> 8 == _UNIX and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
             raise _unsafe(path, f"mục “{item.name}” là tệp đặc biệt của hệ thống.", "special")
         check_entry_name(path, item.name)
         if item.name in seen:
