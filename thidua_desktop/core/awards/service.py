@@ -180,6 +180,7 @@ class Candidate:
     award_type_code: str
     score: float | None = None
     summary: str = ""
+    warnings: tuple[str, ...] = ()  # for the council's attention (open queries, missed targets, …)
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class NominationChange:
     updated: tuple[int, ...] = ()
     deleted: tuple[int, ...] = ()
     skipped: tuple[str, ...] = ()  # why a candidate was not added
+    warnings: tuple[str, ...] = ()  # what the ranking flagged about the candidates that were added
     rounds_changed: tuple[int, ...] = ()
 
     @property
@@ -538,6 +540,7 @@ class AwardService:
             by_code = {u.code: u for u in list_units(session)}
         created: list[int] = []
         skipped: list[str] = []
+        warnings: list[str] = []
         for candidate in candidates:
             unit = by_code.get(candidate.unit_code)
             if unit is None:
@@ -558,7 +561,8 @@ class AwardService:
                 continue
             existing.add((unit.id, candidate.award_type_code))
             created.append(new_id)
-        return NominationChange(created=tuple(created), skipped=tuple(skipped))
+            warnings += [f"{unit.name}: {w}" for w in candidate.warnings]
+        return NominationChange(created=tuple(created), skipped=tuple(skipped), warnings=tuple(warnings))
 
 
 def award_data_dir(workspace) -> Path:  # noqa: ANN001
