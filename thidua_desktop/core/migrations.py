@@ -151,7 +151,9 @@ def check_not_newer(version: int | None) -> None:
         )
 
 
-def prepare_database(engine: Engine) -> MigrationReport:
+def prepare_database(engine: Engine, *, target_version: int | None = None) -> MigrationReport:
+    """Create or upgrade; `target_version` stops early (used to build fixtures of old schema versions)."""
+    target = LATEST_SCHEMA_VERSION if target_version is None else target_version
     with engine.begin() as conn:
         version = read_schema_version(conn)
         if version is None:
@@ -165,7 +167,7 @@ def prepare_database(engine: Engine) -> MigrationReport:
             _write_schema_version(conn, LATEST_SCHEMA_VERSION)
             return MigrationReport(True, 0, LATEST_SCHEMA_VERSION)
         check_not_newer(version)
-        for step in sorted(v for v in MIGRATIONS if v > version):
+        for step in sorted(v for v in MIGRATIONS if version < v <= target):
             MIGRATIONS[step](conn)
             _write_schema_version(conn, step)
-        return MigrationReport(False, version, LATEST_SCHEMA_VERSION)
+        return MigrationReport(False, version, max(version, target))
