@@ -49,18 +49,24 @@ def database_url(engine_kind: str, tmp_path: Path) -> Iterator[str | None]:
     admin.dispose()
 
 
+def _unit_workspace(data_dir: Path, database_url: str | None) -> Workspace:
+    """A fresh data folder configured as a district office (Phòng Tư pháp huyện Chợ Mới)."""
+    ws = Workspace.open(data_dir, database_url=database_url, actor="kiểm thử")
+    ws.configure(Role.UNIT, "PTP-CM")
+    return ws
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, database_url: str | None) -> Iterator[Workspace]:
-    """A fresh data folder configured as a district office (Phòng Tư pháp huyện Chợ Mới)."""
-    ws = Workspace.open(tmp_path / "data", database_url=database_url, actor="kiểm thử")
-    ws.configure(Role.UNIT, "PTP-CM")
+    """On SQLite, and on PostgreSQL too when THIDUA_TEST_PG_URL is set."""
+    ws = _unit_workspace(tmp_path / "data", database_url)
     yield ws
     ws.close()
 
 
 @pytest.fixture
 def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
-    ws = Workspace.open(tmp_path / "data", actor="kiểm thử")
-    ws.configure(Role.UNIT, "PTP-CM")
+    """SQLite only: for file-level checks (backups, WAL) and GUI tests."""
+    ws = _unit_workspace(tmp_path / "data", None)
     yield ws
     ws.close()

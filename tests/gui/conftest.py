@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from thidua_desktop.core.workspace import Role, Workspace
+from thidua_desktop.core.workspace import Workspace
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.fonts import register_fonts
 from thidua_desktop.gui.tasks import TaskRunner
 
 
 @pytest.fixture
-def unit_workspace(tmp_path: Path) -> Iterator[Workspace]:
-    ws = Workspace.open(tmp_path / "data", actor="cán bộ thử")
-    ws.configure(Role.UNIT, "PTP-CM")
-    yield ws
-    ws.close()
-
-
-@pytest.fixture
-def context(qapp, unit_workspace: Workspace) -> AppContext:  # noqa: ANN001 - pytest-qt fixture
+def context(qapp, sqlite_workspace: Workspace) -> AppContext:  # noqa: ANN001 - pytest-qt fixture
+    """A district office's copy (Phòng Tư pháp huyện Chợ Mới) with jobs run inline."""
     register_fonts()
-    return AppContext(unit_workspace, TaskRunner(synchronous=True))
+    return AppContext(sqlite_workspace, TaskRunner(synchronous=True))
 
 
 @pytest.fixture
