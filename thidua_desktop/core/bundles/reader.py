@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import shutil
+import time
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from datetime import date
@@ -365,7 +366,9 @@ class Staging:
 
     @classmethod
     def create(cls, bundles_dir: Path) -> Staging:
-        folder = bundles_dir / ".staging" / uuid_module.uuid4().hex
+        root = bundles_dir / ".staging"
+        _remove_stale(root)
+        folder = root / uuid_module.uuid4().hex
         folder.mkdir(parents=True)
         return cls(folder)
 
@@ -373,6 +376,20 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             self.folder.parent.rmdir()  # the parent goes too when this was the only import in progress
+
+
+STALE_STAGING_SECONDS = 12 * 3600
+
+
+def _remove_stale(root: Path) -> None:
+    """Staging left by an importer that was killed (power cut) is removed once it is clearly abandoned."""
+    if not root.is_dir():
+        return
+    now = time.time()
+    for folder in root.iterdir():
+        with contextlib.suppress(OSError):
+            if now - folder.stat().st_mtime > STALE_STAGING_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def scan(
