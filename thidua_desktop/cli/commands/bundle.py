@@ -1,0 +1,181 @@
+"""`thidua bundle export|verify|import|history`: signed bundles from the command line.
+
+Every refusal prints the same Vietnamese message as the GUI and exits with its class's code (see
+docs/bundle-format.md §8), so scripts can tell a tampered file from a replayed one.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from thidua_desktop.cli.commands.keys import read_passphrase
+from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
+from thidua_desktop.core.bundles.exporter import export_bundle, export_history, export_status
+from thidua_desktop.core.bundles.importer import (
+    CHANGE_LABELS,
+    ChangeKind,
+    ImportPreview,
+    ImportStatus,
+    expand_paths,
+    import_many,
+    local_time,
+    prepare_import,
+    verify_bundle,
+)
+from thidua_desktop.core.bundles.models import BundleImport
+from thidua_desktop.core.bundles.trust import parse_public_key
+from thidua_desktop.core.errors import UserError
+from thidua_desktop.core.text import format_date, format_datetime, format_number
+from thidua_desktop.core.workspace import Role
+
+PREVIEW_LINES = 30
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("bundle", help="gửi và nhận gói dữ liệu có chữ ký")
+    bundle_sub = parser.add_subparsers(dest="bundle_command", required=True, metavar="LỆNH")
+
+    export = bundle_sub.add_parser("export", help="đơn vị: tạo gói dữ liệu có chữ ký để gửi Sở")
+    add_workspace_arguments(export)
+    export.add_argument("--out", type=Path, help="tệp hoặc thư mục đích (mặc định: thư mục bundles/outgoing)")
+    export.add_argument("--full", action="store_true", help="gói đầy đủ: gửi kèm mọi tệp minh chứng")
+    export.add_argument("--passphrase-file", help="đọc cụm mật khẩu từ dòng đầu của tệp này")
+    export.add_argument("--dry-run", action="store_true", help="chỉ cho biết gói sẽ chứa gì, không tạo tệp")
+    export.set_defaults(handler=run_export)
+
+    verify = bundle_sub.add_parser("verify", help="kiểm tra chữ ký và toàn vẹn của một gói, không thay đổi gì")
+    add_workspace_arguments(verify)
+    verify.add_argument("file", type=Path, metavar="TỆP")
+    verify.add_argument("--public-key", help="kiểm tra bằng khóa công khai này thay vì danh sách khóa tin cậy")
+    verify.set_defaults(handler=run_verify)
+
+    imp = bundle_sub.add_parser("import", help="Sở: nhận một hay nhiều gói (tệp hoặc thư mục)")
+    add_workspace_arguments(imp)
+    imp.add_argument("files", type=Path, nargs="+", metavar="TỆP")
+    imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và xem trước, không thay đổi gì")
+    imp.set_defaults(handler=run_import)
+
+    history = bundle_sub.add_parser("history", help="lịch sử gói đã gửi (đơn vị) hoặc đã nhận (Sở)")
+    add_workspace_arguments(history)
+    history.set_defaults(handler=run_history)
+
+
+def _size(value: int) -> str:
+    if value >= 1024 * 1024:
+        return f"{format_number(value / 1024 / 1024, decimals=1)} MB"
+    return f"{format_number(max(value, 1) / 1024, decimals=0)} KB"
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        status = export_status(workspace)
+        print(f"Gói số {status.next_seq}: {status.records} hoạt động ({status.deleted} đã xóa, {status.unsent} chưa gửi "
+              f"hoặc đã sửa), {status.evidence} tệp minh chứng, trong đó {status.evidence_unshipped} tệp "
+              f"({_size(status.evidence_unshipped_bytes)}) chưa gửi lần nào.")
+        if args.dry_run:
+            return 0
+        passphrase, _ = read_passphrase(args)
+        report = export_bundle(workspace, args.out, passphrase=passphrase, mode="full" if args.full else "delta",
+                               progress=printer("Đang tạo gói"))
+        kind = "đầy đủ" if report.mode == "full" else "bổ sung"
+        print(f"Đã tạo gói {kind} số {report.seq}: {report.path}")
+        print(f"{report.record_count} hoạt động, gửi kèm {report.evidence_included}/{report.evidence_count} tệp minh "
+              f"chứng; dung lượng {_size(report.file_size)}; mã băm {report.manifest_sha256}.")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        public = parse_public_key(args.public_key) if args.public_key else None
+        report = verify_bundle(workspace, args.file, public_key=public, progress=printer("Đang kiểm tra"))
+        print(report.message)
+    return 0
+
+
+def print_preview(preview: ImportPreview) -> None:
+    s = preview.summary
+    print(s.title)
+    print(f"  {s.mode_label} · khóa ký {s.key_id} · {s.record_count} hoạt động · {s.evidence_count} tệp minh chứng "
+          f"({s.evidence_included} tệp gửi kèm)")
+    if preview.status is ImportStatus.ALREADY:
+        print("  Đã nhận gói này trước đây (đã nhận); không có gì thay đổi.")
+        return
+    counts = preview.counts
+    print("  " + " · ".join(f"{CHANGE_LABELS[k]}: {counts[k]}" for k in ChangeKind))
+    print(f"  Minh chứng sẽ thêm: {len(preview.evidence_to_add)} tệp ({_size(preview.evidence_bytes)})")
+    shown = [c for c in preview.changes if c.kind is not ChangeKind.UNCHANGED]
+    for change in shown[:PREVIEW_LINES]:
+        held = f"  [giữ lại: {change.held_reason}]" if change.held_reason else ""
+        print(f"  [{CHANGE_LABELS[change.kind]}] {format_date(change.activity_date)} {change.criterion_code:<5} "
+              f"{change.title[:70]}{held}")
+    if len(shown) > PREVIEW_LINES:
+        print(f"  … và {len(shown) - PREVIEW_LINES} thay đổi khác.")
+    for notice in preview.notices:
+        print(f"  {notice}")
+    for warning in preview.warnings:
+        print(f"  Lưu ý: {warning}")
+
+
+def run_import(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        if args.dry_run:
+            return _dry_run(workspace, args.files)
+        outcomes = import_many(workspace, args.files, progress=printer("Đang nhận gói"))
+        if not outcomes:
+            raise UserError("Không tìm thấy tệp .thidua nào.", hint="Kiểm tra lại đường dẫn tệp hoặc thư mục.")
+        first_error = None
+        for outcome in outcomes:
+            print(f"{outcome.path.name}: {outcome.status_label}. {outcome.detail}")
+            if outcome.error is not None:
+                print(f"  {outcome.error.hint}")
+                first_error = first_error or outcome.error
+            elif outcome.report is not None:
+                for warning in outcome.report.warnings:
+                    print(f"  Lưu ý: {warning}")
+        accepted = sum(1 for o in outcomes if o.error is None)
+        print(f"Tổng cộng: {len(outcomes)} tệp, {accepted} tệp nhận được, {len(outcomes) - accepted} tệp bị từ chối.")
+        return first_error.exit_code if first_error else 0
+
+
+def _dry_run(workspace, files: list[Path]) -> int:  # noqa: ANN001 - Workspace
+    """Check and preview each file; nothing is staged or written."""
+    first_error: UserError | None = None
+    paths = expand_paths(files)
+    for path in paths:
+        try:
+            prepared = prepare_import(workspace, path, dry_run=True, progress=printer(f"Đang kiểm tra {path.name}"))
+        except UserError as error:
+            print(f"{path.name}: Từ chối. {error}")
+            first_error = first_error or error
+            continue
+        try:
+            print_preview(prepared.preview)
+        finally:
+            prepared.discard()
+    if not paths:
+        raise UserError("Không tìm thấy tệp .thidua nào.", hint="Kiểm tra lại đường dẫn tệp hoặc thư mục.")
+    print("Chạy thử: chưa có gì thay đổi.")
+    return first_error.exit_code if first_error else 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from thidua_desktop.core.models import Unit
+
+    with open_workspace(args) as workspace:
+        if workspace.role is Role.UNIT:
+            for row in export_history(workspace):
+                print(f"Số {row.seq:<4} {format_datetime(local_time(row.created_at))}  {row.mode_label:<8} "
+                      f"{row.record_count:>5} hoạt động  {row.evidence_included:>4} tệp  {_size(row.file_size):>9}  "
+                      f"{row.manifest_sha256[:16]}  {row.file_name}")
+            return 0
+        with workspace.sessions() as session:
+            names = {u.id: u.code for u in session.scalars(select(Unit))}
+            rows = session.scalars(select(BundleImport).order_by(BundleImport.imported_at)).all()
+            for row in rows:
+                print(f"{names[row.unit_id]:<10} số {row.seq:<4} {format_datetime(local_time(row.imported_at))}  "
+                      f"mới {row.new_count}, sửa {row.changed_count}, xóa {row.deleted_count}, "
+                      f"không đổi {row.unchanged_count}  khóa {row.signer_key_id}  {row.file_name}")
+    return 0

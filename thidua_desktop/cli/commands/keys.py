@@ -1,0 +1,218 @@
+"""`thidua keys …`: the unit's signing key (init, show, rotate, forgot-passphrase, print-sheet) and the
+department's trust registry (enrol, revoke, list). Messages are the GUI's; exit codes name the failure.
+
+Passphrases are asked on the terminal, or read from THIDUA_KEY_PASSPHRASE (and THIDUA_NEW_KEY_PASSPHRASE
+for the new key of a rotation) or from the first line of --passphrase-file, for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from pathlib import Path
+
+from thidua_desktop.cli.common import add_workspace_arguments, open_workspace
+from thidua_desktop.core.bundles.errors import RoleError, TrustRegistryError
+from thidua_desktop.core.bundles.keys import (
+    OwnKey,
+    create_key,
+    current_key,
+    keyring_of,
+    replace_lost_key,
+    rotate_key,
+)
+from thidua_desktop.core.bundles.trust import enrol_key, list_trusted_keys, parse_public_key, revoke_key
+from thidua_desktop.core.errors import UserError
+from thidua_desktop.core.text import format_date
+from thidua_desktop.core.workspace import Role, Workspace
+
+PASSPHRASE_ENV = "THIDUA_KEY_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "THIDUA_NEW_KEY_PASSPHRASE"
+
+
+def read_passphrase(args: argparse.Namespace, prompt: str = "Cụm mật khẩu của khóa ký: ", *,
+                    env: str = PASSPHRASE_ENV, confirm: bool = False) -> tuple[str, str | None]:
+    """(passphrase, confirmation): from --passphrase-file, the environment, or the terminal."""
+    path = getattr(args, "passphrase_file", None)
+    if path and env == PASSPHRASE_ENV:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        value = lines[0] if lines else ""
+        return value, value
+    if os.environ.get(env) is not None:
+        value = os.environ[env]
+        return value, value
+    value = getpass.getpass(prompt)
+    return value, (getpass.getpass("Nhập lại cụm mật khẩu: ") if confirm else None)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("keys", help="khóa ký gói dữ liệu (đơn vị) và danh sách khóa tin cậy (Sở)")
+    keys_sub = parser.add_subparsers(dest="keys_command", required=True, metavar="LỆNH")
+
+    def command(name: str, help_text: str, handler, passphrase: bool = False) -> argparse.ArgumentParser:  # noqa: ANN001
+        cmd = keys_sub.add_parser(name, help=help_text)
+        add_workspace_arguments(cmd)
+        if passphrase:
+            cmd.add_argument("--passphrase-file", help="đọc cụm mật khẩu từ dòng đầu của tệp này")
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    command("init", "tạo khóa ký cho đơn vị của máy này", run_init, passphrase=True)
+    command("show", "xem mã khóa, dấu vân tay và khóa công khai", run_show).add_argument(
+        "--pub", type=Path, help="ghi khóa công khai ra tệp .pub để gửi Sở")
+    command("rotate", "thay khóa định kỳ (khóa cũ xác nhận khóa mới)", run_rotate, passphrase=True)
+    command("forgot-passphrase", "quên cụm mật khẩu: tạo khóa mới và đăng ký lại với Sở", run_forgot)
+    command("print-sheet", "in phiếu đăng ký khóa (PDF) để ký, đóng dấu và gửi Sở", run_sheet).add_argument(
+        "--out", type=Path, required=True, help="tệp PDF cần ghi")
+    enrol = command("enrol", "Sở: đăng ký khóa của một đơn vị sau khi đối chiếu phiếu đăng ký", run_enrol)
+    enrol.add_argument("--unit", required=True, help="mã đơn vị, ví dụ PTP-CM")
+    source = enrol.add_mutually_exclusive_group(required=True)
+    source.add_argument("--public-key", help="dòng khóa công khai (bắt đầu bằng RW…)")
+    source.add_argument("--pub-file", type=Path, help="tệp .pub do đơn vị gửi")
+    source.add_argument("--from-bundle", type=Path, help="lấy khóa công khai ghi trong một gói của đơn vị")
+    enrol.add_argument("--fingerprint", required=True, help="dấu vân tay in trên phiếu, ví dụ \"ABCD 1234 …\"")
+    enrol.add_argument("--note", default="", help="ghi chú, ví dụ số công văn kèm phiếu")
+    revoke = command("revoke", "Sở: thu hồi một khóa từ một số thứ tự gói trở đi", run_revoke)
+    revoke.add_argument("key_id", metavar="MÃ_KHÓA")
+    revoke.add_argument("--from-seq", type=int, required=True, help="thu hồi từ gói số này (kể cả gói này)")
+    revoke.add_argument("--reason", required=True, help="lý do, ví dụ: máy của đơn vị bị mất")
+    command("list", "liệt kê khóa (Sở: danh sách khóa tin cậy; đơn vị: các khóa của máy này)", run_list)
+
+
+def _print_key(key: OwnKey, workspace: Workspace) -> None:
+    unit = workspace.own_unit()
+    print(f"Đơn vị: {unit.name if unit else key.unit_code} ({key.unit_code})")
+    print(f"Mã khóa: {key.key_id}")
+    print(f"Dấu vân tay: {key.fingerprint}")
+    print(f"Khóa công khai: {key.public_key.to_base64()}")
+    print(f"Ngày tạo: {format_date(key.created_at)}")
+
+
+def _require(workspace: Workspace, role: Role) -> None:
+    if workspace.role is not role:
+        if role is Role.UNIT:
+            raise RoleError("Lệnh này dành cho máy của đơn vị.", hint="Máy của Sở dùng: thidua keys enrol/revoke/list.")
+        raise RoleError("Lệnh này dành cho máy của Sở Tư pháp.", hint="Máy của đơn vị dùng: thidua keys init/show.")
+
+
+def run_init(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.UNIT)
+        passphrase, confirmation = read_passphrase(args, "Đặt cụm mật khẩu cho khóa ký (ít nhất 8 ký tự): ",
+                                                   confirm=True)
+        key = create_key(workspace, passphrase, confirmation)
+        print("Đã tạo khóa ký gói dữ liệu.")
+        _print_key(key, workspace)
+        print("Tiếp theo: in phiếu đăng ký (thidua keys print-sheet --out phieu.pdf), ký, đóng dấu và gửi Sở Tư pháp.")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.UNIT)
+        key = current_key(workspace)
+        _print_key(key, workspace)
+        if args.pub:
+            args.pub.write_text(key.public_key.file_text(), encoding="utf-8")
+            print(f"Đã ghi khóa công khai vào {args.pub}.")
+    return 0
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.UNIT)
+        old, _ = read_passphrase(args, "Cụm mật khẩu của khóa hiện tại: ")
+        new, confirmation = read_passphrase(args, "Cụm mật khẩu cho khóa mới: ", env=NEW_PASSPHRASE_ENV, confirm=True)
+        key = rotate_key(workspace, old, new, confirmation)
+        print("Đã thay khóa. Các gói từ nay được ký bằng khóa mới và mang lời xác nhận của khóa cũ,")
+        print("nên Sở nhận được ngay mà không cần phiếu đăng ký mới.")
+        _print_key(key, workspace)
+    return 0
+
+
+def run_forgot(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.UNIT)
+        new, confirmation = read_passphrase(args, "Cụm mật khẩu cho khóa mới: ", env=NEW_PASSPHRASE_ENV, confirm=True)
+        key = replace_lost_key(workspace, new, confirmation)
+        print("Đã tạo khóa mới. Khóa cũ không dùng được nữa.")
+        _print_key(key, workspace)
+        print("Sở Tư pháp chưa biết khóa này: hãy in phiếu đăng ký (thidua keys print-sheet --out phieu.pdf),")
+        print("ký, đóng dấu và gửi Sở để đăng ký lại trước khi gửi gói dữ liệu.")
+    return 0
+
+
+def run_sheet(args: argparse.Namespace) -> int:
+    from thidua_desktop.core.bundles.sheet import write_enrolment_sheet
+
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.UNIT)
+        path = write_enrolment_sheet(workspace, args.out)
+        print(f"Đã ghi phiếu đăng ký khóa vào {path}.")
+    return 0
+
+
+def _public_key_text(args: argparse.Namespace) -> str:
+    if args.public_key:
+        return args.public_key
+    if args.pub_file:
+        try:
+            return args.pub_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TrustRegistryError(f"Không đọc được tệp {args.pub_file}: {exc.strerror}.",
+                                     hint="Kiểm tra lại đường dẫn tệp .pub.") from None
+    from thidua_desktop.core.bundles.reader import open_bundle
+
+    with open_bundle(args.from_bundle) as bundle:
+        if bundle.manifest.unit_code != args.unit:
+            raise TrustRegistryError(
+                f"Gói {args.from_bundle.name} ghi đơn vị {bundle.manifest.unit_code}, không phải {args.unit}.",
+                hint="Kiểm tra lại mã đơn vị.",
+            )
+        return bundle.manifest.public_key
+
+
+def run_enrol(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.DEPARTMENT)
+        public = parse_public_key(_public_key_text(args))
+        report = enrol_key(workspace, args.unit, public.to_base64(), typed_fingerprint=args.fingerprint,
+                           note=args.note)
+        if report.already_enrolled:
+            print(f"Khóa {report.key_id} đã có trong danh sách khóa tin cậy của {report.unit_code}.")
+        else:
+            print(f"Đã đăng ký khóa {report.key_id} (dấu vân tay {report.fingerprint}) cho đơn vị {report.unit_code}.")
+        for retired in report.retired_key_ids:
+            print(f"Khóa cũ {retired} của đơn vị không còn được nhận cho các gói mới.")
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.DEPARTMENT)
+        report = revoke_key(workspace, args.key_id, args.from_seq, args.reason)
+        print(f"Đã thu hồi khóa {report.key_id} của {report.unit_code} từ gói số {report.from_seq}.")
+        if report.already_imported:
+            seqs = ", ".join(str(s) for s in report.already_imported)
+            print(f"Lưu ý: đã nhận các gói số {seqs} ký bằng khóa này; nên xem lại số liệu của các gói đó.")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        if workspace.role is Role.DEPARTMENT:
+            with workspace.sessions() as session:
+                keys = list_trusted_keys(session)
+            for key in keys:
+                print(f"{key.unit_code:<10} {key.key_id}  {key.fingerprint}  {format_date(key.enrolled_at)}  "
+                      f"{key.status}  {key.method_label}")
+            print(f"Tổng cộng: {len(keys)} khóa tin cậy.")
+            return 0
+        if workspace.role is not Role.UNIT:
+            raise UserError("Máy này chưa được thiết lập.", hint="Hãy mở chương trình để thiết lập ban đầu.")
+        current = keyring_of(workspace).current()
+        for key in keyring_of(workspace).list_keys():
+            state = "đang dùng" if current and key.key_id == current.key_id else "đã thay"
+            print(f"{key.key_id}  {key.fingerprint}  {format_date(key.created_at)}  {state}")
+    return 0
