@@ -481,7 +481,7 @@ def write_session(workspace) -> Iterator[Session]:  # noqa: ANN001
             conn.info.pop("write", None)
 
 
-def _fill(activity: Activity, record: dict[str, Any], campaign: CampaignInfo, evidence_ids: dict[str, int],
+def fill_activity(activity: Activity, record: dict[str, Any], campaign: CampaignInfo, evidence_ids: dict[str, int],
           import_id: int) -> None:
     """Copy a record into a row, with the derived list columns computed as the activity service does."""
     activity.criterion_id = campaign.criteria_by_code[record["criterion"]].id
@@ -703,7 +703,7 @@ def _write_records(session: Session, plan: _Plan, campaign: CampaignInfo, eviden
             if row is None:
                 row = Activity(uuid=change.uuid, unit_id=unit_id, campaign_id=campaign.id)
                 session.add(row)
-            _fill(row, record, campaign, evidence_ids, import_id)
+            fill_activity(row, record, campaign, evidence_ids, import_id)
         action = {ChangeKind.NEW: "import-create", ChangeKind.CHANGED: "import-update",
                   ChangeKind.DELETED: "import-delete"}[change.kind]
         audit.record(session, actor, action, "activity", change.uuid,
@@ -864,3 +864,50 @@ def _own_public_key(workspace, bundle: OpenBundle) -> PublicKey | None:  # noqa:
         if key.key_id == bundle.manifest.key_id and key.unit_code == bundle.manifest.unit_code:
             return key.public_key
     return None
+
+
+@dataclass(frozen=True)
+class ImportInfo:
+    """One received bundle, for the department's list and the consolidation drill-down."""
+
+    id: int
+    unit_code: str
+    unit_name: str
+    seq: int
+    mode: str
+    created_at: datetime
+    imported_at: datetime
+    imported_by: str
+    signer_key_id: str
+    file_name: str
+    file_size: int
+    new_count: int
+    changed_count: int
+    unchanged_count: int
+    deleted_count: int
+    held_count: int
+    evidence_added: int
+    archive_path: str
+    warnings: tuple[str, ...]
+
+    @property
+    def mode_label(self) -> str:
+        return "Đầy đủ" if self.mode == "full" else "Bổ sung"
+
+
+def list_imports(workspace, *, bundle_ids: Sequence[int] | None = None) -> list[ImportInfo]:  # noqa: ANN001
+    """Received bundles, newest first (or the given ones: which bundle an activity came from)."""
+    with workspace.sessions() as session:
+        units = {u.id: u for u in session.scalars(select(Unit))}
+        query = select(BundleImport).order_by(BundleImport.imported_at.desc(), BundleImport.id.desc())
+        if bundle_ids is not None:
+            query = query.where(BundleImport.id.in_(list(bundle_ids)))
+        return [
+            ImportInfo(
+                r.id, units[r.unit_id].code, units[r.unit_id].name, r.seq, r.mode, r.created_at, r.imported_at,
+                r.imported_by, r.signer_key_id, r.file_name, r.file_size, r.new_count, r.changed_count,
+                r.unchanged_count, r.deleted_count, r.held_count, r.evidence_added, r.archive_path,
+                tuple(json.loads(r.warnings_json or "[]")),
+            )
+            for r in session.scalars(query)
+        ]

@@ -1,0 +1,115 @@
+"""Record changes held back at import by a guard (e.g. a review lock), listed until someone decides.
+
+Applying one writes the record as the bundle carried it, unless a later bundle already brought a newer
+revision (then it is marked superseded); discarding keeps the department's current data.
+Both are audit-logged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from thidua_desktop.core import audit
+from thidua_desktop.core.activities import ChangeReport
+from thidua_desktop.core.bundles.importer import CHANGE_LABELS, ChangeKind, fill_activity, write_session
+from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
+from thidua_desktop.core.catalogue import load_campaign_info
+from thidua_desktop.core.models import Activity, Campaign, Evidence, Unit, utc_now
+
+
+@dataclass(frozen=True)
+class PendingInfo:
+    id: int
+    activity_uuid: str
+    unit_code: str
+    seq: int
+    change: str
+    reason: str
+    title: str
+    activity_date: date | None
+    held_at: datetime
+
+    @property
+    def change_label(self) -> str:
+        return CHANGE_LABELS[ChangeKind(self.change)]
+
+
+def list_pending(workspace) -> list[PendingInfo]:  # noqa: ANN001 - Workspace
+    with workspace.sessions() as session:
+        units = {u.id: u.code for u in session.scalars(select(Unit))}
+        rows = session.execute(
+            select(PendingRecord, BundleImport)
+            .join(BundleImport, BundleImport.id == PendingRecord.import_id)
+            .where(PendingRecord.resolved_at.is_(None))
+            .order_by(PendingRecord.held_at, PendingRecord.id)
+        ).all()
+        titles = dict(session.execute(
+            select(Activity.uuid, Activity.title).where(Activity.uuid.in_([p.activity_uuid for p, _i in rows]))
+        ).all())
+    result = []
+    for pending, origin in rows:
+        record: dict[str, Any] = json.loads(pending.record_json) if pending.record_json else {}
+        result.append(PendingInfo(
+            pending.id, pending.activity_uuid, units.get(origin.unit_id, ""), origin.seq, pending.change,
+            pending.reason, record.get("title") or titles.get(pending.activity_uuid, ""),
+            date.fromisoformat(record["date"]) if record else None, pending.held_at,
+        ))
+    return result
+
+
+def resolve_pending(workspace, ids: list[int], *, apply: bool) -> ChangeReport:  # noqa: ANN001 - Workspace
+    """Apply (or discard) held changes in one transaction."""
+    touched: list[str] = []
+    with write_session(workspace) as session:
+        for pending in session.scalars(select(PendingRecord).where(PendingRecord.id.in_(ids))):
+            if pending.resolved_at is not None:
+                continue
+            resolution = "discarded"
+            if apply:
+                resolution = _apply_one(session, pending)
+                if resolution == "applied":
+                    touched.append(pending.activity_uuid)
+            pending.resolved_at = utc_now()
+            pending.resolved_by = workspace.actor
+            pending.resolution = resolution
+            audit.record(session, workspace.actor, f"pending-{resolution}", "activity", pending.activity_uuid,
+                         {"pending_id": pending.id, "reason": pending.reason})
+    return ChangeReport(updated=tuple(touched))
+
+
+def _apply_one(session, pending: PendingRecord) -> str:  # noqa: ANN001 - Session
+    origin = session.get(BundleImport, pending.import_id)
+    code = session.scalar(select(Campaign.code).where(Campaign.id == origin.campaign_id))
+    campaign = load_campaign_info(session, code)
+    row = session.scalar(
+        select(Activity).where(Activity.uuid == pending.activity_uuid)
+        .options(selectinload(Activity.values), selectinload(Activity.attachments))
+    )
+    if not pending.record_json:  # absent from the unit's snapshot: a deletion
+        if row is not None and row.deleted_at is None:
+            row.deleted_at = utc_now()
+            row.attachments = []
+            row.evidence_count = 0
+            row.source_bundle_id = origin.id
+        return "applied"
+    record = json.loads(pending.record_json)
+    if row is not None and row.revision > record["revision"]:
+        return "superseded"
+    shas = [a["sha256"] for a in record["attachments"]]
+    evidence_ids = dict(session.execute(select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(shas))).all())
+    if row is None:
+        row = Activity(uuid=pending.activity_uuid, unit_id=origin.unit_id, campaign_id=origin.campaign_id)
+        session.add(row)
+    else:
+        row.values = []
+        row.attachments = []
+        session.flush()
+    fill_activity(row, record, campaign, evidence_ids, origin.id)
+    session.flush()
+    return "applied"
