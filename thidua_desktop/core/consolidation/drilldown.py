@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 
 from thidua_desktop.core.bundles.models import BundleImport
@@ -88,7 +88,7 @@ class DrillRow:
 
 @dataclass(frozen=True)
 class DrillDown:
-    indicator: IndicatorInfo
+    indicator: IndicatorInfo | None  # None: every activity of the units (the reviewer's full list)
     columns: tuple[IndicatorInfo, ...]
     rows: tuple[DrillRow, ...]
     total_rows: int  # before the display limit
@@ -133,18 +133,25 @@ def drill_down(
     session: Session,
     campaign: CampaignInfo,
     flt: ConsolidationFilter,
-    indicator_id: int,
+    indicator_id: int | None,
     unit_ids: Iterable[int] | None,
     *,
     limit: int = DEFAULT_LIMIT,
 ) -> DrillDown:
-    """The activities behind one cell: one unit (`unit_ids=[id]`) or a set of units (the province row)."""
-    indicator = campaign.indicators_by_id[indicator_id]
-    columns = _columns(campaign, indicator)
+    """The activities behind one cell: one unit (`unit_ids=[id]`) or a set of units (the province row).
+
+    With `indicator_id=None`, every activity of those units in the filter (what a reviewer goes through).
+    """
+    indicator = campaign.indicators_by_id[indicator_id] if indicator_id is not None else None
+    columns = _columns(campaign, indicator) if indicator else ()
     column_ids = [c.id for c in columns]
     conditions = _conditions(flt.activity_filter(campaign.id, unit_ids))
-    reporting = Activity.id.in_(select(IndicatorValue.activity_id).where(IndicatorValue.indicator_id.in_(column_ids)))
-    if indicator.aggregation is Aggregation.LATEST:
+    reporting = (
+        Activity.id.in_(select(IndicatorValue.activity_id).where(IndicatorValue.indicator_id.in_(column_ids)))
+        if indicator
+        else true()
+    )
+    if indicator is not None and indicator.aggregation is Aggregation.LATEST:
         ranked = (
             select(
                 Activity.id.label("activity_id"),
@@ -170,7 +177,7 @@ def drill_down(
     ).all()
     ids = [row[0].id for row in result]
     values: dict[tuple[int, int], int] = {}
-    for start in range(0, len(ids), 500):
+    for start in range(0, len(ids) if column_ids else 0, 500):
         chunk = ids[start : start + 500]
         for activity_id, ind_id, value in session.execute(
             select(IndicatorValue.activity_id, IndicatorValue.indicator_id, IndicatorValue.value).where(
@@ -196,7 +203,8 @@ def drill_down(
         )
         for activity, unit, review, bundle in result
     )
-    return DrillDown(indicator, columns, rows, int(total), _note(indicator, columns))
+    note = _note(indicator, columns) if indicator else f"Tất cả hoạt động trong kỳ ({flt.description})."
+    return DrillDown(indicator, columns, rows, int(total), note)
 
 
 def _bundle_unit_codes(session: Session, bundles: list[BundleImport]) -> dict[int, str]:

@@ -170,9 +170,9 @@ class ConsolidatedTable:
 
 
 def format_cell(indicator: IndicatorInfo, cell: Cell) -> str:
-    """The Vietnamese text of a figure: "1.234.567", "97,5%", or "" when nothing was reported."""
+    """The Vietnamese text of a figure: "1.234.567", "97,5%", or "" when there is nothing to show."""
     if cell.value is None:
-        return "—" if indicator.aggregation is Aggregation.RATIO and cell.denominator == 0 else ""
+        return ""
     if indicator.aggregation is Aggregation.RATIO:
         return format_percent(cell.value)
     return format_number(cell.value)

@@ -1,0 +1,326 @@
+"""The drill-down dialog: the activities behind a figure, and for the one selected its evidence and origin.
+
+Selecting an activity shows its details, the bundle it came from and its evidence files; a photo is
+previewed, a PDF shows its first page (QtPdf), and any file opens in the system viewer. The reviewer
+can accept the activity or ask the unit to explain it without leaving the dialog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QImageReader, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thidua_desktop.core.activities import ActivityDetail
+from thidua_desktop.core.consolidation.drilldown import (
+    DrillDown,
+    DrillRow,
+    EvidenceFile,
+    copy_for_viewer,
+    drill_down,
+    evidence_files,
+)
+from thidua_desktop.core.consolidation.models import ReviewStatus
+from thidua_desktop.core.consolidation.review import clear_review, set_review
+from thidua_desktop.core.consolidation.table import ConsolidationFilter, format_cell
+from thidua_desktop.core.text import format_date, format_number
+from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.messages import show_error
+from thidua_desktop.gui.thumbnails import ThumbnailProvider, render_pdf_first_page
+
+PREVIEW_WIDTH = 520
+
+
+class DrillDownDialog(QDialog):
+    def __init__(
+        self,
+        context: AppContext,
+        flt: ConsolidationFilter,
+        indicator_id: int | None,
+        unit_ids: list[int] | None,
+        *,
+        heading: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.workspace = context.workspace
+        self.campaign = self.workspace.campaign()
+        self.filter = flt
+        self.indicator_id = indicator_id
+        self.unit_ids = unit_ids
+        self.files: list[EvidenceFile] = []
+        store = self.workspace.evidence_store()
+        self.thumbnails = ThumbnailProvider(store, self.workspace.layout.thumbnails_dir)
+        self.setWindowTitle(self.tr("Chi tiết số liệu"))
+        self.resize(1280, 760)
+
+        layout = QVBoxLayout(self)
+        self.heading = QLabel(heading)
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-size: 12pt; font-weight: bold; color: #17324d;")
+        layout.addWidget(self.heading)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.list = QTableWidget()
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.verticalHeader().hide()
+        self.list.setWordWrap(True)
+        self.list.itemSelectionChanged.connect(self.show_selected)
+        splitter.addWidget(self.list)
+        splitter.addWidget(self._detail_panel())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout.addWidget(splitter, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Đóng"))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reload()
+
+    def _detail_panel(self) -> QWidget:
+        panel = QWidget()
+        column = QVBoxLayout(panel)
+        self.detail = QLabel(self.tr("Chọn một hoạt động để xem minh chứng."))
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        column.addWidget(self.detail)
+        self.source = QLabel()
+        self.source.setWordWrap(True)
+        self.source.setStyleSheet("color: #17324d;")
+        column.addWidget(self.source)
+        self.review_label = QLabel()
+        self.review_label.setWordWrap(True)
+        column.addWidget(self.review_label)
+        review_row = QHBoxLayout()
+        self.accept_button = QPushButton(self.tr("Chấp nhận"))
+        self.query_button = QPushButton(self.tr("Đề nghị giải trình…"))
+        self.clear_button = QPushButton(self.tr("Bỏ đánh giá"))
+        self.accept_button.clicked.connect(self.accept_selected)
+        self.query_button.clicked.connect(lambda: self.query_selected())
+        self.clear_button.clicked.connect(self.clear_selected)
+        for button in (self.accept_button, self.query_button, self.clear_button):
+            review_row.addWidget(button)
+        review_row.addStretch(1)
+        column.addLayout(review_row)
+        column.addWidget(QLabel(self.tr("Tệp minh chứng:")))
+        self.evidence = QListWidget()
+        self.evidence.setViewMode(QListWidget.ViewMode.IconMode)
+        self.evidence.setIconSize(QSize(96, 96))
+        self.evidence.setFixedHeight(150)
+        self.evidence.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.evidence.currentRowChanged.connect(self.preview)
+        self.evidence.itemDoubleClicked.connect(lambda _item: self.open_external())
+        column.addWidget(self.evidence)
+        self.preview_label = QLabel()
+        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_label.setMinimumHeight(280)
+        self.preview_label.setStyleSheet("background: #f4f6f8; border: 1px solid #d0d7de;")
+        column.addWidget(self.preview_label, 1)
+        self.open_button = QPushButton(self.tr("Mở bằng ứng dụng của máy…"))
+        self.open_button.clicked.connect(self.open_external)
+        column.addWidget(self.open_button)
+        self._set_review_enabled(False)
+        return panel
+
+    # --- list ------------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        with self.workspace.sessions() as session:
+            self.result: DrillDown = drill_down(session, self.campaign, self.filter, self.indicator_id, self.unit_ids)
+        result = self.result
+        shown = f"{format_number(len(result.rows))}/{format_number(result.total_rows)}" if result.truncated else format_number(result.total_rows)
+        self.note.setText(self.tr("{note} Số hoạt động: {n}.").format(note=result.note, n=shown))
+        headers = [self.tr("Ngày"), self.tr("Đơn vị"), self.tr("Hoạt động")]
+        headers += [f"{c.code} ({c.unit})" for c in result.columns]
+        headers += [self.tr("Tệp"), self.tr("Thẩm định"), self.tr("Nguồn")]
+        self.list.clear()
+        self.list.setColumnCount(len(headers))
+        self.list.setHorizontalHeaderLabels(headers)
+        self.list.setRowCount(len(result.rows))
+        for number, row in enumerate(result.rows):
+            cells = [format_date(row.activity_date), row.unit_name, row.title]
+            cells += [format_number(v) if v is not None else "" for v in row.values]
+            cells += [format_number(row.evidence_count), row.review.label if row.review else "", row.source_label]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if 3 <= column < 3 + len(result.columns) + 1:
+                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                if row.review and row.review.status is ReviewStatus.QUERIED and column == len(cells) - 2:
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.list.setItem(number, column, item)
+        header = self.list.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Interactive)
+        self.list.setColumnWidth(len(headers) - 1, 220)
+        if result.rows:
+            self.list.selectRow(0)
+
+    def selected_row(self) -> DrillRow | None:
+        rows = self.list.selectionModel().selectedRows()
+        return self.result.rows[rows[0].row()] if rows else None
+
+    def show_selected(self) -> None:
+        row = self.selected_row()
+        self._set_review_enabled(row is not None)
+        self.evidence.clear()
+        self.preview_label.clear()
+        if row is None:
+            return
+        detail: ActivityDetail = self.workspace.activities().get(row.uuid)
+        draft = detail.draft
+        places = [label for flag, label in ((draft.is_poor_commune, self.tr("xã nghèo")),
+                                            (draft.is_remote_area, self.tr("vùng sâu, vùng xa")),
+                                            (draft.is_ethnic_area, self.tr("vùng đồng bào DTTS"))) if flag]
+        figures = [
+            f"{self.campaign.indicators_by_id[i].name}: {format_number(v)} {self.campaign.indicators_by_id[i].unit}"
+            for i, v in sorted(draft.values.items())
+        ]
+        lines = [
+            draft.title,
+            self.tr("{unit} · ngày {date} · {place}").format(
+                unit=detail.unit_name, date=format_date(draft.activity_date),
+                place=draft.commune + (f" ({', '.join(places)})" if places else ""),
+            ),
+        ]
+        if draft.responsible_officer:
+            lines.append(self.tr("Người phụ trách: {name}").format(name=draft.responsible_officer))
+        if draft.description:
+            lines.append(draft.description)
+        lines += figures
+        self.detail.setText("\n".join(lines))
+        self.source.setText(self.tr("Nguồn: {source}").format(source=row.source_label))
+        self._show_review(row)
+        with self.workspace.sessions() as session:
+            self.files = evidence_files(session, self.workspace.evidence_store(), row.activity_id)
+        for file in self.files:
+            item = QListWidgetItem(self.thumbnails.icon(file.sha256, file.mime_type), f"{file.file_name}\n{file.size_label}")
+            item.setToolTip(file.caption or file.file_name)
+            self.evidence.addItem(item)
+        self.open_button.setEnabled(bool(self.files))
+        if self.files:
+            self.evidence.setCurrentRow(0)
+        else:
+            self.preview_label.setText(self.tr("Hoạt động này chưa có tệp minh chứng."))
+
+    def _show_review(self, row: DrillRow) -> None:
+        if row.review is None:
+            self.review_label.setText(self.tr("Chưa thẩm định."))
+            return
+        text = self.tr("Thẩm định: {status} — {who}, {when}").format(
+            status=row.review.label, who=row.review.reviewer, when=format_date(row.review.reviewed_at)
+        )
+        if row.review.comment:
+            text += f"\n“{row.review.comment}”"
+        self.review_label.setText(text)
+
+    # --- evidence ------------------------------------------------------------------------------------
+    def preview(self, index: int) -> None:
+        if not 0 <= index < len(self.files):
+            self.preview_label.clear()
+            return
+        file = self.files[index]
+        if not file.present:
+            self.preview_label.setText(self.tr("Tệp không có trong kho minh chứng của máy này."))
+            return
+        pixmap = QPixmap()
+        if file.is_image:
+            reader = QImageReader(str(file.path))
+            reader.setAutoTransform(True)  # upright per EXIF, as the unit saw it
+            image = reader.read()
+            if not image.isNull():
+                pixmap = QPixmap.fromImage(image)
+        elif file.is_pdf:
+            page = render_pdf_first_page(file.path, self.workspace.layout.thumbnails_dir / f"{file.sha256}-page1.png", PREVIEW_WIDTH * 2)
+            if page is not None:
+                pixmap = QPixmap.fromImage(page)
+        if pixmap.isNull():
+            self.preview_label.setText(
+                self.tr("Không xem trước được loại tệp này.\nBấm “Mở bằng ứng dụng của máy…” để mở.")
+            )
+            return
+        target = self.preview_label.size().boundedTo(QSize(PREVIEW_WIDTH * 2, 2000))
+        self.preview_label.setPixmap(
+            pixmap.scaled(max(target.width() - 8, 200), max(target.height() - 8, 200),
+                          Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        )
+
+    def open_external(self) -> Path | None:
+        """Open the selected file in the system viewer, from a copy that carries its real name and type."""
+        index = self.evidence.currentRow()
+        if not 0 <= index < len(self.files) or not self.files[index].present:
+            return None
+        copy = copy_for_viewer(self.files[index], self.workspace.layout.root / "cache" / "xem-minh-chung")
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy)))
+        return copy
+
+    # --- review ------------------------------------------------------------------------------------------
+    def _set_review_enabled(self, enabled: bool) -> None:
+        for button in (self.accept_button, self.query_button, self.clear_button):
+            button.setEnabled(enabled)
+
+    def _review(self, action) -> None:  # noqa: ANN001 - callable(session, activity_id)
+        row = self.selected_row()
+        if row is None:
+            return
+        current = self.list.currentRow()
+        try:
+            with self.workspace.transaction() as session:
+                report = action(session, row.activity_id)
+        except Exception as error:  # noqa: BLE001 - shown to the user, nothing was saved
+            show_error(self, error)
+            return
+        self.context.announce(report)
+        self.reload()
+        self.list.selectRow(min(current, self.list.rowCount() - 1))
+
+    def accept_selected(self) -> None:
+        self._review(lambda s, a: set_review(s, a, ReviewStatus.ACCEPTED, actor=self.workspace.actor))
+
+    def query_selected(self, comment: str | None = None) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        if comment is None:
+            comment, ok = QInputDialog.getMultiLineText(
+                self, self.tr("Đề nghị giải trình"),
+                self.tr("Nội dung đề nghị {unit} giải trình hoặc bổ sung:").format(unit=row.unit_name),
+                row.review.comment if row.review else "",
+            )
+            if not ok:
+                return
+        self._review(lambda s, a: set_review(s, a, ReviewStatus.QUERIED, comment, actor=self.workspace.actor))
+
+    def clear_selected(self) -> None:
+        self._review(lambda s, a: clear_review(s, a, actor=self.workspace.actor))
+
+
+def cell_heading(flt: ConsolidationFilter, label: str, indicator_name: str, value_text: str) -> str:
+    return f"{indicator_name} — {label}: {value_text or '—'} ({flt.description})"
+
+
+__all__ = ["DrillDownDialog", "cell_heading", "format_cell"]

@@ -1,0 +1,252 @@
+"""Tổng hợp: the department's consolidated table, with completeness, review, ranking and charts tabs.
+
+The page builds a month × place cube of the campaign once, in the background, then answers every
+period, unit-kind or place switch from memory in a few milliseconds. Any change announced on the
+context (an edit, an import, a review) drops the cube and rebuilds it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thidua_desktop.core.consolidation.cube import ConsolidationCube
+from thidua_desktop.core.consolidation.excel import ExcelViews, export_xlsx
+from thidua_desktop.core.consolidation.periods import period_choices
+from thidua_desktop.core.consolidation.scoring import (
+    Ranking,
+    ScoringScheme,
+    award_candidates,
+    load_scheme,
+    rank_units,
+)
+from thidua_desktop.core.consolidation.table import (
+    ConsolidatedTable,
+    ConsolidationFilter,
+    consolidated_table,
+    format_cell,
+)
+from thidua_desktop.core.errors import UserError
+from thidua_desktop.core.models import UnitKind
+from thidua_desktop.core.text import format_number
+from thidua_desktop.core.units import UNIT_KIND_LABELS
+from thidua_desktop.gui.consolidation.drilldown_dialog import DrillDownDialog
+from thidua_desktop.gui.consolidation.table_view import ConsolidatedModel, FrozenTableView, Orientation
+from thidua_desktop.gui.consolidation.tabs import ChartsTab, CompletenessTab, RankingTab, ReviewTab
+from thidua_desktop.gui.context import AppContext
+
+PLACE_CHOICES = (
+    ("Mọi địa bàn", {}),
+    ("Chỉ xã nghèo", {"poor_commune": True}),
+    ("Chỉ vùng sâu, vùng xa", {"remote_area": True}),
+    ("Chỉ vùng đồng bào dân tộc thiểu số", {"ethnic_area": True}),
+)
+
+
+class ConsolidationPage(QWidget):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.workspace = context.workspace
+        self.campaign = self.workspace.campaign()
+        self.cube: ConsolidationCube | None = None
+        self.table: ConsolidatedTable | None = None
+        self._ranking: Ranking | None = None
+        self._scheme: ScoringScheme | None = None
+        self.scheme_problem: str | None = None
+        self.last_switch_ms = 0.0
+        self._building = False
+        self._dirty_tabs: set[QWidget] = set()
+        self._build()
+        context.changed.connect(self.on_changed)
+        self.rebuild()
+
+    # --- layout -------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        controls = QHBoxLayout()
+        self.period = QComboBox()
+        for period in period_choices(self.campaign):
+            self.period.addItem(period.label if not period.label.startswith("Quý") else f"    {period.label}", period)
+        self.kinds = QComboBox()
+        self.kinds.addItem(self.tr("Tất cả đơn vị"), None)
+        for kind in (UnitKind.DISTRICT_OFFICE, UnitKind.DEPARTMENT_OFFICE):
+            self.kinds.addItem(self.tr(UNIT_KIND_LABELS[kind]), kind)
+        self.place = QComboBox()
+        for label, flags in PLACE_CHOICES:
+            self.place.addItem(self.tr(label), flags)
+        self.orientation = QComboBox()
+        self.orientation.addItem(self.tr("Đơn vị × chỉ tiêu"), Orientation.UNITS_BY_INDICATORS)
+        self.orientation.addItem(self.tr("Chỉ tiêu × đơn vị"), Orientation.INDICATORS_BY_UNITS)
+        for label, widget in ((self.tr("Kỳ:"), self.period), (self.tr("Đơn vị:"), self.kinds),
+                              (self.tr("Địa bàn:"), self.place), (self.tr("Trình bày:"), self.orientation)):
+            controls.addWidget(QLabel(label))
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        self.excel_button = QPushButton(self.tr("Xuất Excel…"))
+        self.excel_button.clicked.connect(lambda: self.export_excel())
+        self.report_button = QPushButton(self.tr("Báo cáo tổng hợp…"))
+        self.report_button.clicked.connect(lambda: self.export_report())
+        controls.addWidget(self.excel_button)
+        controls.addWidget(self.report_button)
+        layout.addLayout(controls)
+        self.status = QLabel(self.tr("Đang tổng hợp số liệu…"))
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+
+        self.tabs = QTabWidget()
+        self.model = ConsolidatedModel(self)
+        self.view = FrozenTableView(self.model)
+        self.view.doubleClicked.connect(self.open_cell)
+        self.completeness_tab = CompletenessTab(self)
+        self.review_tab = ReviewTab(self)
+        self.ranking_tab = RankingTab(self)
+        self.charts_tab = ChartsTab(self)
+        self.tabs.addTab(self.view, self.tr("Bảng tổng hợp"))
+        self.tabs.addTab(self.completeness_tab, self.tr("Tình hình gửi báo cáo"))
+        self.tabs.addTab(self.review_tab, self.tr("Thẩm định"))
+        self.tabs.addTab(self.ranking_tab, self.tr("Xếp hạng"))
+        self.tabs.addTab(self.charts_tab, self.tr("Biểu đồ"))
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_current_tab())
+        layout.addWidget(self.tabs, 1)
+        for combo in (self.period, self.kinds, self.place, self.orientation):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+
+    # --- filter and data -------------------------------------------------------------------------------------
+    @property
+    def filter(self) -> ConsolidationFilter:
+        kind = self.kinds.currentData()
+        return ConsolidationFilter(
+            self.period.currentData(),
+            unit_kinds=frozenset({kind}) if kind is not None else None,
+            **self.place.currentData(),
+        )
+
+    def rebuild(self) -> None:
+        """(Re)build the cube in the background; the table appears when it is ready."""
+        if self._building:
+            return
+        self._building = True
+        self.status.setText(self.tr("Đang tổng hợp số liệu…"))
+        campaign = self.campaign
+        sessions = self.workspace.sessions
+
+        def job(progress, cancel) -> ConsolidationCube:  # noqa: ANN001 - runs off the GUI thread
+            with sessions() as session:
+                return ConsolidationCube.build(session, campaign, progress=progress, cancel=cancel)
+
+        def done(cube: ConsolidationCube) -> None:
+            self._building = False
+            self.cube = cube
+            self.apply_filter()
+
+        def failed(error: BaseException, details: str) -> None:
+            self._building = False
+            from thidua_desktop.gui.messages import show_error
+
+            show_error(self, error, details)
+
+        self.context.tasks.run(job, title=self.tr("Đang tổng hợp số liệu…"), parent=self, on_done=done, on_error=failed)
+
+    def apply_filter(self) -> None:
+        """Recompute the table for the current controls; from the cube this takes milliseconds."""
+        started = time.perf_counter()
+        flt = self.filter
+        with self.workspace.sessions() as session:
+            self.table = consolidated_table(session, self.campaign, flt, figures=self.cube)
+        self._ranking = None
+        self.model.set_table(self.table, self.orientation.currentData())
+        self.last_switch_ms = (time.perf_counter() - started) * 1000
+        table = self.table
+        missed = len(table.misses())
+        self.status.setText(self.tr(
+            "{what}: {units} đơn vị, {n} hoạt động; {missed} ô chưa đạt chỉ tiêu (tô đỏ). "
+            "Nhấp đúp vào một số liệu để xem các hoạt động và minh chứng."
+        ).format(what=flt.description, units=format_number(len(table.rows)), n=format_number(table.total.activities),
+                 missed=format_number(missed)))
+        self._dirty_tabs = {self.completeness_tab, self.review_tab, self.ranking_tab, self.charts_tab}
+        self._refresh_current_tab()
+
+    def _refresh_current_tab(self) -> None:
+        current = self.tabs.currentWidget()
+        if current in self._dirty_tabs and self.table is not None:
+            self._dirty_tabs.discard(current)
+            current.refresh()
+
+    def scheme(self) -> ScoringScheme | None:
+        if self._scheme is None and self.scheme_problem is None:
+            try:
+                with self.workspace.sessions() as session:
+                    self._scheme = load_scheme(session, self.campaign, extra_dirs=[self.workspace.layout.root / "scoring"])
+            except UserError as error:
+                self.scheme_problem = f"{error.message} {error.hint}"
+        return self._scheme
+
+    def ranking(self) -> Ranking | None:
+        """The ranking of the current table (computed once per switch, shared by the ranking and chart tabs)."""
+        scheme = self.scheme()
+        if scheme is None or self.table is None:
+            return None
+        if self._ranking is None:
+            with self.workspace.sessions() as session:
+                self._ranking = rank_units(session, self.campaign, self.table.filter, scheme=scheme, table=self.table)
+        return self._ranking
+
+    def on_changed(self, _report: object) -> None:
+        self.cube = None
+        self._ranking = None
+        self.rebuild()
+
+    # --- actions ----------------------------------------------------------------------------------------------
+    def open_cell(self, index: QModelIndex) -> DrillDownDialog | None:
+        ref = self.model.cell_ref(index)
+        if ref is None or self.table is None:
+            return None
+        cell = ref.row.cells[self.table.column_of[ref.indicator.id]]
+        unit_ids = ref.unit_ids or [row.unit.id for row in self.table.rows if row.unit is not None]
+        heading = self.tr("{code}. {name} — {who}: {value}").format(
+            code=ref.indicator.code, name=ref.indicator.name, who=ref.row.unit.name if ref.row.unit else ref.row.label,
+            value=format_cell(ref.indicator, cell) or "—",
+        )
+        dialog = DrillDownDialog(self.context, self.table.filter, ref.indicator.id, unit_ids,
+                                 heading=f"{heading}\n{self.table.filter.description}", parent=self)
+        dialog.open()
+        return dialog
+
+    def export_excel(self, target: Path | None = None) -> None:
+        if self.table is None:
+            return
+        if target is None:
+            name, _ = QFileDialog.getSaveFileName(self, self.tr("Xuất bảng tổng hợp ra Excel"),
+                                                  str(Path.home() / "tong-hop-thi-dua.xlsx"), self.tr("Tệp Excel (*.xlsx)"))
+            if not name:
+                return
+            target = Path(name)
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_suffix(".xlsx")
+        self.completeness_tab.refresh()
+        ranking = self.ranking()
+        views = ExcelViews(self.completeness_tab.report, ranking, award_candidates(ranking) if ranking else ())
+        table = self.table
+        self.context.tasks.run(
+            lambda progress, cancel: export_xlsx(target, table, views, progress=progress, cancel=cancel),
+            title=self.tr("Đang xuất Excel…"), parent=self,
+            on_done=lambda path: self.status.setText(self.tr("Đã xuất bảng tổng hợp ra {file}.").format(file=path)),
+        )
+
+    def export_report(self, target: Path | None = None) -> None:
+        from thidua_desktop.gui.consolidation.report_dialog import export_summary_report
+
+        export_summary_report(self, target)
