@@ -10,18 +10,46 @@ Both take their letterhead from the department's master data, so they look like 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thidua_desktop.core import documents as d
 from thidua_desktop.core.awards.service import header_defaults
-from thidua_desktop.core.consolidation.completeness import Completeness
-from thidua_desktop.core.models import Unit, UnitKind
-from thidua_desktop.core.text import format_date
+from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
+from thidua_desktop.core.consolidation.completeness import Completeness, ReportStatus, completeness
+from thidua_desktop.core.consolidation.excel import target_label
+from thidua_desktop.core.consolidation.scoring import (
+    AwardCandidate,
+    Ranking,
+    award_candidates,
+    format_points,
+    load_scheme,
+    rank_units,
+)
+from thidua_desktop.core.consolidation.table import (
+    CancelFn,
+    Cell,
+    ConsolidatedTable,
+    ConsolidationFilter,
+    FiguresSource,
+    ProgressFn,
+    consolidated_table,
+    format_cell,
+    never_cancelled,
+)
+from thidua_desktop.core.errors import Cancelled, NotFoundError
+from thidua_desktop.core.fileio import atomic_write
+from thidua_desktop.core.models import Aggregation, Campaign, Unit, UnitKind
+from thidua_desktop.core.text import format_date, format_number, format_percent
 from thidua_desktop.core.units import get_unit
+
+if TYPE_CHECKING:
+    from thidua_desktop.core.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -96,3 +124,230 @@ def reminder_document(report: Completeness, campaign_title: str, header: Header,
         closing=_closing(header, ("- Như danh sách trên;", "- Lưu: VT, TĐKT.")),
     )
 
+
+
+# --- the summary report ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    """Everything the summary report states, computed once (the GUI previews it, the CLI writes it)."""
+
+    table: ConsolidatedTable
+    completeness: Completeness
+    ranking: Ranking | None
+    candidates: tuple[AwardCandidate, ...]
+    plan_date: date | None
+
+
+def period_phrase(label: str) -> str:
+    """A period label inside a sentence: "Năm 2024" → "năm 2024", "Cả giai đoạn 2023–2025" → "giai đoạn 2023–2025"."""
+    text = label.removeprefix("Cả ")
+    return text[:1].lower() + text[1:]
+
+
+def _value_text(indicator: IndicatorInfo, cell: Cell) -> str:
+    text = format_cell(indicator, cell)
+    if not text:
+        return "chưa có số liệu"
+    return text if indicator.aggregation is Aggregation.RATIO else f"{text} {indicator.unit}"
+
+
+def _assessment(indicator: IndicatorInfo, cell: Cell) -> str:
+    if indicator.target is None:
+        return ""
+    return {True: "Đạt", False: "Chưa đạt", None: "Chưa có số liệu"}[cell.target_met]
+
+
+def _criteria_blocks(table: ConsolidatedTable) -> list[d.Block]:
+    blocks: list[d.Block] = []
+    for number, group in enumerate(table.groups, start=1):
+        blocks.append(d.Heading(f"{number}. {group.criterion.title}", level=2))
+        lines = []
+        rows = []
+        for offset in range(group.count):
+            column = group.start + offset
+            indicator = table.indicators[column]
+            cell = table.total.cells[column]
+            verdict = _assessment(indicator, cell)
+            lines.append(f"{indicator.name}: {_value_text(indicator, cell)}" + (f" ({verdict.lower()} chỉ tiêu kế hoạch {target_label(indicator)})" if verdict else ""))
+            rows.append((str(offset + 1), indicator.name, indicator.unit, format_cell(indicator, cell) or "—",
+                         target_label(indicator), verdict))
+        blocks.append(d.para("Kết quả toàn tỉnh: " + "; ".join(lines) + "."))
+        blocks.append(d.table(
+            [d.Column("STT", 0.7, d.Align.CENTER), d.Column("Chỉ tiêu", 5), d.Column("Đơn vị tính", 1.3, d.Align.CENTER),
+             d.Column("Kết quả", 1.6, d.Align.RIGHT), d.Column("Chỉ tiêu kế hoạch", 1.3, d.Align.CENTER),
+             d.Column("Đánh giá", 1.3, d.Align.CENTER)],
+            rows, font_size=11,
+        ))
+    return blocks
+
+
+def _completeness_blocks(report: Completeness) -> list[d.Block]:
+    blocks: list[d.Block] = [d.para(report.summary)]
+    late = [row for row in report.rows if row.status is ReportStatus.LATE]
+    if late:
+        blocks.append(d.para("Các đơn vị gửi muộn: " + "; ".join(f"{r.unit.name} ({r.days_late} ngày)" for r in late) + "."))
+    if report.reminders:
+        blocks.append(d.para("Các đơn vị chưa gửi báo cáo: " + "; ".join(r.unit.name for r in report.reminders) + "."))
+    return blocks
+
+
+def _misses_blocks(table: ConsolidatedTable) -> list[d.Block]:
+    misses = [(row, ind) for row, ind in table.misses() if row.unit is not None]
+    if not misses:
+        return [d.para("Các đơn vị có số liệu đều đạt các chỉ tiêu kế hoạch có định mức.")]
+    rows = [(str(n), row.unit.name, f"{ind.code}. {ind.name}",
+             format_cell(ind, row.cells[table.column_of[ind.id]]), target_label(ind))
+            for n, (row, ind) in enumerate(misses, start=1)]
+    return [d.table([d.Column("STT", 0.7, d.Align.CENTER), d.Column("Đơn vị", 3), d.Column("Chỉ tiêu", 4.2),
+                     d.Column("Kết quả", 1.2, d.Align.RIGHT), d.Column("Chỉ tiêu KH", 1.2, d.Align.CENTER)],
+                    rows, font_size=11)]
+
+
+def _ranking_blocks(ranking: Ranking | None, candidates: Sequence[AwardCandidate]) -> list[d.Block]:
+    if ranking is None:
+        return [d.para("Chưa có thang điểm thi đua cho kế hoạch này nên chưa chấm điểm, xếp hạng.")]
+    blocks: list[d.Block] = [d.para(
+        f"Căn cứ {ranking.scheme.title[0].lower()}{ranking.scheme.title[1:]} (điểm chuẩn "
+        f"{format_points(ranking.scheme.standard_total)} điểm), kết quả chấm điểm và xếp hạng như sau:"
+    )]
+    rows = [(str(r.rank), r.unit.name, format_points(r.self_total), format_points(r.reviewed_total),
+             format_percent(r.percent)) for r in ranking.rows]
+    blocks.append(d.table([d.Column("Hạng", 0.7, d.Align.CENTER), d.Column("Đơn vị", 5), d.Column("Điểm tự chấm", 1.4, d.Align.RIGHT),
+                           d.Column("Điểm thẩm định", 1.4, d.Align.RIGHT), d.Column("Tỷ lệ", 1.1, d.Align.RIGHT)],
+                          rows, font_size=11))
+    if candidates:
+        blocks.append(d.para("Trên cơ sở kết quả xếp hạng, Sở Tư pháp đề xuất Hội đồng Thi đua – Khen thưởng xem xét "
+                             "khen thưởng các tập thể sau:"))
+        blocks += [d.para(f"- {c.award_title}: {c.unit.name} ({c.summary.lower()}).") for c in candidates]
+    else:
+        blocks.append(d.para("Chưa có đơn vị đạt ngưỡng điểm để đề xuất khen thưởng trong kỳ này."))
+    return blocks
+
+
+def summary_documents(
+    campaign: CampaignInfo,
+    data: SummaryData,
+    header: Header,
+    *,
+    day: date | None = None,
+    assessment: str = "",
+) -> tuple[d.Document, d.Document]:
+    """The report and its landscape appendix (the consolidated table of key indicators per unit)."""
+    table = data.table
+    period = table.filter.period
+    issued = f" ngày {format_date(data.plan_date)}" if data.plan_date else ""
+    intro = (
+        f"Thực hiện Kế hoạch số {campaign.plan_number}{issued} của {campaign.issued_by} về phát động phong trào thi đua "
+        f"“{campaign.title}” giai đoạn {campaign.starts_on.year} – {campaign.ends_on.year}, trên cơ sở số liệu do các "
+        f"phòng, đơn vị thuộc Sở và Phòng Tư pháp các huyện, thị xã, thành phố gửi về (gói dữ liệu có chữ ký số), "
+        f"Sở Tư pháp tổng hợp kết quả thực hiện phong trào {period_phrase(period.label)} như sau:"
+    )
+    own_text = d.paragraphs(assessment) or [d.para(
+        f"Toàn tỉnh ghi nhận {format_number(table.total.activities)} hoạt động của {format_number(sum(1 for r in table.rows if r.has_data))} "
+        f"đơn vị; {format_number(len(table.misses()))} trường hợp chưa đạt chỉ tiêu kế hoạch cần được các đơn vị tập trung khắc phục "
+        "trong thời gian tới."
+    )]
+    blocks: list[d.Block] = [
+        d.para(intro),
+        d.Heading("I. TÌNH HÌNH GỬI BÁO CÁO"),
+        *_completeness_blocks(data.completeness),
+        d.Heading("II. KẾT QUẢ THỰC HIỆN CÁC NỘI DUNG PHONG TRÀO"),
+        *_criteria_blocks(table),
+        d.Heading("III. CÁC CHỈ TIÊU CHƯA ĐẠT"),
+        *_misses_blocks(table),
+        d.Heading("IV. CHẤM ĐIỂM, XẾP HẠNG VÀ ĐỀ XUẤT KHEN THƯỞNG"),
+        *_ranking_blocks(data.ranking, data.candidates),
+        d.Heading("V. ĐÁNH GIÁ CHUNG"),
+        *own_text,
+        d.para(f"Trên đây là báo cáo tổng hợp kết quả thực hiện phong trào thi đua {period_phrase(period.label)} của Sở Tư pháp./."),
+    ]
+    main = d.Document(
+        name=f"bao-cao-tong-hop-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+        letterhead=_letterhead(header, "BC", day),
+        title=d.Title("BÁO CÁO", ("Tổng hợp kết quả thực hiện phong trào thi đua", f"“{campaign.title}”",
+                                  period.label.removeprefix("Cả ").capitalize() if period.label.startswith("Cả") else period.label)),
+        blocks=tuple(blocks),
+        closing=_closing(header, (
+            "- Bộ Tư pháp (Vụ Thi đua - Khen thưởng);", "- UBND tỉnh (để báo cáo);", "- Giám đốc, các Phó Giám đốc Sở;",
+            "- Các phòng, đơn vị thuộc Sở;", "- Phòng Tư pháp các huyện, thị xã, thành phố;", "- Lưu: VT, TĐKT.",
+        )),
+        keywords=("thi đua", campaign.code, period.label),
+    )
+    return main, appendix_document(table)
+
+
+def appendix_document(table: ConsolidatedTable) -> d.Document:
+    """The appendix: every unit's figures for the key indicators, with the province row and misses starred."""
+    indicators = [i for i in table.indicators if i.is_key] or list(table.indicators[:10])
+    columns = [d.Column("STT", 0.7, d.Align.CENTER), d.Column("Đơn vị", 2.6)]
+    columns += [d.Column(f"{i.code} ({i.unit})", 1.9 if i.is_money else 1, d.Align.RIGHT) for i in indicators]
+    rows: list[tuple[str, ...]] = []
+    for number, row in enumerate((*table.rows, table.total), start=1):
+        cells = []
+        for indicator in indicators:
+            cell = row.cells[table.column_of[indicator.id]]
+            cells.append(format_cell(indicator, cell) + ("*" if cell.missed else ""))
+        rows.append((str(number) if row.unit else "", row.label, *cells))
+    legend = "; ".join(f"{i.code}: {i.name}" for i in indicators)
+    return d.Document(
+        name="phu-luc-bang-tong-hop",
+        title=d.Title("PHỤ LỤC", (f"Bảng tổng hợp số liệu các chỉ tiêu chính theo đơn vị — {table.filter.description}",)),
+        blocks=(d.table(columns, rows, font_size=9), d.para(f"Ghi chú: {legend}. Dấu * : chưa đạt chỉ tiêu kế hoạch.", style=d.ParaStyle.PLAIN)),
+        orientation=d.Orientation.LANDSCAPE,
+    )
+
+
+def summary_data(session: Session, campaign: CampaignInfo, flt: ConsolidationFilter, *, figures: FiguresSource | None = None,
+                 scoring_dirs: Sequence[Path] = (), as_of: date | None = None) -> SummaryData:
+    table = consolidated_table(session, campaign, flt, figures=figures)
+    report = completeness(session, campaign, flt.period, as_of=as_of, unit_kinds=flt.unit_kinds)
+    try:
+        ranking = rank_units(session, campaign, flt, table=table, scheme=load_scheme(session, campaign, extra_dirs=scoring_dirs))
+    except NotFoundError:
+        ranking = None
+    plan_date = session.scalar(select(Campaign.issued_on).where(Campaign.id == campaign.id))
+    return SummaryData(table, report, ranking, tuple(award_candidates(ranking)) if ranking else (), plan_date)
+
+
+def write_summary_report(
+    workspace: Workspace,
+    flt: ConsolidationFilter,
+    target: Path,
+    *,
+    number: str = "",
+    signer_name: str = "",
+    assessment: str = "",
+    day: date | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn = never_cancelled,
+) -> list[Path]:
+    """Write the report as PDF (report + appendix) and as Word files beside it, each atomically."""
+    campaign = workspace.campaign()
+    if progress:
+        progress(0, 3)
+    with workspace.sessions() as session:
+        data = summary_data(session, campaign, flt, scoring_dirs=[workspace.layout.root / "scoring"])
+        header = replace(department_header(session), number=number, signer_name=signer_name)
+    if cancel():
+        raise Cancelled()
+    if progress:
+        progress(1, 3)
+    main, appendix = summary_documents(campaign, data, header, day=day or date.today(), assessment=assessment)
+    target = target.with_suffix(".pdf")
+    outputs = {
+        target: d.render_pdf([main, appendix]),
+        target.with_suffix(".docx"): d.render_docx(main),
+        target.with_name(f"{target.stem}-phu-luc.docx"): d.render_docx(appendix),
+    }
+    if cancel():
+        raise Cancelled()
+    if progress:
+        progress(2, 3)
+    for path, payload in outputs.items():
+        with atomic_write(path) as handle:
+            handle.write(payload)
+    if progress:
+        progress(3, 3)
+    return list(outputs)

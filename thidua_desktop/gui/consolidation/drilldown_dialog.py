@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -46,7 +47,7 @@ from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import show_error
 from thidua_desktop.gui.thumbnails import ThumbnailProvider, render_pdf_first_page
 
-PREVIEW_WIDTH = 520
+PREVIEW_WIDTH = 520  # PDF first pages are rendered at twice this width
 
 
 class DrillDownDialog(QDialog):
@@ -68,6 +69,7 @@ class DrillDownDialog(QDialog):
         self.indicator_id = indicator_id
         self.unit_ids = unit_ids
         self.files: list[EvidenceFile] = []
+        self._pixmap: QPixmap | None = None
         store = self.workspace.evidence_store()
         self.thumbnails = ThumbnailProvider(store, self.workspace.layout.thumbnails_dir)
         self.setWindowTitle(self.tr("Chi tiết số liệu"))
@@ -94,6 +96,7 @@ class DrillDownDialog(QDialog):
         splitter.addWidget(self._detail_panel())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 500])
         layout.addWidget(splitter, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Đóng"))
@@ -139,6 +142,7 @@ class DrillDownDialog(QDialog):
         self.preview_label = QLabel()
         self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview_label.setMinimumHeight(280)
+        self.preview_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # never grows to the image
         self.preview_label.setStyleSheet("background: #f4f6f8; border: 1px solid #d0d7de;")
         column.addWidget(self.preview_label, 1)
         self.open_button = QPushButton(self.tr("Mở bằng ứng dụng của máy…"))
@@ -175,8 +179,12 @@ class DrillDownDialog(QDialog):
         header = self.list.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Interactive)
-        self.list.setColumnWidth(len(headers) - 1, 220)
+        last = len(headers) - 1
+        header.setSectionResizeMode(last, QHeaderView.ResizeMode.Interactive)  # the long source text: see tooltip
+        self.list.setColumnWidth(last, 150)
+        for number, row in enumerate(result.rows):
+            self.list.item(number, last).setToolTip(row.source_label)
+            self.list.item(number, 2).setToolTip(row.title)
         if result.rows:
             self.list.selectRow(0)
 
@@ -240,6 +248,7 @@ class DrillDownDialog(QDialog):
 
     # --- evidence ------------------------------------------------------------------------------------
     def preview(self, index: int) -> None:
+        self._pixmap = None
         if not 0 <= index < len(self.files):
             self.preview_label.clear()
             return
@@ -263,11 +272,22 @@ class DrillDownDialog(QDialog):
                 self.tr("Không xem trước được loại tệp này.\nBấm “Mở bằng ứng dụng của máy…” để mở.")
             )
             return
-        target = self.preview_label.size().boundedTo(QSize(PREVIEW_WIDTH * 2, 2000))
+        self._pixmap = pixmap
+        self._fit_preview()
+
+    def _fit_preview(self) -> None:
+        """Scale the preview to the space it has now (again after every resize), never cropping it."""
+        if self._pixmap is None or self._pixmap.isNull():
+            return
+        area = self.preview_label.contentsRect().size()
         self.preview_label.setPixmap(
-            pixmap.scaled(max(target.width() - 8, 200), max(target.height() - 8, 200),
-                          Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            self._pixmap.scaled(max(area.width() - 4, 64), max(area.height() - 4, 64),
+                                Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
         )
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_preview()
 
     def open_external(self) -> Path | None:
         """Open the selected file in the system viewer, from a copy that carries its real name and type."""
