@@ -26,7 +26,14 @@ from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.fonts import register_fonts
 from thidua_desktop.gui.main_window import MainWindow
 from thidua_desktop.gui.pages import awards as awards_page
-from thidua_desktop.gui.pages.awards import AwardsPage, CalibrationDialog, RankingDialog, _open_pdf, print_pdf
+from thidua_desktop.gui.pages.awards import (
+    AwardsPage,
+    CalibrationDialog,
+    RankingDialog,
+    RoundDialog,
+    _open_pdf,
+    print_pdf,
+)
 from thidua_desktop.gui.tasks import TaskRunner
 
 
@@ -219,3 +226,21 @@ def test_save_the_whole_dossier_and_calibrate_the_blank_form(qtbot, department: 
     assert "X = 2,5 mm, Y = -1,0 mm" in full_text(dialog.preview.data)
     dialog.save_button.click()
     assert load_offsets(department.workspace)["giay-khen-a4"] == Offset(2.5, -1.0)
+
+
+def test_round_dialog_takes_the_new_issuers_historical_letterhead(qtbot, department: AppContext) -> None:  # noqa: ANN001
+    page = _page(qtbot, department)
+    page.ensure_round()
+    dialog = RoundDialog(page.current_round(), page.units, page)
+    qtbot.addWidget(dialog)
+    assert dialog.edits["header_agency"].text() == "SỞ TƯ PHÁP"
+    dialog.issuer.setCurrentIndex(dialog.issuer.findData("PTP-CM"))
+    dialog.edits["submission_number"].setText("7")
+    dialog.document_date.set_value(date(2025, 6, 30))
+    value = dialog.value()
+    assert (value.header_parent, value.header_agency, value.agency_symbol, value.place) == (
+        "UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "PTP", "Chợ Mới")
+    assert (value.issuing_unit_code, value.submission_number, value.document_date) == ("PTP-CM", "7", date(2025, 6, 30))
+    AwardService.for_workspace(department.workspace).save_round(value)
+    page.reload_rounds()
+    assert page.basis_label.text() == "Ngày văn bản: 30/06/2025 — căn cứ Nghị định số 98/2023/NĐ-CP"

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QByteArray,
     QDate,
     QIODevice,
+    QLocale,
     QMarginsF,
     QModelIndex,
     QObject,
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -74,6 +76,7 @@ from thidua_desktop.core.awards.service import (
     NominationInfo,
     PriorAwardInfo,
     RoundInfo,
+    header_defaults,
 )
 from thidua_desktop.core.awards.workflow import (
     build_dossier,
@@ -281,6 +284,17 @@ def _optional_date(text: str, label: str) -> date | None:
         raise UserError(f"{label}: {error}", hint="Nhập ngày dạng ngày/tháng/năm, ví dụ 05/02/2024.") from None
 
 
+def _scrolling(page: QWidget, *, keep_height: bool = True) -> QScrollArea:
+    """A tab page that scrolls rather than forcing the window to be wide or tall (small screens)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(page)
+    if keep_height:  # forms keep their natural height and scroll; the PDF view shrinks instead
+        page.setMinimumHeight(page.sizeHint().height())
+    return area
+
+
 class PriorAwardsTable(QTableWidget):
     """Awards already received, one per row; Loại and Năm are combo/spin cells."""
 
@@ -382,7 +396,7 @@ class NominationEditor(QTabWidget):
         form.addRow(self.tr("Tóm tắt thành tích:"), self.summary)
         form.addRow(self.tr("Ghi chú:"), self.note)
         self.info_form = form
-        self.addTab(page, self.tr("Thông tin"))
+        self.addTab(_scrolling(page), self.tr("Thông tin"))
 
     def _build_achievements(self) -> None:
         page = QWidget()
@@ -410,7 +424,7 @@ class NominationEditor(QTabWidget):
         self.figures_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.figures_table.verticalHeader().setVisible(False)
         column.addWidget(self.figures_table, 2)
-        self.addTab(page, self.tr("Thành tích"))
+        self.addTab(_scrolling(page), self.tr("Thành tích"))
 
     def _build_prior(self) -> None:
         page = QWidget()
@@ -427,7 +441,7 @@ class NominationEditor(QTabWidget):
         column.addWidget(QLabel(self.tr("Các danh hiệu thi đua, hình thức khen thưởng đã nhận:")))
         column.addWidget(self.prior, 1)
         column.addLayout(buttons)
-        self.addTab(page, self.tr("Khen thưởng đã nhận"))
+        self.addTab(_scrolling(page, keep_height=False), self.tr("Khen thưởng đã nhận"))
 
     def text_widgets(self) -> list[QWidget]:
         return [self.name, self.hometown, self.residence, self.position, self.qualifications, self.unit_profile,
@@ -499,6 +513,16 @@ class NominationEditor(QTabWidget):
 
 # --- dialogs -----------------------------------------------------------------------------------------
 
+def _dialog_buttons(dialog: QDialog, accept_text: str) -> QDialogButtonBox:
+    """OK/Cancel with Vietnamese labels (Qt's own labels are English without a translator)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(accept_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(dialog.tr("Hủy"))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 class RoundDialog(QDialog):
     """The round's header, number and date (which choose the legal basis), signer and council meeting."""
 
@@ -552,10 +576,14 @@ class RoundDialog(QDialog):
         members.addWidget(QLabel(self.tr("có mặt / tổng số")))
         members.addWidget(self.total)
         form.addRow(self.tr("Thành viên Hội đồng:"), members)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(_dialog_buttons(self, self.tr("Lưu")))
+        self.units = {u.code: u for u in units}
+        self.issuer.currentIndexChanged.connect(self._issuer_changed)
+
+    def _issuer_changed(self) -> None:
+        """Another issuing agency: its (historical) letterhead, symbol and place replace the old ones."""
+        for field, value in header_defaults(self.units[self.issuer.currentData()]).items():
+            self.edits[field].setText(value)
 
     def value(self) -> RoundInfo:
         return replace(
@@ -581,7 +609,6 @@ class RankingDialog(QDialog):
         self.table = QTableWidget(len(choices), 5)
         self.table.setHorizontalHeaderLabels(
             [self.tr(h) for h in ("Chọn", "Hạng", "Đơn vị", "Điểm (tỷ lệ)", "Hình thức đề nghị")])
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.checks: list[QCheckBox] = []
         self.awards: list[QComboBox] = []
@@ -603,12 +630,13 @@ class RankingDialog(QDialog):
             self.checks.append(check)
             self.awards.append(combo)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(4, 260)
         column.addWidget(self.table, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Tạo đề nghị"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        column.addWidget(buttons)
+        column.addWidget(_dialog_buttons(self, self.tr("Tạo đề nghị")))
 
     def candidates(self) -> list:
         return [choice.candidate(combo.currentData())
@@ -632,6 +660,7 @@ class CalibrationDialog(QDialog):
         self.x = QDoubleSpinBox()
         self.y = QDoubleSpinBox()
         for spin in (self.x, self.y):
+            spin.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))  # 1,5 mm
             spin.setRange(-50.0, 50.0)
             spin.setSingleStep(0.5)
             spin.setDecimals(1)
@@ -640,10 +669,14 @@ class CalibrationDialog(QDialog):
         form.addRow(self.tr("Độ lệch ngang X (dương: sang phải):"), self.x)
         form.addRow(self.tr("Độ lệch dọc Y (dương: xuống dưới):"), self.y)
         column.addLayout(form)
-        column.addWidget(QLabel(self.tr(
+        hint = QLabel(self.tr(
             "In trang thử trên giấy trắng ở tỉ lệ 100%, đặt chồng lên phôi và soi đèn; đo khoảng cách từ dấu "
-            "chữ thập tới vị trí dòng trên phôi, cộng vào độ lệch, lưu lại rồi in thử lần nữa.")))
+            "chữ thập tới vị trí dòng trên phôi, cộng vào độ lệch, lưu lại rồi in thử lần nữa."))
+        hint.setWordWrap(True)
+        column.addWidget(hint)
         self.preview = PdfPreview()
+        self.preview.view.setPageMode(QPdfView.PageMode.SinglePage)
+        self.preview.view.setZoomMode(QPdfView.ZoomMode.FitInView)
         column.addWidget(self.preview, 1)
         buttons = QHBoxLayout()
         self.print_button = QPushButton(self.tr("In trang thử…"))
@@ -720,31 +753,32 @@ class AwardsPage(QWidget):
         column = QVBoxLayout(self)
         top = QHBoxLayout()
         self.round_combo = QComboBox()
-        self.round_combo.setMinimumWidth(360)
+        self.round_combo.setMinimumWidth(200)
+        self.round_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.round_combo.setMinimumContentsLength(24)
         self.round_button = QPushButton(self.tr("Thông tin đợt…"))
         self.basis_label = QLabel()
         self.basis_label.setWordWrap(True)
         top.addWidget(QLabel(self.tr("Đợt xét:")))
-        top.addWidget(self.round_combo)
+        top.addWidget(self.round_combo, 1)
         top.addWidget(self.round_button)
-        top.addWidget(self.basis_label, 1)
-        self.calibrate_button = QPushButton(self.tr("Hiệu chỉnh phôi…"))
-        top.addWidget(self.calibrate_button)
         column.addLayout(top)
+        column.addWidget(self.basis_label)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
-        actions = QHBoxLayout()
         self.add_collective_button = QPushButton(self.tr("＋ Tập thể"))
         self.add_individual_button = QPushButton(self.tr("＋ Cá nhân"))
         self.ranking_button = QPushButton(self.tr("Tạo đề nghị từ bảng xếp hạng…"))
         self.delete_button = QPushButton(self.tr("Xóa"))
-        for button in (self.add_collective_button, self.add_individual_button, self.ranking_button, self.delete_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        left_column.addLayout(actions)
+        for group in ((self.add_collective_button, self.add_individual_button, self.delete_button), (self.ranking_button,)):
+            row = QHBoxLayout()
+            for button in group:
+                row.addWidget(button)
+            row.addStretch(1)
+            left_column.addLayout(row)
         self.model = NominationTableModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -768,17 +802,19 @@ class AwardsPage(QWidget):
         right_column.setContentsMargins(0, 0, 0, 0)
         self.title_label = QLabel()
         self.title_label.setStyleSheet("font-weight: bold; font-size: 12pt;")
+        self.title_label.setWordWrap(True)
         right_column.addWidget(self.title_label)
         self.tabs = QTabWidget()
         self.editor = NominationEditor(self.service, self.units)
         self.tabs.addTab(self.editor, self.tr("Nội dung đề nghị"))
-        self.tabs.addTab(self._votes_tab(), self.tr("Bình xét và trình"))
-        self.tabs.addTab(self._preview_tab(), self.tr("Xem trước và in"))
+        self.tabs.addTab(_scrolling(self._votes_tab()), self.tr("Bình xét và trình"))
+        self.tabs.addTab(_scrolling(self._preview_tab(), keep_height=False), self.tr("Xem trước và in"))
         right_column.addWidget(self.tabs, 1)
         save_row = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Lưu đề nghị"))
         self.revert_button = QPushButton(self.tr("Bỏ thay đổi"))
         self.dirty_label = QLabel()
+        self.dirty_label.setWordWrap(True)
         save_row.addWidget(self.dirty_label, 1)
         save_row.addWidget(self.revert_button)
         save_row.addWidget(self.save_button)
@@ -858,15 +894,19 @@ class AwardsPage(QWidget):
         column.addLayout(row)
         self.preview = PdfPreview()
         column.addWidget(self.preview, 1)
-        buttons = QHBoxLayout()
         self.print_button = QPushButton(self.tr("In…"))
         self.save_pdf_button = QPushButton(self.tr("Lưu PDF…"))
         self.save_docx_button = QPushButton(self.tr("Lưu Word (.docx)…"))
         self.save_dossier_button = QPushButton(self.tr("Lưu cả hồ sơ vào thư mục…"))
-        for button in (self.print_button, self.save_pdf_button, self.save_docx_button, self.save_dossier_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        column.addLayout(buttons)
+        self.calibrate_button = QPushButton(self.tr("Hiệu chỉnh phôi…"))
+        self.calibrate_button.setToolTip(self.tr("Độ lệch của máy in trên phôi giấy khen, bằng khen, và trang in thử"))
+        for group in ((self.print_button, self.save_pdf_button, self.save_docx_button),
+                      (self.save_dossier_button, self.calibrate_button)):
+            buttons = QHBoxLayout()
+            for button in group:
+                buttons.addWidget(button)
+            buttons.addStretch(1)
+            column.addLayout(buttons)
         self.document_combo.currentIndexChanged.connect(self.refresh_preview)
         self.refresh_button.clicked.connect(self.refresh_preview)
         self.print_button.clicked.connect(self.print_current)
