@@ -71,6 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     pending = commands.add_parser("pending", help="thay đổi chờ xử lý (gói gửi sau khi số liệu đã duyệt)")
     add_workspace_arguments(pending)
+    pending.add_argument("--apply-unlocked", action="store_true", help="áp dụng các thay đổi mà kỳ đã được mở khóa")
+    pending.add_argument("--discard", type=int, action="append", default=[], metavar="SỐ", help="bỏ qua thay đổi số …")
     pending.set_defaults(handler=run_pending)
 
     report = commands.add_parser("report", help="báo cáo tổng hợp kết quả thực hiện phong trào thi đua (PDF và Word)")
@@ -235,8 +237,21 @@ def run_unlock(args: argparse.Namespace) -> int:
 
 
 def run_pending(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace, workspace.sessions() as session:
-        items = pending_records(session)
+    from thidua_desktop.core.bundles.pending import resolve_pending
+
+    with open_workspace(args) as workspace:
+        with workspace.sessions() as session:
+            items = pending_records(session)
+        if args.discard:
+            resolve_pending(workspace, args.discard, apply=False)
+            print(f"Đã bỏ qua {len(args.discard)} thay đổi.")
+        if args.apply_unlocked:
+            free = [p.id for p in items if not p.locked]
+            report = resolve_pending(workspace, free, apply=True)
+            print(f"Đã áp dụng {len(report.updated)}/{len(free)} thay đổi (các thay đổi cũ hơn số liệu hiện có được bỏ qua).")
+        if args.discard or args.apply_unlocked:
+            with workspace.sessions() as session:
+                items = pending_records(session)
     if not items:
         print("Không có thay đổi nào chờ xử lý.")
         return 0

@@ -54,6 +54,7 @@ from thidua_desktop.core.bundles.reader import (
 from thidua_desktop.core.bundles.streaming import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.bundles.trust import enrol_rotated, record_incident
 from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.consolidation.review import review_lock_guard
 from thidua_desktop.core.errors import Cancelled, UserError
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
 from thidua_desktop.core.text import format_datetime, sort_key
@@ -101,7 +102,7 @@ class GuardContext:
 # Import guards hold back changes that must not be applied silently (the consolidation review lock
 # registers one): a guard returns a Vietnamese reason to hold the change, or None to let it through.
 Guard = Callable[[Session, GuardContext], str | None]
-IMPORT_GUARDS: list[Guard] = []
+IMPORT_GUARDS: list[Guard] = [review_lock_guard]
 
 
 @dataclass(frozen=True)

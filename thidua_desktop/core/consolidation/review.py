@@ -1,19 +1,19 @@
 """Review (thẩm định): accept or query activities, approve a unit's period, and guard approved data.
 
 Approving a unit's data for a period locks it. From then on a bundle that would change, add or delete
-an activity dated inside the lock is not applied: the importer calls `hold_back_locked`, stores what
-it held through `hold` in the pending list ("chờ xử lý"), and the change waits there until a reviewer
-lifts the lock and releases it, or discards it. Nothing locked ever changes silently, and every step
-is written to the audit log.
+an activity dated inside the lock is not applied: the bundle importer asks `review_lock_guard` about
+every change, keeps the held ones in its pending list ("chờ xử lý"), and they wait there until a
+reviewer lifts the lock and applies them (or discards them) through `bundles.pending.resolve_pending`.
+Nothing locked ever changes silently, and every step is written to the audit log.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,9 @@ from thidua_desktop.core.errors import NotFoundError, UserError, ValidationError
 from thidua_desktop.core.models import Activity, Unit, utc_now
 from thidua_desktop.core.query import Period
 from thidua_desktop.core.text import format_date, format_datetime, nfc
+
+if TYPE_CHECKING:
+    from thidua_desktop.core.bundles.importer import GuardContext
 
 Record = Mapping[str, Any]  # one activity record as a bundle carries it (docs/bundle-format.md)
 
@@ -301,92 +304,47 @@ def _covering(locks: Sequence[PeriodLock], day: date | None) -> PeriodLock | Non
 # --- the import guard ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HeldRecord:
-    record: Record
-    change: str  # new | changed | deleted
-    reason: str
+def _unit_locks(session: Session, unit_id: int, campaign_id: int | None) -> list[PeriodLock]:
+    """The unit's locks, read once per session: an import asks about every changed record."""
+    cache = session.info.setdefault("consolidation.locks", {})
+    key = (unit_id, campaign_id)
+    if key not in cache:
+        cache[key] = _locks_by_unit(session, [unit_id], campaign_id).get(unit_id, [])
+    return cache[key]
 
 
-def _record_date(record: Record) -> date | None:
-    raw = record.get("date")
+def _record_date(record: Record | None) -> date | None:
+    raw = record.get("date") if record else None
     if isinstance(raw, date):
         return raw
     return date.fromisoformat(raw) if raw else None
 
 
-def hold_back_locked(
-    session: Session,
-    unit_id: int,
-    incoming_records: Iterable[Record],
-    *,
-    campaign_id: int | None = None,
-) -> tuple[list[Record], list[HeldRecord]]:
-    """Split a bundle's records into those that may be applied and those that would change approved data.
+def lock_reason(locks: Sequence[PeriodLock], current: date | None, incoming: date | None) -> str | None:
+    """Why a change must wait, or None: the activity is dated in an approved period before or after it.
 
-    A record is held if the activity it would create, change or delete is dated inside a locked period of
-    the unit, before or after the change (moving an activity out of an approved year changes that year).
-    Records carrying no newer revision than the department holds change nothing and pass through.
+    Moving an activity out of an approved year changes that year too, so both dates count.
     """
-    records = list(incoming_records)
-    locks = _locks_by_unit(session, [unit_id], campaign_id).get(unit_id, [])
-    if not locks or not records:
-        return records, []
-    existing: dict[str, tuple[date, int, bool]] = {}
-    uuids = [str(r["uuid"]) for r in records]
-    for start in range(0, len(uuids), 500):
-        for uuid, day, revision, deleted_at in session.execute(
-            select(Activity.uuid, Activity.activity_date, Activity.revision, Activity.deleted_at).where(
-                Activity.uuid.in_(uuids[start : start + 500])
-            )
-        ):
-            existing[uuid] = (day, revision, deleted_at is not None)
-    to_apply: list[Record] = []
-    held: list[HeldRecord] = []
-    for record in records:
-        current = existing.get(str(record["uuid"]))
-        if current is not None and int(record.get("revision") or 0) <= current[1]:
-            to_apply.append(record)
-            continue
-        lock = _covering(locks, current[0] if current else None) or _covering(locks, _record_date(record))
-        if lock is None:
-            to_apply.append(record)
-            continue
-        deleted = record.get("deleted_at") is not None
-        change = "new" if current is None else "deleted" if deleted and not current[2] else "changed"
-        held.append(
-            HeldRecord(
-                record,
-                change,
-                f"Thuộc kỳ đã duyệt “{lock.label}” (duyệt ngày {format_date(lock.locked_at)} bởi {lock.locked_by}); "
-                "chờ mở khóa để áp dụng.",
-            )
-        )
-    return to_apply, held
+    lock = _covering(locks, current) or _covering(locks, incoming)
+    if lock is None:
+        return None
+    return (
+        f"Thuộc kỳ đã duyệt “{lock.label}” (duyệt ngày {format_date(lock.locked_at)} bởi {lock.locked_by}); "
+        "chờ mở khóa để áp dụng."
+    )
 
 
-def hold(session: Session, import_id: int, held: Sequence[HeldRecord], *, actor: str) -> int:
-    """Keep held records in the pending list of an import; an older pending change of the same activity is superseded."""
-    now = utc_now()
-    for item in held:
-        uuid = str(item.record["uuid"])
-        session.execute(
-            PendingRecord.__table__.update()
-            .where(PendingRecord.activity_uuid == uuid, PendingRecord.resolution.is_(None))
-            .values(resolution="superseded", resolved_at=now, resolved_by=actor)
-        )
-        session.add(
-            PendingRecord(
-                import_id=import_id, activity_uuid=uuid, change=item.change, reason=item.reason,
-                record_json=json.dumps(item.record, ensure_ascii=False, sort_keys=True, default=str), held_at=now,
-            )
-        )
-        audit.record(
-            session, actor, "hold", "activity", uuid,
-            {"import_id": import_id, "change": item.change, "revision": item.record.get("revision"), "reason": item.reason},
-        )
-    session.flush()
-    return len(held)
+def review_lock_guard(session: Session, context: GuardContext) -> str | None:
+    """The bundle importer's guard (`bundles.importer.IMPORT_GUARDS`): hold changes to approved periods.
+
+    The importer asks only about new, changed and deleted records; a held one goes to its pending list
+    ("chờ xử lý") with this reason, and `bundles.pending.resolve_pending` applies it once unlocked.
+    """
+    locks = _unit_locks(session, context.unit_id, context.campaign_id)
+    if not locks:
+        return None
+    current = context.existing.activity_date if context.existing is not None else None
+    return lock_reason(locks, current, _record_date(context.record))
 
 
 @dataclass(frozen=True)
@@ -399,12 +357,11 @@ class PendingInfo:
     change: str
     title: str
     activity_date: date | None
-    revision: int
     reason: str
     bundle_seq: int
     held_at: datetime
     resolution: str | None
-    locked: bool  # still inside a locked period
+    locked: bool  # still inside a locked period: applying it now would change approved data
 
     @property
     def change_label(self) -> str:
@@ -412,14 +369,17 @@ class PendingInfo:
 
     @property
     def state_label(self) -> str:
-        labels = {None: "Chờ xử lý", "applied": "Đã áp dụng", "discarded": "Đã bỏ qua", "superseded": "Đã có bản mới hơn"}
-        return labels.get(self.resolution, self.resolution or "")
+        if self.resolution is None:
+            return "Chờ xử lý (kỳ còn khóa)" if self.locked else "Chờ xử lý (đã mở khóa, có thể áp dụng)"
+        return {"applied": "Đã áp dụng", "discarded": "Đã bỏ qua", "superseded": "Đã có bản mới hơn"}.get(
+            self.resolution, self.resolution
+        )
 
 
 def pending_records(
     session: Session, *, unit_id: int | None = None, include_resolved: bool = False
 ) -> list[PendingInfo]:
-    """The "chờ xử lý" list: held changes, oldest first, each saying whether its period is still locked."""
+    """The "chờ xử lý" list held by the importer, each saying whether its period is still locked."""
     query = (
         select(PendingRecord, BundleImport, Unit)
         .join(BundleImport, BundleImport.id == PendingRecord.import_id)
@@ -432,91 +392,31 @@ def pending_records(
         query = query.where(PendingRecord.resolution.is_(None))
     rows = session.execute(query).all()
     locks = _locks_by_unit(session, {bundle.unit_id for _p, bundle, _u in rows}, None)
-    current_dates = _current_dates(session, [p.activity_uuid for p, _b, _u in rows])
+    current = _current_rows(session, [p.activity_uuid for p, _b, _u in rows])
     result = []
     for pending, bundle, unit in rows:
-        record = json.loads(pending.record_json)
-        day = _record_date(record)
+        record = json.loads(pending.record_json) if pending.record_json else None
+        day, title = current.get(pending.activity_uuid, (None, ""))
         unit_locks = [lock for lock in locks.get(unit.id, []) if lock.campaign_id == bundle.campaign_id]
-        locked = _covering(unit_locks, day) is not None or _covering(
-            unit_locks, current_dates.get(pending.activity_uuid)
-        ) is not None
         result.append(
             PendingInfo(
                 pending.id, unit.id, unit.code, unit.short_name or unit.name, pending.activity_uuid, pending.change,
-                str(record.get("title", "")), day, int(record.get("revision") or 0), pending.reason, bundle.seq,
-                pending.held_at, pending.resolution, locked,
+                str(record.get("title", "")) if record else title, _record_date(record) or day, pending.reason,
+                bundle.seq, pending.held_at, pending.resolution,
+                lock_reason(unit_locks, day, _record_date(record)) is not None,
             )
         )
     return result
 
 
-def _current_dates(session: Session, uuids: Sequence[str]) -> dict[str, date]:
-    found: dict[str, date] = {}
+def _current_rows(session: Session, uuids: Sequence[str]) -> dict[str, tuple[date, str]]:
+    found: dict[str, tuple[date, str]] = {}
     for start in range(0, len(uuids), 500):
-        found.update(
-            session.execute(
-                select(Activity.uuid, Activity.activity_date).where(Activity.uuid.in_(uuids[start : start + 500]))
-            ).all()
-        )
+        for uuid, day, title in session.execute(
+            select(Activity.uuid, Activity.activity_date, Activity.title).where(Activity.uuid.in_(uuids[start : start + 500]))
+        ):
+            found[uuid] = (day, title)
     return found
-
-
-ApplyFn = Callable[[Session, int, list[dict[str, Any]]], object]  # (session, unit id, records) — the importer's
-
-
-def release_pending(
-    session: Session, apply: ApplyFn, *, actor: str, unit_id: int | None = None, pending_ids: Iterable[int] | None = None
-) -> int:
-    """Apply held changes whose period is no longer locked, through the importer's own apply step.
-
-    A held change older than what the department now holds (a later bundle already brought a newer
-    revision) is marked superseded instead of applied. Returns how many changes were applied.
-    """
-    wanted = set(pending_ids) if pending_ids is not None else None
-    candidates = [
-        p for p in pending_records(session, unit_id=unit_id)
-        if not p.locked and (wanted is None or p.id in wanted)
-    ]
-    revisions = dict(
-        session.execute(
-            select(Activity.uuid, Activity.revision).where(Activity.uuid.in_([p.activity_uuid for p in candidates]))
-        ).all()
-    ) if candidates else {}
-    now = utc_now()
-    applied = 0
-    by_unit: dict[int, list[tuple[PendingInfo, dict[str, Any]]]] = {}
-    for item in candidates:
-        row = session.get(PendingRecord, item.id)
-        assert row is not None
-        if item.revision <= revisions.get(item.activity_uuid, 0):
-            row.resolution, row.resolved_at, row.resolved_by = "superseded", now, actor
-            continue
-        by_unit.setdefault(item.unit_id, []).append((item, json.loads(row.record_json)))
-    for unit, items in by_unit.items():
-        apply(session, unit, [record for _item, record in items])
-        for item, record in items:
-            row = session.get(PendingRecord, item.id)
-            assert row is not None
-            row.resolution, row.resolved_at, row.resolved_by = "applied", now, actor
-            audit.record(session, actor, "release", "activity", item.activity_uuid,
-                         {"pending_id": item.id, "revision": record.get("revision"), "change": item.change})
-            applied += 1
-    session.flush()
-    return applied
-
-
-def discard_pending(session: Session, pending_id: int, *, actor: str, reason: str) -> None:
-    """Decide not to apply a held change (a reason is required); the original bundle stays archived."""
-    reason = nfc(reason.strip())
-    if not reason:
-        raise ValidationError({"reason": "Hãy ghi lý do bỏ qua thay đổi này."})
-    row = session.get(PendingRecord, pending_id)
-    if row is None or row.resolution is not None:
-        raise NotFoundError("Thay đổi chờ xử lý này không còn.", hint="Có thể người khác vừa xử lý; hãy tải lại.")
-    row.resolution, row.resolved_at, row.resolved_by = "discarded", utc_now(), actor
-    audit.record(session, actor, "discard", "activity", row.activity_uuid, {"pending_id": pending_id, "reason": reason})
-    session.flush()
 
 
 def open_query_count(session: Session, campaign: CampaignInfo, unit_ids: Iterable[int], period: Period) -> dict[int, int]:
@@ -542,8 +442,7 @@ def open_query_count(session: Session, campaign: CampaignInfo, unit_ids: Iterabl
 
 
 __all__ = [
-    "REVIEW_STATUS_LABELS", "HeldRecord", "LockInfo", "PendingInfo", "QueriedItem", "ReviewReport", "ReviewStatus",
-    "UnitReviewSummary", "clear_review", "discard_pending", "hold", "hold_back_locked", "list_locks", "lock_period",
-    "open_query_count", "pending_records", "queried_items", "release_pending", "review_summary", "set_review",
-    "unlock_period",
+    "REVIEW_STATUS_LABELS", "LockInfo", "PendingInfo", "QueriedItem", "ReviewReport", "ReviewStatus",
+    "UnitReviewSummary", "clear_review", "list_locks", "lock_period", "lock_reason", "open_query_count",
+    "pending_records", "queried_items", "review_lock_guard", "review_summary", "set_review", "unlock_period",
 ]

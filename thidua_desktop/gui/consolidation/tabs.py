@@ -240,6 +240,7 @@ class ReviewTab(QWidget):
         super().__init__()
         self.page = page
         self.unit_ids: list[int] = []
+        self.pending_items: list = []
         layout = QVBoxLayout(self)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
@@ -269,7 +270,17 @@ class ReviewTab(QWidget):
         pending_box = QVBoxLayout()
         pending_box.addWidget(QLabel(self.tr("Thay đổi chờ xử lý (gói dữ liệu gửi sau khi đã duyệt):")))
         self.pending = read_only_table()
+        self.pending.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         pending_box.addWidget(self.pending)
+        pending_buttons = QHBoxLayout()
+        self.apply_button = QPushButton(self.tr("Áp dụng các thay đổi đã mở khóa"))
+        self.discard_button = QPushButton(self.tr("Bỏ qua thay đổi đã chọn…"))
+        self.apply_button.clicked.connect(lambda: self.apply_unlocked())
+        self.discard_button.clicked.connect(lambda: self.discard_selected())
+        pending_buttons.addWidget(self.apply_button)
+        pending_buttons.addWidget(self.discard_button)
+        pending_buttons.addStretch(1)
+        pending_box.addLayout(pending_buttons)
         lower_layout.addLayout(queried_box, 1)
         lower_layout.addLayout(pending_box, 1)
         splitter.addWidget(lower)
@@ -310,9 +321,13 @@ class ReviewTab(QWidget):
         fill_table(self.queried, [self.tr("Đơn vị"), self.tr("Ngày"), self.tr("Hoạt động"), self.tr("Nội dung đề nghị"),
                                   self.tr("Tình trạng")],
                    [(q.unit_name, format_date(q.activity_date), q.title, q.comment, q.state_label) for q in queried], stretch=2)
+        self.pending_items = pending
         fill_table(self.pending, [self.tr("Đơn vị"), self.tr("Gói"), self.tr("Thay đổi"), self.tr("Hoạt động"),
-                                  self.tr("Lý do giữ lại")],
-                   [(p.unit_name, p.bundle_seq, p.change_label, p.title, p.reason) for p in pending], stretch=3)
+                                  self.tr("Tình trạng"), self.tr("Lý do giữ lại")],
+                   [(p.unit_name, p.bundle_seq, p.change_label, p.title,
+                     colored(p.state_label, ATTENTION if p.locked else GOOD), p.reason) for p in pending], stretch=3)
+        self.apply_button.setEnabled(any(not p.locked for p in pending))
+        self.discard_button.setEnabled(bool(pending))
 
     def selected_unit(self) -> int | None:
         rows = self.units.selectionModel().selectedRows() if self.units.selectionModel() else []
@@ -381,7 +396,38 @@ class ReviewTab(QWidget):
             show_error(self, error)
             return False
         page.context.announce(ReviewReport(units=(unit_id,), pending_changed=True))
+        with page.workspace.sessions() as session:
+            freed = [p for p in pending_records(session, unit_id=unit_id) if not p.locked]
+        if freed and confirm(self, self.tr("Thay đổi chờ xử lý"),
+                             self.tr("Có {n} thay đổi của đơn vị đang chờ vì kỳ này đã duyệt.").format(n=len(freed)),
+                             informative=self.tr("Áp dụng các thay đổi đó ngay bây giờ?"), yes=self.tr("Áp dụng")):
+            self.apply_unlocked()
         return True
+
+    def apply_unlocked(self) -> int:
+        """Apply every held change whose period is no longer locked (through the bundle importer's own step)."""
+        from thidua_desktop.core.bundles.pending import resolve_pending
+
+        page = self.page
+        with page.workspace.sessions() as session:
+            ids = [p.id for p in pending_records(session) if not p.locked]
+        if not ids:
+            return 0
+        report = resolve_pending(page.workspace, ids, apply=True)
+        page.context.announce(report)
+        return len(ids)
+
+    def discard_selected(self) -> int:
+        from thidua_desktop.core.bundles.pending import resolve_pending
+
+        rows = sorted({index.row() for index in self.pending.selectionModel().selectedRows()})
+        ids = [self.pending_items[row].id for row in rows]
+        if not ids or not confirm(self, self.tr("Bỏ qua thay đổi"),
+                                  self.tr("Bỏ qua {n} thay đổi đã chọn? Số liệu hiện có của Sở được giữ nguyên.").format(n=len(ids)),
+                                  yes=self.tr("Bỏ qua")):
+            return 0
+        self.page.context.announce(resolve_pending(self.page.workspace, ids, apply=False))
+        return len(ids)
 
 
 # --- Xếp hạng --------------------------------------------------------------------------------------------------
