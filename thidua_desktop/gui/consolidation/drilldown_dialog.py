@@ -172,7 +172,7 @@ class DrillDownDialog(QDialog):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 3 <= column < 3 + len(result.columns) + 1:
-                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if row.review and row.review.status is ReviewStatus.QUERIED and column == len(cells) - 2:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.list.setItem(number, column, item)

@@ -87,7 +87,7 @@ def fill_table(widget: QTableWidget, headers: Sequence[str], rows: Sequence[Sequ
         for c, value in enumerate(values):
             item = value if isinstance(value, QTableWidgetItem) else QTableWidgetItem("" if value is None else str(value))
             if c in numeric:
-                item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             widget.setItem(r, c, item)
     header = widget.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
