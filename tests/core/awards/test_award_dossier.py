@@ -147,6 +147,7 @@ def test_write_dossier_writes_every_document_as_pdf_and_docx_and_the_certificate
         pdf_text = full_text((tmp_path / "ho-so" / f"{document.name}.pdf").read_bytes())
         assert all(h in pdf_text for h in headings)
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    assert (tmp_path / "ho-so").stat().st_mode & 0o777 == tmp_path.stat().st_mode & 0o777  # not a private temp dir
 
 
 def test_a_cancelled_dossier_leaves_nothing_behind(demo_workspace: Workspace, nominated: tuple[int, int],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -381,6 +382,8 @@ def write_files_atomically(folder: Path, files: dict[str, bytes]) -> list[Path]:
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".partial"))
     try:
+        # mkdtemp makes a private (0700) folder; the dossier folder takes its parent's permissions instead
+        os.chmod(staging, stat.S_IMODE(folder.parent.stat().st_mode))
         for name, data in files.items():
             with open(staging / name, "wb") as handle:
                 handle.write(data)

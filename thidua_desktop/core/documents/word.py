@@ -37,6 +37,7 @@ from thidua_desktop.core.documents.model import (
 from thidua_desktop.core.documents.pdf import FONT_BOLD, string_width
 
 WORD_FONT = "Times New Roman"
+CELL_PADDING_PT = 3.0  # same as the PDF tables
 TITLE_STYLE = "Heading 1"  # the document type ("TỜ TRÌNH")
 HEADING_STYLES = {1: "Heading 2", 2: "Heading 3"}  # section headings
 
@@ -146,13 +147,40 @@ def _rule(container, width_mm: float, room_mm: float, *, after: float = 2.0) -> 
     paragraph._p.get_or_add_pPr().append(border)  # noqa: SLF001
 
 
-def _borderless(word, rows: int, widths_mm: list[float]):  # noqa: ANN001
-    grid = word.add_table(rows=rows, cols=len(widths_mm))
+def _fixed_widths(grid, widths_mm: list[float]) -> None:  # noqa: ANN001
+    """Column widths Word and LibreOffice both honour: the grid columns and every cell."""
     grid.autofit = False
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for column, width in zip(grid.columns, widths_mm, strict=True):
+        column.width = Mm(width)
     for row in grid.rows:
         for cell, width in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(width)
+
+
+def _keep_rows_whole(grid) -> None:  # noqa: ANN001
+    """A row never breaks across pages (the signer block stays in one piece)."""
+    for row in grid.rows:
+        props = row._tr.get_or_add_trPr()  # noqa: SLF001
+        props.append(OxmlElement("w:cantSplit"))
+
+
+def _cell_margins(grid, points: float) -> None:  # noqa: ANN001
+    """Left/right cell padding as in the PDF (none in layout grids, 3 pt in data tables), not Word's 1,9 mm."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(round(points * 20)))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    grid._tbl.tblPr.append(margins)  # noqa: SLF001
+
+
+def _borderless(word, rows: int, widths_mm: list[float]):  # noqa: ANN001
+    grid = word.add_table(rows=rows, cols=len(widths_mm))
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _cell_margins(grid, 0)
+    _fixed_widths(grid, widths_mm)
+    _keep_rows_whole(grid)
     return grid
 
 
@@ -208,19 +236,17 @@ class _Writer:
         widths = [self.width * c.width / total for c in block.columns]
         grid = self.word.add_table(rows=len(block.rows) + 1, cols=len(block.columns))
         grid.style = self.word.styles["Table Grid"]
-        grid.autofit = False
+        _cell_margins(grid, CELL_PADDING_PT)
+        _fixed_widths(grid, widths)
         rows = grid.rows
         header_props = rows[0]._tr.get_or_add_trPr()  # noqa: SLF001 - repeat the header on every page
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         header_props.append(repeat)
-        for cell, column, width in zip(rows[0].cells, block.columns, widths, strict=True):
-            cell.width = Mm(width)
+        for cell, column in zip(rows[0].cells, block.columns, strict=True):
             _paragraph(cell, column.title, bold=True, size=block.font_size)
         for row, source in zip(rows[1:], block.rows, strict=True):
             cells = row.cells
-            for cell, width in zip(cells, widths, strict=True):
-                cell.width = Mm(width)
             if source.section:
                 merged = cells[0].merge(cells[-1])
                 _paragraph(merged, source.cells[0], align=Align.LEFT, bold=True, size=block.font_size)
