@@ -54,6 +54,7 @@ from thidua_desktop.core.bundles.streaming import (
     ProgressFn,
     SyncedWriter,
     Workers,
+    make_durable,
     never_cancelled,
     read_chunks,
 )
@@ -446,8 +447,7 @@ def scan(
                     mismatched.append(item.name)
                 elif target is not None:
                     writers.remove(target)
-                    target.close_in_background()
-                    staging.evidence[item.sha256] = target.path
+                    staging.evidence[item.sha256] = target.close_unsynced()
             tail = archive.meta_regions()[-1]
             pump(tail[0], tail[1], meta)
             if meta.sha256() != archive.meta_digest:
@@ -463,6 +463,7 @@ def scan(
                 copy.close_in_background()
                 staging.archive_copy = copy.path
             workers.wait_synced()
+            make_durable(list(staging.evidence.values()) if staging is not None else [], workers)
         except BaseException:
             for writer in writers:
                 writer.abandon()

@@ -142,6 +142,13 @@ class SyncedWriter:
         self._workers.wait_synced()
         _sync_and_close(self.fd)
 
+    def close_unsynced(self) -> Path:
+        """Close now and fsync later with `make_durable`: one flush for many small files, not one each."""
+        if not self._closed:
+            self._closed = True
+            os.close(self.fd)
+        return self.path
+
     def close_in_background(self) -> None:
         """Hand the final fsync + close to the flushing thread; `Workers.wait_synced` waits for it."""
         if self._closed:
@@ -157,6 +164,22 @@ class SyncedWriter:
             with contextlib.suppress(OSError):
                 os.close(self.fd)
         self.path.unlink(missing_ok=True)
+
+
+def make_durable(paths: list[Path], workers: Workers) -> None:
+    """fsync closed files on the flushing thread. Usually cheap: their data went to disk along with
+    the periodic flushes of the larger file written at the same time."""
+
+    def sync(path: Path) -> None:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    for path in paths:
+        workers.syncing.submit(sync, path)
+    workers.syncing.submit(lambda: None).result()  # the queue is ordered: all files are synced after this
 
 
 def read_chunks(fd: int, offset: int, length: int, cancel: CancelFn) -> Iterator[bytes]:
