@@ -34,6 +34,7 @@ from thidua_desktop.gui.pages.awards import (
     _open_pdf,
     print_pdf,
 )
+from thidua_desktop.gui.pages.settings import DataRestored
 from thidua_desktop.gui.tasks import TaskRunner
 
 
@@ -244,3 +245,13 @@ def test_round_dialog_takes_the_new_issuers_historical_letterhead(qtbot, departm
     AwardService.for_workspace(department.workspace).save_round(value)
     page.reload_rounds()
     assert page.basis_label.text() == "Ngày văn bản: 30/06/2025 — căn cứ Nghị định số 98/2023/NĐ-CP"
+
+
+def test_a_restored_backup_reloads_the_page(qtbot, department: AppContext, errors: list[str]) -> None:  # noqa: ANN001
+    page = _page(qtbot, department)
+    page.new_nomination(NomineeKind.COLLECTIVE)
+    assert page.save()
+    AwardService.for_workspace(department.workspace).delete([page.current_id])  # as if the data went back in time
+    department.announce(DataRestored())
+    assert page.model.rowCount() == 0 and page.current is None and not page.dirty
+    assert page.editor.unit.count() == len(page.units)

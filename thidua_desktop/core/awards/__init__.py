@@ -12,6 +12,7 @@ while the workspace itself is still being imported):
 - `prefill` — section II of the report from `query.indicator_values` against the plan's targets.
 - `dossier` — builders of the documents (`to_trinh`, `danh_sach`, `bao_cao`, `bien_ban`).
 - `certificates` — names printed onto blank forms with calibrated offsets, and the test page.
+- `ranking` — the consolidation ranking and its award proposals as nomination candidates.
 - `workflow` — workspace-level entry points (`build_dossier`, `write_dossier`) for the GUI and CLI.
 - `migration` — schema step 5.
 """

@@ -93,6 +93,7 @@ from thidua_desktop.core.units import UnitInfo, list_units
 from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui import messages
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.pages.settings import DataRestored
 from thidua_desktop.gui.unit_dialog import OptionalDate
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
@@ -362,8 +363,7 @@ class NominationEditor(QTabWidget):
         self.kind_label = QLabel()
         self.award = QComboBox()
         self.unit = QComboBox()
-        for unit in self.units:
-            self.unit.addItem(unit.name, unit.code)
+        self.set_units(self.units)
         self.name = QLineEdit()
         self.sex = QComboBox()
         self.sex.addItem(self.tr("—"), None)
@@ -442,6 +442,12 @@ class NominationEditor(QTabWidget):
         column.addWidget(self.prior, 1)
         column.addLayout(buttons)
         self.addTab(_scrolling(page, keep_height=False), self.tr("Khen thưởng đã nhận"))
+
+    def set_units(self, units: list[UnitInfo]) -> None:
+        self.units = units
+        self.unit.clear()
+        for unit in units:
+            self.unit.addItem(unit.name, unit.code)
 
     def text_widgets(self) -> list[QWidget]:
         return [self.name, self.hometown, self.residence, self.position, self.qualifications, self.unit_profile,
@@ -1324,7 +1330,17 @@ class AwardsPage(QWidget):
 
     # --- broadcast ------------------------------------------------------------------------------
     def on_changed(self, report: object) -> None:
-        if isinstance(report, NominationChange):
+        if isinstance(report, DataRestored):  # a backup was restored, or the role changed: start afresh
+            self.service = AwardService.for_workspace(self.workspace)
+            self.editor.service = self.service
+            with self.workspace.sessions() as session:
+                self.units = list_units(session)
+            self.editor.set_units(self.units)
+            self.current_id, self.current = None, None
+            self._set_dirty(False)
+            self.ranking_button.setVisible(self.workspace.role is not Role.UNIT)
+            self.reload_rounds()
+        elif isinstance(report, NominationChange):
             if self.current_id in report.deleted:
                 self.current_id, self.current = None, None
             if report.rounds_changed:
