@@ -402,6 +402,7 @@ class SummaryDialog(QDialog):
         self.model.set_records(outcomes)
         self.view = _table(self.model, stretch=4)
         self.view.setWordWrap(True)
+        self.view.resizeRowsToContents()
         layout.addWidget(self.view, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Đóng"))
@@ -517,8 +518,9 @@ class KeyPanel(QGroupBox):
             self.status.setText(self.tr(
                 "Máy này chưa có khóa ký. Hãy tạo khóa, in phiếu đăng ký khóa, ký, đóng dấu và gửi Sở Tư pháp; "
                 "Sở chỉ nhận gói được ký bằng khóa đã đăng ký."))
-            self.fingerprint.setText("")
+            self.fingerprint.hide()
             return
+        self.fingerprint.show()
         self.status.setText(self.tr(
             "Mã khóa: <b>{key}</b> · tạo ngày {day}. Gửi phiếu đăng ký khóa (có chữ ký, đóng dấu) cho Sở Tư pháp "
             "để Sở đối chiếu dấu vân tay dưới đây trước khi nhận gói đầu tiên.").format(
