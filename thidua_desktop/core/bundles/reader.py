@@ -430,9 +430,9 @@ def scan(
             meta = Digest(workers)
             for entry in archive.entries:
                 pump(entry.header_offset, entry.data_offset - entry.header_offset, meta)
-                digest = Digest(workers)
                 item = by_entry.get(entry.name)
                 if item is None:  # the manifest or the signature: the bytes verified on opening
+                    digest = Digest(workers)
                     known = bundle.manifest.raw if entry.name == MANIFEST_NAME else bundle.signature_bytes
                     pump(entry.data_offset, entry.size, digest)
                     if digest.crc != entry.crc or digest.size != len(known) or digest.sha256() != _sha(known):
@@ -442,6 +442,7 @@ def scan(
                 if staging is not None and item.sha256 in stage:
                     target = SyncedWriter(staging.folder / item.sha256, workers)
                     writers.append(target)
+                digest = Digest(workers, crc_on_worker=copy is not None)
                 pump(entry.data_offset, entry.size, digest, target)
                 if digest.sha256() != item.sha256 or digest.crc != entry.crc:
                     mismatched.append(item.name)

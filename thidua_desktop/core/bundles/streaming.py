@@ -79,28 +79,47 @@ def _sync_and_close(fd: int) -> None:
 
 
 class Digest:
-    """SHA-256 (on the hashing thread) and CRC-32 (here) of one byte stream, fed chunk by chunk."""
+    """SHA-256 (on the hashing thread) and CRC-32 of one byte stream, fed chunk by chunk.
 
-    def __init__(self, workers: Workers, *, sha: bool = True) -> None:
+    The CRC runs here by default; `crc_on_worker` moves it to the hashing thread too, which balances
+    the two cores better when this thread also writes the bytes twice (an import's copy and staging).
+    """
+
+    def __init__(self, workers: Workers, *, crc_on_worker: bool = False) -> None:
         self._workers = workers
-        self._sha = hashlib.sha256() if sha else None
+        self._sha = hashlib.sha256()
         self._pending: Future | None = None
-        self.crc = 0
+        self._crc_on_worker = crc_on_worker
+        self._crc = 0
         self.size = 0
 
+    def _both(self, chunk: bytes) -> None:
+        self._sha.update(chunk)
+        self._crc = zlib.crc32(chunk, self._crc)
+
     def update(self, chunk: bytes) -> None:
-        if self._sha is not None:
-            if self._pending is not None:
-                self._pending.result()
+        if self._pending is not None:
+            self._pending.result()
+        if self._crc_on_worker:
+            self._pending = self._workers.hashing.submit(self._both, chunk)
+        else:
             self._pending = self._workers.hashing.submit(self._sha.update, chunk)
-        self.crc = zlib.crc32(chunk, self.crc)
+            self._crc = zlib.crc32(chunk, self._crc)
         self.size += len(chunk)
 
-    def sha256(self) -> str:
+    def _settle(self) -> None:
         if self._pending is not None:
             self._pending.result()
             self._pending = None
-        return self._sha.hexdigest() if self._sha is not None else ""
+
+    @property
+    def crc(self) -> int:
+        self._settle()
+        return self._crc
+
+    def sha256(self) -> str:
+        self._settle()
+        return self._sha.hexdigest()
 
 
 class SyncedWriter:
