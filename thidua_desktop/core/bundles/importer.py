@@ -15,6 +15,7 @@ import enum
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -534,12 +535,11 @@ def _ensure_evidence_rows(session: Session, items: Sequence[EvidenceItem]) -> di
         ids.update(session.execute(
             select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(shas[start : start + 500]))
         ).all())
-    for item in items:
-        if item.sha256 not in ids:
-            row = Evidence(sha256=item.sha256, original_name=item.name, mime_type=item.mime_type, size=item.size)
-            session.add(row)
-            session.flush()
-            ids[item.sha256] = row.id
+    added = [Evidence(sha256=item.sha256, original_name=item.name, mime_type=item.mime_type, size=item.size)
+             for item in items if item.sha256 not in ids]
+    session.add_all(added)
+    session.flush()
+    ids.update((row.sha256, row.id) for row in added)
     return ids
 
 
@@ -548,15 +548,21 @@ def _lock_unit(session: Session, unit_id: int) -> None:
     session.execute(select(Unit.id).where(Unit.id == unit_id).with_for_update())
 
 
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _fsync_dirs(paths: Sequence[Path]) -> None:
-    if os.name != "posix":
+    """Make renames durable (POSIX). In parallel: the file system commits concurrent flushes together."""
+    folders = sorted({p.parent for p in paths})
+    if os.name != "posix" or not folders:
         return
-    for folder in {p.parent for p in paths}:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    with ThreadPoolExecutor(max_workers=min(8, len(folders))) as pool:
+        list(pool.map(_fsync_dir, folders))
 
 
 def archive_path_for(layout, manifest: Manifest) -> Path:  # noqa: ANN001 - DataLayout
