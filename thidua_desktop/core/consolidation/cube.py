@@ -1,10 +1,11 @@
 """A month × place pre-aggregation of one campaign, so switching period or filter takes milliseconds.
 
 At a million indicator values one GROUP BY takes about a second, far too slow for a period picker.
-The cube runs three queries once (sums, the latest value of each stock, activity counts), each
-grouped by unit, indicator, month and the place flags, then answers any month-aligned period (year,
-quarter, the campaign) and any place or unit filter in Python. `results_from_raw` turns its figures
-into results with the very code `query.indicator_values` uses; a test checks both agree on every filter.
+The cube runs the three queries of `figures` once (sums, the latest value of each stock, activity
+counts), grouped by unit, indicator, month and the place flags, then answers any month-aligned period
+(year, quarter, the campaign) and any place or unit filter in Python. `results_from_raw` turns its
+figures into results with the very code `query.indicator_values` uses; a test checks they agree on
+every filter.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, case, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import case
+from sqlalchemy.orm import Session
 
 from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.consolidation.figures import count_rows, latest_rows, month_of, sum_rows
 from thidua_desktop.core.consolidation.periods import month_index, month_range
 from thidua_desktop.core.consolidation.table import (
     CancelFn,
@@ -28,29 +27,8 @@ from thidua_desktop.core.consolidation.table import (
     never_cancelled,
 )
 from thidua_desktop.core.errors import Cancelled
-from thidua_desktop.core.models import Activity, Aggregation, IndicatorValue
+from thidua_desktop.core.models import Activity, Aggregation
 from thidua_desktop.core.query import results_from_raw
-
-
-class month_of(FunctionElement):  # noqa: N801 - reads as an SQL function
-    """year × 12 + month − 1 of a date column, compiled for each engine (no portable SQL spelling exists)."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "month_of"
-
-
-@compiles(month_of)
-def _month_of_default(element: month_of, compiler: SQLCompiler, **kw: object) -> str:
-    column = compiler.process(element.clauses, **kw)
-    return f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS INTEGER) - 1)"
-
-
-@compiles(month_of, "sqlite")
-def _month_of_sqlite(element: month_of, compiler: SQLCompiler, **kw: object) -> str:
-    column = compiler.process(element.clauses, **kw)  # SQLite stores a Date as 'YYYY-MM-DD' text
-    return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
-
 
 # (month index, inside the campaign's own dates, poor commune, remote area, ethnic area)
 Bucket = tuple[int, bool, bool, bool, bool]
@@ -78,7 +56,7 @@ class ConsolidationCube:
         in_campaign = case((Activity.activity_date.between(campaign.starts_on, campaign.ends_on), 1), else_=0)
         keys = (month, in_campaign, Activity.is_poor_commune, Activity.is_remote_area, Activity.is_ethnic_area)
         live = (Activity.campaign_id == campaign.id, Activity.deleted_at.is_(None))
-        latest_ids = sorted(i.id for i in campaign.indicators if i.aggregation is Aggregation.LATEST)
+        stock_ids = [i.id for i in campaign.indicators if i.aggregation is Aggregation.LATEST]
         steps = 3
 
         def checkpoint(step: int) -> None:
@@ -88,52 +66,16 @@ class ConsolidationCube:
                 progress(step, steps)
 
         checkpoint(0)
-        sums = (
-            select(Activity.unit_id, IndicatorValue.indicator_id, *keys, func.sum(IndicatorValue.value))
-            .join(Activity, Activity.id == IndicatorValue.activity_id)
-            .where(*live, IndicatorValue.indicator_id.not_in(latest_ids))
-            .group_by(Activity.unit_id, IndicatorValue.indicator_id, *keys)
-        )
-        for unit_id, indicator_id, *bucket, total in session.execute(sums):
+        for unit_id, indicator_id, *bucket, total in sum_rows(session, live, keys, skip_indicators=stock_ids):
             cube.sums.setdefault(_bucket(bucket), []).append((unit_id, indicator_id, int(total or 0)))
         checkpoint(1)
-        if latest_ids:
-            stock = aliased(IndicatorValue)
-            ranked = (
-                select(
-                    Activity.unit_id.label("unit_id"),
-                    IndicatorValue.indicator_id.label("indicator_id"),
-                    *(key.label(f"k{n}") for n, key in enumerate(keys)),
-                    Activity.activity_date.label("day"),
-                    Activity.id.label("activity_id"),
-                    IndicatorValue.value.label("value"),
-                    func.row_number()
-                    .over(
-                        partition_by=(Activity.unit_id, IndicatorValue.indicator_id, *keys),
-                        order_by=(Activity.activity_date.desc(), Activity.id.desc()),
-                    )
-                    .label("rank"),
-                )
-                .join(Activity, Activity.id == IndicatorValue.activity_id)
-                .where(
-                    *live,
-                    IndicatorValue.indicator_id.in_(latest_ids),
-                    # Same planner hint as query._latest_values: start from the few stock values.
-                    Activity.id.in_(select(stock.activity_id).where(stock.indicator_id.in_(latest_ids))),
-                )
-                .subquery()
+        for unit_id, indicator_id, *rest in latest_rows(session, live, stock_ids, keys):
+            *bucket, day, activity_id, value = rest
+            cube.latest.setdefault(_bucket(bucket), []).append(
+                (unit_id, indicator_id, day.toordinal(), activity_id, int(value))
             )
-            columns = [ranked.c.unit_id, ranked.c.indicator_id, *(ranked.c[f"k{n}"] for n in range(len(keys)))]
-            rows = session.execute(
-                select(*columns, ranked.c.day, ranked.c.activity_id, ranked.c.value).where(ranked.c.rank == 1)
-            )
-            for unit_id, indicator_id, *bucket, day, activity_id, value in rows:
-                cube.latest.setdefault(_bucket(bucket), []).append(
-                    (unit_id, indicator_id, day.toordinal(), activity_id, int(value))
-                )
         checkpoint(2)
-        counts = select(Activity.unit_id, *keys, func.count()).where(*live).group_by(Activity.unit_id, *keys)
-        for unit_id, *bucket, count in session.execute(counts):
+        for unit_id, *bucket, count in count_rows(session, live, keys):
             cube.counts.setdefault(_bucket(bucket), []).append((unit_id, int(count)))
         checkpoint(3)
         return cube

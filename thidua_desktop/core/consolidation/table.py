@@ -1,8 +1,9 @@
 """The consolidated table (Tổng hợp): units × the campaign's indicators, with province totals and targets.
 
-Each cell is the catalogue's aggregation (sum, latest value of a stock, or ratio) computed by
-`query.indicator_values`; this module only arranges those results into rows, totals and target marks,
-so the table, the drill-down, the Excel sheet and the ranking all read the same figures.
+Each cell is the catalogue's aggregation (sum, latest value of a stock, or ratio), with the semantics of
+`query.indicator_values` (the same `results_from_raw`; `figures` explains the join order it adds).
+This module arranges those results into rows, totals and target marks, so the table, the drill-down,
+the Excel sheet and the ranking all read the same figures.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from thidua_desktop.core.catalogue import CampaignInfo, CriterionInfo, IndicatorInfo
+from thidua_desktop.core.consolidation.figures import count_rows, latest_rows, sum_rows
 from thidua_desktop.core.errors import Cancelled
-from thidua_desktop.core.models import Activity, Aggregation, TargetOp, UnitKind
-from thidua_desktop.core.query import ActivityFilter, IndicatorResult, Period, _conditions, indicator_values
+from thidua_desktop.core.models import Aggregation, TargetOp, UnitKind
+from thidua_desktop.core.query import ActivityFilter, IndicatorResult, Period, _conditions, results_from_raw
 from thidua_desktop.core.text import format_number, format_percent
 from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitInfo, list_units
 
@@ -269,22 +270,31 @@ def build_table(
     return ConsolidatedTable(campaign, flt, indicators, tuple(rows), total, column_groups(campaign, indicators))
 
 
+def _covers_most_of_the_campaign(flt: ConsolidationFilter, campaign: CampaignInfo) -> bool:
+    """Whether the filter keeps most activities: then reading every value in storage order is the faster plan."""
+    if flt.unit_kinds is not None or any(flag is not None for flag in flt.place_flags()):
+        return False
+    span = (campaign.ends_on - campaign.starts_on).days + 1
+    return (flt.period.end - flt.period.start).days + 1 >= span / 2
+
+
 def direct_figures(
     session: Session, campaign: CampaignInfo, flt: ConsolidationFilter, unit_ids: frozenset[int]
 ) -> dict[int, UnitFigures]:
-    """Figures straight from the database: one GROUP BY per aggregation kind, over the covering indexes."""
-    activity_filter = flt.activity_filter(campaign.id, unit_ids if flt.unit_kinds is not None else None)
-    results = indicator_values(session, campaign, activity_filter, by_unit=True)
-    counts = dict(
-        session.execute(
-            select(Activity.unit_id, func.count())
-            .where(and_(*_conditions(activity_filter)))
-            .group_by(Activity.unit_id)
-        ).all()
-    )
+    """Figures straight from the database: three GROUP BYs (sums, latest stocks, counts) over covering indexes."""
+    conditions = _conditions(flt.activity_filter(campaign.id, unit_ids if flt.unit_kinds is not None else None))
+    stock_ids = [i.id for i in campaign.indicators if i.aggregation is Aggregation.LATEST]
+    raw: dict[tuple[int, int], int] = {}
+    broad = _covers_most_of_the_campaign(flt, campaign)
+    for unit_id, indicator_id, total in sum_rows(session, conditions, skip_indicators=stock_ids, values_first=broad):
+        raw[(unit_id, indicator_id)] = int(total or 0)
+    for unit_id, indicator_id, _day, _activity_id, value in latest_rows(session, conditions, stock_ids):
+        raw[(unit_id, indicator_id)] = int(value)
+    counts = {unit_id: int(count) for unit_id, count in count_rows(session, conditions)}
+    results = results_from_raw(campaign, raw, {unit_id for unit_id, _ in raw})
     return {
-        unit_id: UnitFigures(int(counts.get(unit_id, 0)), results.get(unit_id, {}))
-        for unit_id in set(counts) | {u for u in results if u is not None}
+        unit_id: UnitFigures(counts.get(unit_id, 0), results.get(unit_id, {}))
+        for unit_id in set(counts) | set(results)
     }
 
 

@@ -82,6 +82,11 @@ class ConsolidatedModel(QAbstractTableModel):
         return 2
 
     def set_table(self, table: ConsolidatedTable | None, orientation: Orientation | None = None) -> None:
+        """Show another table; same rows and columns (a period or place switch) only repaint the cells."""
+        if self._same_shape(table, orientation or self.orientation):
+            self.table = table
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+            return
         self.beginResetModel()
         self.table = table
         if orientation is not None:
@@ -94,6 +99,12 @@ class ConsolidatedModel(QAbstractTableModel):
         self.endResetModel()
 
     # --- shape ----------------------------------------------------------------------------------
+    def _same_shape(self, table: ConsolidatedTable | None, orientation: Orientation) -> bool:
+        old = self.table
+        if old is None or table is None or orientation is not self.orientation:
+            return False
+        return old.indicators == table.indicators and [r.unit for r in old.rows] == [r.unit for r in table.rows]
+
     def _rows(self) -> list[TableRow]:
         return [*self.table.rows, self.table.total] if self.table else []
 
@@ -375,9 +386,13 @@ class FrozenTableView(QTableView):
         if height > 0:
             for view in (self, self.frozen):
                 view.horizontalHeader().setFixedHeight(height)
-        self.resizeRowsToContents()
-        for row in model.group_rows():  # one line: the title spans the whole width
-            self.setRowHeight(row, self.fontMetrics().height() + 8)
+        if model.orientation is Orientation.INDICATORS_BY_UNITS:  # wrapped indicator names need taller rows
+            self.resizeRowsToContents()
+            for row in model.group_rows():  # one line: the title spans the whole width
+                self.setRowHeight(row, self.fontMetrics().height() + 8)
+        else:
+            for row in range(model.rowCount()):
+                self.setRowHeight(row, self.fontMetrics().height() + 8)
         self._update_geometry()
         self.frozen.verticalScrollBar().setValue(self.verticalScrollBar().value())
 
