@@ -205,6 +205,8 @@ def test_review_lock_holds_back_a_bundle_until_unlocked(qtbot, workspace: Worksp
         register_fonts()
         page = ConsolidationPage(AppContext(workspace, TaskRunner(synchronous=True)))
         qtbot.addWidget(page)
+        assert page.cube is None and page.table is None  # nothing is computed before the page is shown
+        page.show()
         _select(page.period, "Năm 2024")
         page.tabs.setCurrentWidget(page.review_tab)
         tab = page.review_tab

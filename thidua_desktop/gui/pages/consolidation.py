@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from thidua_desktop.core.consolidation.cube import ConsolidationCube
 from thidua_desktop.core.consolidation.excel import ExcelViews, export_xlsx
 from thidua_desktop.core.consolidation.periods import period_choices
+from thidua_desktop.core.consolidation.review import ReviewReport
 from thidua_desktop.core.consolidation.scoring import (
     Ranking,
     ScoringScheme,
@@ -71,7 +72,11 @@ class ConsolidationPage(QWidget):
         self._dirty_tabs: set[QWidget] = set()
         self._build()
         context.changed.connect(self.on_changed)
-        self.rebuild()
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override: build on first view, not at start-up
+        super().showEvent(event)
+        if self.cube is None:
+            self.rebuild()
 
     # --- layout -------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -204,10 +209,15 @@ class ConsolidationPage(QWidget):
                 self._ranking = rank_units(session, self.campaign, self.table.filter, scheme=scheme, table=self.table)
         return self._ranking
 
-    def on_changed(self, _report: object) -> None:
-        self.cube = None
+    def on_changed(self, report: object) -> None:
+        """Reviews and scores change no figure: recompute from the cube. Anything else rebuilds it (when shown)."""
         self._ranking = None
-        self.rebuild()
+        if isinstance(report, ReviewReport) and self.cube is not None:
+            self.apply_filter()
+            return
+        self.cube = None
+        if self.isVisible():
+            self.rebuild()
 
     # --- actions ----------------------------------------------------------------------------------------------
     def open_cell(self, index: QModelIndex) -> DrillDownDialog | None:
