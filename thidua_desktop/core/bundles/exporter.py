@@ -355,6 +355,7 @@ def _write_file(workspace, target: Path, manifest: bytes, signature: bytes, evid
             writer = ZipWriter(out)
             writer.add_bytes(MANIFEST_NAME, manifest)
             writer.add_bytes(SIGNATURE_NAME, signature)
+            shipped: list[tuple[dict[str, Any], Digest]] = []  # hashes checked at the end: no pipeline stall
             for item in evidence:
                 if not item["included"]:
                     continue
@@ -375,6 +376,8 @@ def _write_file(workspace, target: Path, manifest: bytes, signature: bytes, evid
                     raise _store_problem([], item) from None
                 finally:
                     os.close(source_fd)
+                shipped.append((item, digest))
+            for item, digest in shipped:
                 if digest.sha256() != item["sha256"]:
                     raise _store_problem([], item)
             writer.finish()

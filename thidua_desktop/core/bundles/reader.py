@@ -31,6 +31,7 @@ from thidua_desktop.core.bundles.container import (
     MANIFEST_NAME,
     SIGNATURE_NAME,
     BundleArchive,
+    Entry,
     entry_order,
 )
 from thidua_desktop.core.bundles.errors import (
@@ -45,7 +46,7 @@ from thidua_desktop.core.bundles.errors import (
     UntrustedKeyError,
 )
 from thidua_desktop.core.bundles.keys import rotation_trusted_comment
-from thidua_desktop.core.bundles.manifest import SIGNATURE_COMMENT, Manifest, parse_manifest
+from thidua_desktop.core.bundles.manifest import SIGNATURE_COMMENT, EvidenceItem, Manifest, parse_manifest
 from thidua_desktop.core.bundles.minisign import MinisignError, PublicKey, Signature
 from thidua_desktop.core.bundles.models import TrustedKey
 from thidua_desktop.core.bundles.streaming import (
@@ -428,31 +429,35 @@ def scan(
 
         try:
             meta = Digest(workers)
+            # Checked after the pass, so that hashing one file overlaps reading the next.
+            checks: list[tuple[Entry, Digest, EvidenceItem | None, Path | None]] = []
             for entry in archive.entries:
                 pump(entry.header_offset, entry.data_offset - entry.header_offset, meta)
                 item = by_entry.get(entry.name)
-                if item is None:  # the manifest or the signature: the bytes verified on opening
-                    digest = Digest(workers)
-                    known = bundle.manifest.raw if entry.name == MANIFEST_NAME else bundle.signature_bytes
-                    pump(entry.data_offset, entry.size, digest)
-                    if digest.crc != entry.crc or digest.size != len(known) or digest.sha256() != _sha(known):
-                        raise _changed_while_reading(bundle)
-                    continue
+                digest = Digest(workers, crc_on_worker=copy is not None)
                 target = None
-                if staging is not None and item.sha256 in stage:
+                if item is not None and staging is not None and item.sha256 in stage:
                     target = SyncedWriter(staging.folder / item.sha256, workers)
                     writers.append(target)
-                digest = Digest(workers, crc_on_worker=copy is not None)
                 pump(entry.data_offset, entry.size, digest, target)
-                if digest.sha256() != item.sha256 or digest.crc != entry.crc:
-                    mismatched.append(item.name)
-                elif target is not None:
+                staged = None
+                if target is not None:
                     writers.remove(target)
-                    staging.evidence[item.sha256] = target.close_unsynced()
+                    staged = target.close_unsynced()
+                checks.append((entry, digest, item, staged))
             tail = archive.meta_regions()[-1]
             pump(tail[0], tail[1], meta)
             if meta.sha256() != archive.meta_digest:
                 raise _changed_while_reading(bundle)
+            for entry, digest, item, staged in checks:
+                if item is None:  # the manifest or the signature: must be the bytes verified on opening
+                    known = bundle.manifest.raw if entry.name == MANIFEST_NAME else bundle.signature_bytes
+                    if digest.crc != entry.crc or digest.size != len(known) or digest.sha256() != _sha(known):
+                        raise _changed_while_reading(bundle)
+                elif digest.sha256() != item.sha256 or digest.crc != entry.crc:
+                    mismatched.append(item.name)
+                elif staged is not None:
+                    staging.evidence[item.sha256] = staged
             if mismatched:
                 raise EvidenceMismatchError(
                     f"Gói “{bundle.path.name}” có {len(mismatched)} tệp minh chứng không khớp mã băm SHA-256 "
@@ -464,7 +469,7 @@ def scan(
                 copy.close_in_background()
                 staging.archive_copy = copy.path
             workers.wait_synced()
-            make_durable(list(staging.evidence.values()) if staging is not None else [], workers)
+            make_durable(list(staging.evidence.values()) if staging is not None else [])
         except BaseException:
             for writer in writers:
                 writer.abandon()

@@ -23,6 +23,7 @@ from thidua_desktop.core.errors import Cancelled
 CHUNK = 1024 * 1024
 SYNC_EVERY = 32 * 1024 * 1024
 MAX_PENDING_SYNCS = 4
+MAX_IN_FLIGHT = 4  # chunks queued for hashing: bounded memory, yet files never drain the pipeline
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -39,6 +40,15 @@ class Workers:
         self.hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thidua-hash")
         self.syncing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thidua-sync")
         self._syncs: deque[Future] = deque()
+        self._hashes: deque[Future] = deque()
+
+    def hash_soon(self, fn: Callable[[bytes], None], chunk: bytes) -> Future:
+        """Queue hashing work; at most MAX_IN_FLIGHT chunks wait, which bounds memory."""
+        while len(self._hashes) >= MAX_IN_FLIGHT:
+            self._hashes.popleft().result()
+        future = self.hashing.submit(fn, chunk)
+        self._hashes.append(future)
+        return future
 
     def sync_soon(self, fd: int, *, close: bool = False) -> None:
         """Queue an fdatasync (and close) of fd; waits only if too many flushes are queued."""
@@ -81,14 +91,16 @@ def _sync_and_close(fd: int) -> None:
 class Digest:
     """SHA-256 (on the hashing thread) and CRC-32 of one byte stream, fed chunk by chunk.
 
-    The CRC runs here by default; `crc_on_worker` moves it to the hashing thread too, which balances
-    the two cores better when this thread also writes the bytes twice (an import's copy and staging).
+    The hashing thread works through one queue in order, so a digest never waits for its own
+    previous chunk: reading the next file overlaps hashing the last one. The CRC runs here by
+    default; `crc_on_worker` moves it to the hashing thread too, which balances the two cores when
+    this thread also writes every byte twice (an import's archive copy and staged evidence).
     """
 
     def __init__(self, workers: Workers, *, crc_on_worker: bool = False) -> None:
         self._workers = workers
         self._sha = hashlib.sha256()
-        self._pending: Future | None = None
+        self._last: Future | None = None
         self._crc_on_worker = crc_on_worker
         self._crc = 0
         self.size = 0
@@ -98,23 +110,22 @@ class Digest:
         self._crc = zlib.crc32(chunk, self._crc)
 
     def update(self, chunk: bytes) -> None:
-        if self._pending is not None:
-            self._pending.result()
         if self._crc_on_worker:
-            self._pending = self._workers.hashing.submit(self._both, chunk)
+            self._last = self._workers.hash_soon(self._both, chunk)
         else:
-            self._pending = self._workers.hashing.submit(self._sha.update, chunk)
+            self._last = self._workers.hash_soon(self._sha.update, chunk)
             self._crc = zlib.crc32(chunk, self._crc)
         self.size += len(chunk)
 
     def _settle(self) -> None:
-        if self._pending is not None:
-            self._pending.result()
-            self._pending = None
+        if self._last is not None:
+            self._last.result()
+            self._last = None
 
     @property
     def crc(self) -> int:
-        self._settle()
+        if self._crc_on_worker:
+            self._settle()
         return self._crc
 
     def sha256(self) -> str:
@@ -185,20 +196,20 @@ class SyncedWriter:
         self.path.unlink(missing_ok=True)
 
 
-def make_durable(paths: list[Path], workers: Workers) -> None:
-    """fsync closed files on the flushing thread. Usually cheap: their data went to disk along with
-    the periodic flushes of the larger file written at the same time."""
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
-    def sync(path: Path) -> None:
-        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
-    for path in paths:
-        workers.syncing.submit(sync, path)
-    workers.syncing.submit(lambda: None).result()  # the queue is ordered: all files are synced after this
+def make_durable(paths: list[Path]) -> None:
+    """fsync many closed files at once: concurrent flushes are committed together by the file system,
+    where one after the other each would wait for its own journal commit."""
+    if paths:
+        with ThreadPoolExecutor(max_workers=min(16, len(paths)), thread_name_prefix="thidua-fsync") as pool:
+            list(pool.map(_fsync_path, paths))
 
 
 def read_chunks(fd: int, offset: int, length: int, cancel: CancelFn) -> Iterator[bytes]:
