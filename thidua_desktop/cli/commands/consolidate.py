@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
 from thidua_desktop.core import documents
@@ -22,7 +23,13 @@ from thidua_desktop.core.consolidation.excel import ExcelViews, export_xlsx
 from thidua_desktop.core.consolidation.periods import period_from_key
 from thidua_desktop.core.consolidation.report import department_header, reminder_document
 from thidua_desktop.core.consolidation.review import list_locks, lock_period, pending_records, unlock_period
-from thidua_desktop.core.consolidation.scoring import award_candidates, format_points, rank_units
+from thidua_desktop.core.consolidation.scoring import (
+    ScoringScheme,
+    award_candidates,
+    format_points,
+    load_scheme,
+    rank_units,
+)
 from thidua_desktop.core.consolidation.table import ConsolidationFilter, consolidated_table, format_cell
 from thidua_desktop.core.errors import NotFoundError, UserError
 from thidua_desktop.core.fileio import atomic_write
@@ -105,6 +112,11 @@ def _filter(workspace: Workspace, args: argparse.Namespace) -> ConsolidationFilt
     )
 
 
+def _scheme(workspace: Workspace, session: Session) -> ScoringScheme:
+    """The scoring scheme, preferring an override in the data folder's `scoring/` (as the app does)."""
+    return load_scheme(session, workspace.campaign(), extra_dirs=[workspace.layout.root / "scoring"])
+
+
 def _date(text: str, field: str) -> object:
     try:
         return parse_date(text)
@@ -119,7 +131,7 @@ def run_table(args: argparse.Namespace) -> int:
         with workspace.sessions() as session:
             table = consolidated_table(session, campaign, flt, progress=printer("Đang tổng hợp"))
             if args.xlsx:
-                ranking = rank_units(session, campaign, flt, table=table, scheme=None)
+                ranking = rank_units(session, campaign, flt, table=table, scheme=_scheme(workspace, session))
                 report = completeness(session, campaign, flt.period, unit_kinds=flt.unit_kinds)
                 export_xlsx(args.xlsx, table, ExcelViews(report, ranking, award_candidates(ranking)),
                             progress=printer("Đang ghi Excel"))
@@ -181,7 +193,7 @@ def run_rank(args: argparse.Namespace) -> int:
         campaign = workspace.campaign()
         flt = _filter(workspace, args)
         with workspace.sessions() as session:
-            ranking = rank_units(session, campaign, flt, progress=printer("Đang chấm điểm"))
+            ranking = rank_units(session, campaign, flt, scheme=_scheme(workspace, session), progress=printer("Đang chấm điểm"))
         codes = [c.code for c in ranking.scheme.criteria]
         print(f"XẾP HẠNG — {flt.description} ({ranking.scheme.source})")
         print(" ".join([f"{'Hạng':>4}", f"{'Đơn vị':<38}", *(f"{c:>5}" for c in codes), f"{'Tự chấm':>8}", f"{'Thẩm định':>9}", f"{'Tỷ lệ':>7}"]))

@@ -41,7 +41,7 @@ from thidua_desktop.core.consolidation.drilldown import (
 )
 from thidua_desktop.core.consolidation.models import ReviewStatus
 from thidua_desktop.core.consolidation.review import clear_review, set_review
-from thidua_desktop.core.consolidation.table import ConsolidationFilter, format_cell
+from thidua_desktop.core.consolidation.table import ConsolidationFilter
 from thidua_desktop.core.text import format_date, format_number
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import show_error
@@ -338,9 +338,3 @@ class DrillDownDialog(QDialog):
     def clear_selected(self) -> None:
         self._review(lambda s, a: clear_review(s, a, actor=self.workspace.actor))
 
-
-def cell_heading(flt: ConsolidationFilter, label: str, indicator_name: str, value_text: str) -> str:
-    return f"{indicator_name} — {label}: {value_text or '—'} ({flt.description})"
-
-
-__all__ = ["DrillDownDialog", "cell_heading", "format_cell"]
