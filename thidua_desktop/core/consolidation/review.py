@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from thidua_desktop.core.bundles.importer import GuardContext
 
 Record = Mapping[str, Any]  # one activity record as a bundle carries it (docs/bundle-format.md)
+_LOCK_CACHE = "consolidation.locks"  # session.info key: locks read once per import session
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,7 @@ def lock_period(
     )
     session.add(lock)
     session.flush()
+    session.info.pop(_LOCK_CACHE, None)
     audit.record(
         session, actor, "lock", "period_lock", f"{unit.code}:{period_key(period, campaign)}",
         {"period": period.label, "start": period.start, "end": period.end, "note": lock.note,
@@ -278,6 +280,7 @@ def unlock_period(session: Session, lock_id: int, *, actor: str, reason: str) ->
     lock, unit = row
     info = _lock_info(lock, unit)
     session.execute(delete(PeriodLock).where(PeriodLock.id == lock_id))
+    session.info.pop(_LOCK_CACHE, None)
     audit.record(
         session, actor, "unlock", "period_lock", f"{unit.code}:{lock.starts_on.isoformat()}..{lock.ends_on.isoformat()}",
         {"period": lock.label, "reason": reason, "locked_by": lock.locked_by, "locked_at": lock.locked_at},
@@ -306,7 +309,7 @@ def _covering(locks: Sequence[PeriodLock], day: date | None) -> PeriodLock | Non
 
 def _unit_locks(session: Session, unit_id: int, campaign_id: int | None) -> list[PeriodLock]:
     """The unit's locks, read once per session: an import asks about every changed record."""
-    cache = session.info.setdefault("consolidation.locks", {})
+    cache = session.info.setdefault(_LOCK_CACHE, {})
     key = (unit_id, campaign_id)
     if key not in cache:
         cache[key] = _locks_by_unit(session, [unit_id], campaign_id).get(unit_id, [])
