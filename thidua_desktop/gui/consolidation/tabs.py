@@ -580,7 +580,9 @@ class ChartsTab(QWidget):
         elif kind == "indicator":
             for ind in self.page.campaign.indicators:
                 self.subject.addItem(f"{ind.code}. {ind.name}", ind.id)
-        self.subject.setVisible(kind != "units_score")
+        else:
+            self.subject.addItem(self.tr("Tất cả đơn vị trong bảng"), None)
+        self.subject.setEnabled(kind != "units_score")
         self.subject.blockSignals(False)
         self.draw()
 
