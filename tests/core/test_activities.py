@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from thidua_desktop.core.activities import ActivityDraft, validate_draft
 from thidua_desktop.core.errors import ValidationError
-from thidua_desktop.core.models import AuditEntry
+from thidua_desktop.core.models import Activity, AuditEntry
 from thidua_desktop.core.workspace import Workspace
 
 
@@ -97,3 +97,32 @@ def test_text_is_stored_nfc_and_searchable_without_accents(workspace: Workspace)
     assert row.title == unicodedata.normalize("NFC", "Hòa giải tranh chấp đất đai")
     assert "hoa giai tranh chap dat dai" in row.search_text
     assert row.figures_summary == "1 vụ việc"  # the "of which successful" part is not repeated
+
+
+def test_approved_period_is_read_only_for_direct_edits(workspace: Workspace) -> None:
+    from thidua_desktop.core.consolidation.review import lock_period, unlock_period
+    from thidua_desktop.core.errors import UserError
+    from thidua_desktop.core.query import Period
+
+    service = workspace.activities()
+    uuid = service.create("PTP-CM", _draft(workspace, **{"2_2_e": 1, "2_2_f": 1})).created[0]
+    campaign = workspace.campaign()
+    with workspace.transaction() as session:
+        unit_id = session.scalar(select(Activity.unit_id).where(Activity.uuid == uuid))
+        lock = lock_period(session, campaign, unit_id, Period.year(2024), actor="người duyệt")
+    changed = _draft(workspace, **{"2_2_e": 2, "2_2_f": 2})
+    with pytest.raises(UserError) as error:
+        service.update(uuid, changed)
+    assert "Năm 2024" in error.value.message and "mở khóa" in error.value.hint
+    with pytest.raises(UserError):
+        service.delete([uuid])
+    moved_in = _draft(workspace, **{"2_2_e": 1, "2_2_f": 1})
+    moved_in.activity_date = date(2023, 6, 1)
+    other = service.create("PTP-CM", moved_in).created[0]
+    moved_in.activity_date = date(2024, 6, 1)
+    with pytest.raises(UserError):
+        service.update(other, moved_in)  # moving an activity into an approved year changes that year too
+    assert service.get(uuid).revision == 1
+    with workspace.transaction() as session:
+        unlock_period(session, lock.id, actor="người duyệt", reason="Đơn vị bổ sung số liệu")
+    assert service.update(uuid, changed).updated == (uuid,)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from thidua_desktop.core import audit
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
-from thidua_desktop.core.errors import NotFoundError, ValidationError
+from thidua_desktop.core.errors import NotFoundError, UserError, ValidationError
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
 from thidua_desktop.core.text import fold, format_number, nfc, sort_key
 
@@ -192,6 +192,19 @@ def sync_attachments(session: Session, activity: Activity, drafts: list[Attachme
     activity.evidence_count = len(wanted)
 
 
+def check_not_locked(session: Session, activity: Activity, new_day: date | None) -> None:
+    """Approved (locked) periods are read-only here too, not only for incoming bundles."""
+    from thidua_desktop.core.consolidation.review import period_lock_reason
+
+    current = activity.activity_date if activity.id is not None else None
+    reason = period_lock_reason(session, activity.unit_id, activity.campaign_id, current, new_day)
+    if reason:
+        raise UserError(
+            f"Không sửa được hoạt động “{activity.title or ''}”: {reason}",
+            hint="Số liệu kỳ này đã được Sở duyệt. Muốn sửa, hãy đề nghị người duyệt mở khóa kỳ đó.",
+        )
+
+
 class ActivityService:
     """Activity mutations and lookups for one campaign and one actor."""
 
@@ -224,7 +237,8 @@ class ActivityService:
             unit_id = session.scalar(select(Unit.id).where(Unit.code == unit_code))
             if unit_id is None:
                 raise NotFoundError(f"Không có đơn vị mã “{unit_code}”.", hint="Kiểm tra Cài đặt › Đơn vị.")
-            activity = Activity(unit_id=unit_id, campaign_id=self.campaign.id, revision=1)
+            activity = Activity(unit_id=unit_id, campaign_id=self.campaign.id, revision=1, title=draft.title)
+            check_not_locked(session, activity, draft.activity_date)
             if uuid:
                 activity.uuid = uuid
             activity.values = []
@@ -245,6 +259,7 @@ class ActivityService:
                 raise ValidationError(
                     {"revision": "Hoạt động này vừa được sửa ở nơi khác. Hãy đóng biểu mẫu và mở lại để xem bản mới."}
                 )
+            check_not_locked(session, activity, draft.activity_date)
             before = _snapshot(activity)
             _apply_draft(activity, draft, self.campaign)
             if draft.attachments is not None:
@@ -271,6 +286,7 @@ class ActivityService:
                 activity = self._load(session, uuid)
                 if (activity.deleted_at is not None) == deleted:
                     continue
+                check_not_locked(session, activity, activity.activity_date)
                 activity.deleted_at = utc_now() if deleted else None
                 activity.revision += 1
                 activity.updated_at = utc_now()

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from thidua_desktop.core import audit
-from thidua_desktop.core.activities import AttachmentDraft, ChangeReport, sync_attachments
+from thidua_desktop.core.activities import AttachmentDraft, ChangeReport, check_not_locked, sync_attachments
 from thidua_desktop.core.errors import Cancelled, NotFoundError, UserError
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, utc_now
 from thidua_desktop.core.text import format_number, nfc
@@ -266,6 +266,7 @@ class EvidenceService:
             activity = session.scalar(select(Activity).where(Activity.uuid == activity_uuid))
             if activity is None:
                 raise NotFoundError(f"Không tìm thấy hoạt động {activity_uuid}.", hint="Hãy lưu hoạt động trước.")
+            check_not_locked(session, activity, activity.activity_date)
             existing = [
                 AttachmentDraft(a.evidence.sha256, a.file_name, a.evidence.mime_type, a.evidence.size, a.caption)
                 for a in activity.attachments

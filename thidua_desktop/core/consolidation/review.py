@@ -337,6 +337,13 @@ def lock_reason(locks: Sequence[PeriodLock], current: date | None, incoming: dat
     )
 
 
+def period_lock_reason(
+    session: Session, unit_id: int, campaign_id: int, current: date | None, incoming: date | None
+) -> str | None:
+    """Why a direct edit in this copy must wait for an unlock, or None (the same rule as for bundles)."""
+    return lock_reason(_unit_locks(session, unit_id, campaign_id), current, incoming)
+
+
 def review_lock_guard(session: Session, context: GuardContext) -> str | None:
     """The bundle importer's guard (`bundles.importer.IMPORT_GUARDS`): hold changes to approved periods.
 
