@@ -25,6 +25,7 @@ SYNC_EVERY = 32 * 1024 * 1024
 MAX_PENDING_SYNCS = 4
 MAX_IN_FLIGHT = 4  # chunks queued for hashing: bounded memory, yet files never drain the pipeline
 
+_datasync = getattr(os, "fdatasync", os.fsync)  # Windows has no fdatasync
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
@@ -54,7 +55,7 @@ class Workers:
         """Queue an fdatasync (and close) of fd; waits only if too many flushes are queued."""
         while len(self._syncs) >= MAX_PENDING_SYNCS:
             self._syncs.popleft().result()
-        self._syncs.append(self.syncing.submit(_sync_and_close if close else os.fdatasync, fd))
+        self._syncs.append(self.syncing.submit(_sync_and_close if close else _datasync, fd))
 
     def wait_synced(self) -> None:
         while self._syncs:
