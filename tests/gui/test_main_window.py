@@ -24,9 +24,22 @@ def test_first_run_setup_then_main_window(qtbot, tmp_path: Path) -> None:  # noq
     qtbot.addWidget(dialog)
     dialog.select_unit("PTP-TT")
     assert dialog.unit_combo.currentText() == "Phòng Tư pháp huyện Tri Tôn"
+    dialog.set_passphrase("ngắn")
+    dialog.accept()
+    assert dialog.key_error.text() == "Cụm mật khẩu cần ít nhất 8 ký tự."
+    assert not workspace.is_configured  # a refused passphrase changes nothing
+    dialog.set_passphrase("Tri Tôn chung tay vì người nghèo")
     dialog.accept()
     assert workspace.is_configured
     assert workspace.role is Role.UNIT and workspace.own_unit().code == "PTP-TT"
+    from thidua_desktop.core.bundles.keys import keyring_of
+
+    key = keyring_of(workspace).current("PTP-TT")
+    assert key is not None and key.unit_code == "PTP-TT"  # setup creates the unit's key pair
+    again = SetupDialog(workspace)
+    qtbot.addWidget(again)
+    again.select_unit("PTP-TT")
+    assert not again.passphrase.isEnabled() and key.key_id in again.key_note.text()
 
     window = MainWindow(AppContext(workspace, TaskRunner(synchronous=True)))
     qtbot.addWidget(window)
@@ -66,3 +79,17 @@ def test_about_dialog_shows_version_and_data_folder(qtbot, context: AppContext) 
     qtbot.addWidget(dialog)
     assert __version__ in dialog.text.text()
     assert str(context.workspace.layout.root) in dialog.text.text()
+
+
+def test_changing_the_role_rebuilds_the_pages(qtbot, context: AppContext, no_confirm) -> None:  # noqa: ANN001
+    from thidua_desktop.gui.pages.settings import DataRestored
+
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    old_page = window.show_page("activities")
+    assert old_page.unit.isHidden()  # a district office sees only its own activities
+    context.workspace.configure(Role.DEPARTMENT, None)
+    context.announce(DataRestored())
+    qtbot.waitUntil(lambda: window.pages["activities"] is not old_page, timeout=2000)
+    assert not window.pages["activities"].unit.isHidden()  # the department filters by unit
+    assert window.windowTitle() == "ThiĐua Desktop — Sở Tư pháp tỉnh An Giang"

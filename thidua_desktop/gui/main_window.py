@@ -83,18 +83,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.pages: dict[str, QWidget] = {}
-        for spec in PAGES:
-            if not _available(spec):
-                continue
-            page_class = getattr(importlib.import_module(spec.module), spec.class_name)
-            page = page_class(context)
-            self.pages[spec.key] = page
-            self.stack.addWidget(page)
-            item = QListWidgetItem(self.tr(spec.title))
-            item.setData(Qt.ItemDataRole.UserRole, spec.key)
-            self.nav.addItem(item)
+        self._build_pages()
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
+        self._role_seen = (workspace.role, workspace.setting("unit_code"))
+        context.changed.connect(self._rebuild_if_role_changed)
 
         self._build_menu()
         self._update_status()
@@ -117,6 +110,38 @@ class MainWindow(QMainWindow):
             on_error=lambda error, _details: logging.getLogger(__name__).warning("daily backup failed: %s", error),
             show_progress=False,
         )
+
+    def _build_pages(self) -> None:
+        for spec in PAGES:
+            if not _available(spec):
+                continue
+            page_class = getattr(importlib.import_module(spec.module), spec.class_name)
+            page = page_class(self.context)
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(self.tr(spec.title))
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+
+    def _rebuild_if_role_changed(self, _report: object) -> None:
+        """Pages are built for a role (unit or department); a new role or unit gets fresh pages."""
+        workspace = self.context.workspace
+        now = (workspace.role, workspace.setting("unit_code"))
+        if now != self._role_seen:
+            self._role_seen = now
+            QTimer.singleShot(0, self.rebuild_pages)  # not from inside the announcing page's own slot
+
+    def rebuild_pages(self) -> None:
+        current = self.nav.currentItem().data(Qt.ItemDataRole.UserRole) if self.nav.currentItem() else None
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        for page in self.pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages = {}
+        self._build_pages()
+        self.nav.blockSignals(False)
+        self.show_page(current) if current in self.pages else self.nav.setCurrentRow(0)
 
     def _title(self) -> str:
         unit = self.context.workspace.own_unit()
@@ -141,6 +166,7 @@ class MainWindow(QMainWindow):
         for row in range(self.nav.count()):
             if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
                 self.nav.setCurrentRow(row)
+                self.stack.setCurrentWidget(self.pages[key])
         return self.pages[key]
 
     def page_titles(self) -> list[str]:

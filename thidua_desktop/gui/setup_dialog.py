@@ -7,12 +7,17 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
     QLabel,
+    QLineEdit,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
+from thidua_desktop.core.bundles.keys import OwnKey, check_passphrase, create_key, keyring_of
+from thidua_desktop.core.errors import ValidationError
 from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.units import list_units
 from thidua_desktop.core.workspace import Role, Workspace
@@ -53,6 +58,23 @@ class SetupDialog(QDialog):
         self.unit_label.setBuddy(self.unit_combo)
         layout.addWidget(self.unit_label)
         layout.addWidget(self.unit_combo)
+        self.key_box = QGroupBox(self.tr("Khóa ký gói dữ liệu của đơn vị"))
+        key_form = QFormLayout(self.key_box)
+        self.key_note = QLabel()
+        self.key_note.setWordWrap(True)
+        key_form.addRow(self.key_note)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText(self.tr("ít nhất 8 ký tự"))
+        self.confirmation = QLineEdit()
+        self.confirmation.setEchoMode(QLineEdit.EchoMode.Password)
+        key_form.addRow(self.tr("Cụm mật khẩu:"), self.passphrase)
+        key_form.addRow(self.tr("Nhập lại:"), self.confirmation)
+        self.key_error = QLabel()
+        self.key_error.setStyleSheet("color: #b3261e;")
+        self.key_error.setWordWrap(True)
+        key_form.addRow(self.key_error)
+        layout.addWidget(self.key_box)
         layout.addSpacing(8)
         layout.addWidget(self.department_choice)
 
@@ -63,21 +85,54 @@ class SetupDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.unit_choice.toggled.connect(self._sync_enabled)
+        self.unit_combo.currentIndexChanged.connect(lambda _i: self._sync_enabled())
         self._sync_enabled()
+
+    def _existing_key(self) -> OwnKey | None:
+        code = self.unit_combo.currentData()
+        return keyring_of(self.workspace).current(code) if code else None
+
+    def _needs_key(self) -> bool:
+        return self.unit_choice.isChecked() and self._existing_key() is None
 
     def _sync_enabled(self) -> None:
         enabled = self.unit_choice.isChecked()
         self.unit_combo.setEnabled(enabled)
         self.unit_label.setEnabled(enabled)
+        self.key_box.setVisible(enabled)
+        existing = self._existing_key() if enabled else None
+        for field in (self.passphrase, self.confirmation):
+            field.setEnabled(existing is None)
+        self.key_note.setText(
+            self.tr("Máy đã có khóa {key} cho đơn vị này; không cần tạo lại.").format(key=existing.key_id)
+            if existing
+            else self.tr(
+                "Gói dữ liệu gửi về Sở được ký bằng khóa riêng của đơn vị. Hãy đặt một cụm mật khẩu và ghi nhớ; "
+                "mỗi lần gửi gói sẽ cần nhập lại. Sau đó in phiếu đăng ký khóa (trang Gửi/Nhận gói dữ liệu) gửi Sở."
+            )
+        )
 
     def select_unit(self, code: str) -> None:
         self.unit_choice.setChecked(True)
         self.unit_combo.setCurrentIndex(self.unit_combo.findData(code))
 
+    def set_passphrase(self, passphrase: str) -> None:
+        self.passphrase.setText(passphrase)
+        self.confirmation.setText(passphrase)
+
     def accept(self) -> None:
+        needs_key = self._needs_key()
+        if needs_key:
+            try:  # checked first, so a refused passphrase changes nothing
+                check_passphrase(self.passphrase.text(), self.confirmation.text())
+            except ValidationError as error:
+                self.key_error.setText("\n".join(error.problems.values()))
+                return
         try:
             if self.unit_choice.isChecked():
                 self.workspace.configure(Role.UNIT, self.unit_combo.currentData())
+                if needs_key:
+                    create_key(self.workspace, self.passphrase.text(), self.confirmation.text())
             else:
                 self.workspace.configure(Role.DEPARTMENT, None)
         except Exception as error:  # noqa: BLE001 - shown to the user, dialog stays open
