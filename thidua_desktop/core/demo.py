@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import random
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
 
@@ -29,7 +31,7 @@ from thidua_desktop.core.models import (
     utc_now,
 )
 from thidua_desktop.core.text import sort_key
-from thidua_desktop.core.units import list_units
+from thidua_desktop.core.units import UnitInfo, list_units
 from thidua_desktop.core.workspace import Role, Workspace
 
 ProgressFn = Callable[[int, int], None]
@@ -103,6 +105,7 @@ class DemoReport:
     values: int
     evidence_files: int
     units: int
+    bundles: int = 0
 
 
 def _round_money(value: int, indicator_code: str, campaign: CampaignInfo) -> int:
@@ -131,26 +134,16 @@ def _sample_images(store: EvidenceStore, rng: random.Random, count: int) -> list
     return made
 
 
-def populate(
-    workspace: Workspace,
-    *,
-    scale: int | None = None,
-    seed: int = 78,
-    progress: ProgressFn | None = None,
-    cancel: Callable[[], bool] = lambda: False,
-) -> DemoReport:
-    """Replace the activities of this (demo) workspace by sample data, in one transaction."""
-    rng = random.Random(seed)
-    campaign = workspace.campaign()
-    criteria = campaign.criteria_by_code
-    with workspace.sessions() as session:
-        units = [u for u in list_units(session) if u.kind is not UnitKind.DEPARTMENT]
-    templates = [t for t in TEMPLATES if t.criterion in criteria]
-    store = EvidenceStore(workspace.layout.evidence_dir)
-    images = _sample_images(store, rng, 12)
-    today = min(date.today(), campaign.ends_on)
+# Sample units whose data reaches the department: all but one district office, which "never reported".
+NEVER_REPORTED = {"PTP-AP"}
+DEMO_PASSPHRASE = "du lieu mau 2023"
+Plan = list[tuple[UnitInfo, date, Template]]
 
-    plan: list[tuple] = []  # (unit, day, template)
+
+def _make_plan(rng: random.Random, campaign: CampaignInfo, units: list[UnitInfo], scale: int | None) -> Plan:
+    templates = [t for t in TEMPLATES if t.criterion in campaign.criteria_by_code]
+    today = min(date.today(), campaign.ends_on)
+    plan: Plan = []
     if scale:
         span = (today - campaign.starts_on).days
         for _ in range(scale):
@@ -159,24 +152,47 @@ def populate(
             if unit.valid_to and day > unit.valid_to:
                 day = unit.valid_to - timedelta(days=rng.randrange(180))
             plan.append((unit, day, rng.choice(templates)))
-    else:
-        for unit in units:
-            for year in campaign.years:
-                for template in templates:
-                    if rng.random() < (0.55 if unit.kind is UnitKind.DISTRICT_OFFICE else 0.25):
-                        day = date(year, rng.randrange(1, 13), rng.randrange(1, 29))
-                        if day > today or (unit.valid_to and day > unit.valid_to):
-                            continue
-                        plan.append((unit, day, template))
+        return plan
+    for unit in units:
+        for year in campaign.years:
+            for template in templates:
+                if rng.random() < (0.55 if unit.kind is UnitKind.DISTRICT_OFFICE else 0.25):
+                    day = date(year, rng.randrange(1, 13), rng.randrange(1, 29))
+                    if day > today or (unit.valid_to and day > unit.valid_to):
+                        continue
+                    plan.append((unit, day, template))
+    return plan
 
+
+def _insert_plan(
+    workspace: Workspace,
+    plan: Plan,
+    rng: random.Random,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: Callable[[], bool] = lambda: False,
+    replace: bool = True,
+) -> tuple[int, int]:
+    """Bulk-insert sample activities (with values and photo links) in one transaction; (activities, values).
+
+    `replace` first empties the activity tables (a fresh demo or benchmark set); otherwise rows are added.
+    """
+    campaign = workspace.campaign()
+    criteria = campaign.criteria_by_code
+    unit_ids = {}
+    with workspace.sessions() as session:
+        for unit in list_units(session):
+            unit_ids[unit.code] = unit.id
+    images = _sample_images(EvidenceStore(workspace.layout.evidence_dir), random.Random(7), 12)
     now = utc_now()
     activity_rows: list[dict] = []
     value_rows: list[dict] = []
     link_rows: list[dict] = []
     with workspace.transaction() as session:
-        session.execute(delete(ActivityEvidence))
-        session.execute(delete(IndicatorValue))
-        session.execute(delete(Activity))
+        if replace:
+            session.execute(delete(ActivityEvidence))
+            session.execute(delete(IndicatorValue))
+            session.execute(delete(Activity))
         next_activity = (session.scalar(select(func.max(Activity.id))) or 0) + 1
         evidence_ids = {}
         for size, sha, index in images:
@@ -212,7 +228,7 @@ def populate(
             activity_rows.append(
                 {
                     "id": activity_id, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                    "unit_id": unit.id, "campaign_id": campaign.id, "criterion_id": criteria[template.criterion].id,
+                    "unit_id": unit_ids[unit.code], "campaign_id": campaign.id, "criterion_id": criteria[template.criterion].id,
                     "activity_date": day, "commune": commune, "is_poor_commune": commune in POOR,
                     "is_remote_area": commune in REMOTE, "is_ethnic_area": commune in ETHNIC, "title": title,
                     "description": f"{officer} chủ trì; phối hợp UBND {commune} thực hiện.",
@@ -238,9 +254,78 @@ def populate(
             AuditEntry(actor=workspace.actor, action="demo", entity="activity", entity_key="*",
                        changes_json=f'{{"count": {len(activity_rows)}}}')
         )
+    return len(activity_rows), len(value_rows)
+
+
+def populate(
+    workspace: Workspace,
+    *,
+    scale: int | None = None,
+    seed: int = 78,
+    progress: ProgressFn | None = None,
+    cancel: Callable[[], bool] = lambda: False,
+    via_bundles: bool = False,
+) -> DemoReport:
+    """Fill a (demo) workspace with sample data for every unit, by direct insertion (fast, for tests).
+
+    With `via_bundles` (the `thidua demo` and `thidua-desktop --demo` data set, for a department),
+    district offices' data arrives the real way: each office gets its own temporary copy of the app and
+    a signing key, records its activities there and exports signed bundles, and the department enrols
+    the key and imports them; one office never reports. The department's own offices record directly.
+    `scale` makes a large synthetic set by direct insertion, for benchmarks.
+    """
+    rng = random.Random(seed)
+    campaign = workspace.campaign()
+    with workspace.sessions() as session:
+        units = [u for u in list_units(session) if u.kind is not UnitKind.DEPARTMENT]
     if workspace.role is None:
         workspace.configure(Role.DEPARTMENT, None)
-    if progress:
-        progress(len(plan), len(plan))
-    return DemoReport(len(activity_rows), len(value_rows), len(images), len(units))
+    plan = _make_plan(rng, campaign, units, scale)
+    if scale or not via_bundles or workspace.role is not Role.DEPARTMENT:
+        activities, values = _insert_plan(workspace, plan, rng, progress=progress, cancel=cancel)
+        return DemoReport(activities, values, 12, len(units), 0)
 
+    direct = [item for item in plan if item[0].kind is not UnitKind.DISTRICT_OFFICE]
+    activities, values = _insert_plan(workspace, direct, rng)
+    by_unit: dict[str, Plan] = {}
+    for item in plan:
+        if item[0].kind is UnitKind.DISTRICT_OFFICE and item[0].code not in NEVER_REPORTED:
+            by_unit.setdefault(item[0].code, []).append(item)
+    bundles = 0
+    for done, (code, unit_plan) in enumerate(sorted(by_unit.items()), start=1):
+        if cancel():
+            raise Cancelled()
+        report = _send_through_bundles(workspace, code, unit_plan, random.Random(f"{seed}-{code}"))
+        activities += report[0]
+        values += report[1]
+        bundles += report[2]
+        if progress:
+            progress(done, len(by_unit))
+    return DemoReport(activities, values, 12, len({i[0].code for i in direct}) + len(by_unit), bundles)
+
+
+def _send_through_bundles(department: Workspace, unit_code: str, plan: Plan, rng: random.Random) -> tuple[int, int, int]:
+    """One district office's copy: record, sign and export (earlier years, then the last one), import."""
+    from thidua_desktop.core.bundles.exporter import export_bundle
+    from thidua_desktop.core.bundles.importer import import_bundle
+    from thidua_desktop.core.bundles.keys import create_key
+    from thidua_desktop.core.bundles.trust import enrol_key
+
+    last_year = max(day.year for _unit, day, _t in plan)
+    with tempfile.TemporaryDirectory(prefix="thidua-demo-unit-") as folder:
+        unit_copy = Workspace.open(Path(folder), actor=f"cán bộ {unit_code}")
+        try:
+            unit_copy.configure(Role.UNIT, unit_code)
+            key = create_key(unit_copy, DEMO_PASSPHRASE, DEMO_PASSPHRASE)
+            enrol_key(department, unit_code, key.public_key.file_text(), confirmed=True, note="Dữ liệu mẫu")
+            earlier = [item for item in plan if item[1].year < last_year]
+            later = [item for item in plan if item[1].year == last_year]
+            first_counts = _insert_plan(unit_copy, earlier, rng)
+            first = export_bundle(unit_copy, Path(folder) / "gui-lan-1.thidua", passphrase=DEMO_PASSPHRASE, mode="full")
+            import_bundle(department, first.path)
+            later_counts = _insert_plan(unit_copy, later, rng, replace=False)  # the last year, sent later
+            second = export_bundle(unit_copy, Path(folder) / "gui-lan-2.thidua", passphrase=DEMO_PASSPHRASE)
+            import_bundle(department, second.path)
+        finally:
+            unit_copy.close()
+    return first_counts[0] + later_counts[0], first_counts[1] + later_counts[1], 2

@@ -56,18 +56,47 @@ def make_application(argv: Sequence[str]) -> QApplication:
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    workspace = Workspace.open(args.data_dir, demo=args.demo, database_url=args.database_url)
-    if args.demo:
-        from sqlalchemy import func, select
+    return Workspace.open(args.data_dir, demo=args.demo, database_url=args.database_url)
 
-        from thidua_desktop.core.demo import populate
-        from thidua_desktop.core.models import Activity
 
-        with workspace.sessions() as session:
-            empty = not session.scalar(select(func.count()).select_from(Activity))
-        if empty:
-            populate(workspace)
-    return workspace
+def demo_is_empty(workspace: Workspace) -> bool:
+    from sqlalchemy import func, select
+
+    from thidua_desktop.core.models import Activity
+
+    with workspace.sessions() as session:
+        return not session.scalar(select(func.count()).select_from(Activity))
+
+
+def fill_demo(workspace: Workspace) -> bool:
+    """First `--demo` start: build the sample data set in a worker, with a progress dialog."""
+    from PySide6.QtCore import QEventLoop
+
+    from thidua_desktop.core.demo import populate
+
+    loop = QEventLoop()
+    outcome = {"ok": False}
+
+    def done(_report: object) -> None:
+        outcome["ok"] = True
+        loop.quit()
+
+    def failed(error: BaseException, details: str) -> None:
+        show_error(None, error, details)
+        loop.quit()
+
+    runner = TaskRunner()
+    runner.run(
+        lambda progress, cancel: populate(workspace, progress=progress, cancel=cancel, via_bundles=True),
+        title="Đang tạo bộ dữ liệu mẫu (các Phòng Tư pháp gửi gói dữ liệu về Sở)…",
+        parent=None,
+        on_done=done,
+        on_error=failed,
+        on_cancelled=loop.quit,
+    )
+    loop.exec()
+    runner.wait()
+    return outcome["ok"]
 
 
 def ensure_configured(workspace: Workspace) -> bool:
@@ -114,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         show_error(None, error)
         return error.exit_code
+    if args.demo and demo_is_empty(workspace) and not fill_demo(workspace):
+        workspace.close()
+        return 1
     if not ensure_configured(workspace):
         workspace.close()
         return 0

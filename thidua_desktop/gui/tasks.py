@@ -60,6 +60,7 @@ class TaskRunner(QObject):
         parent: QWidget | None,
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
         show_progress: bool = True,
     ) -> None:
         cancel_event = threading.Event()
@@ -68,6 +69,8 @@ class TaskRunner(QObject):
             try:
                 result = job(lambda _d, _t: None, cancel_event.is_set)
             except Cancelled:
+                if on_cancelled:
+                    on_cancelled()
                 return
             except Exception as error:  # noqa: BLE001
                 error_handler(error, traceback.format_exc())
@@ -107,6 +110,8 @@ class TaskRunner(QObject):
             finish()
             if not isinstance(error, Cancelled):
                 error_handler(error, details)
+            elif on_cancelled:
+                on_cancelled()
 
         signals.progress.connect(on_progress)
         signals.finished.connect(on_finished)

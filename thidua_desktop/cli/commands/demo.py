@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 
 from thidua_desktop.cli.common import open_workspace, printer
 from thidua_desktop.core.demo import populate
+from thidua_desktop.core.paths import DataLayout
 from thidua_desktop.core.text import format_number
 
 
@@ -18,11 +20,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The demo folder is recreated from scratch, so running it twice gives the same data set."""
+    demo_root = DataLayout.resolve(args.data_dir, demo=True).root
+    if demo_root.exists():
+        shutil.rmtree(demo_root)
     with open_workspace(args) as workspace:
-        report = populate(workspace, scale=args.scale, seed=args.seed, progress=printer("Đang tạo dữ liệu mẫu"))
+        report = populate(
+            workspace, scale=args.scale, seed=args.seed, progress=printer("Đang tạo dữ liệu mẫu"), via_bundles=True
+        )
         print(
             f"Đã tạo {format_number(report.activities)} hoạt động, {format_number(report.values)} số liệu, "
             f"{report.evidence_files} tệp minh chứng cho {report.units} đơn vị trong {workspace.layout.root}."
         )
+        if report.bundles:
+            print(f"Số liệu của các Phòng Tư pháp được gửi về Sở qua {report.bundles} gói dữ liệu có chữ ký.")
         print("Mở chương trình với dữ liệu mẫu: thidua-desktop --demo")
     return 0
