@@ -136,11 +136,16 @@ def _sample_images(store: EvidenceStore, rng: random.Random, count: int) -> list
 
 # Sample units whose data reaches the department: all but one district office, which "never reported".
 NEVER_REPORTED = {"PTP-AP"}
+# Offices that do (almost) everything the plan asks, so the ranking proposes award candidates.
+STAR_UNITS = frozenset({"PTP-CD", "PTP-TB", "PTP-TT"})
 DEMO_PASSPHRASE = "du lieu mau 2023"
 Plan = list[tuple[UnitInfo, date, Template]]
 
 
-def _make_plan(rng: random.Random, campaign: CampaignInfo, units: list[UnitInfo], scale: int | None) -> Plan:
+def _make_plan(
+    rng: random.Random, campaign: CampaignInfo, units: list[UnitInfo], scale: int | None, stars: frozenset[str] = frozenset()
+) -> Plan:
+    """(unit, date, template) triples; `stars` are offices that took part in almost every kind of activity."""
     templates = [t for t in TEMPLATES if t.criterion in campaign.criteria_by_code]
     today = min(date.today(), campaign.ends_on)
     plan: Plan = []
@@ -156,7 +161,8 @@ def _make_plan(rng: random.Random, campaign: CampaignInfo, units: list[UnitInfo]
     for unit in units:
         for year in campaign.years:
             for template in templates:
-                if rng.random() < (0.55 if unit.kind is UnitKind.DISTRICT_OFFICE else 0.25):
+                chance = 0.95 if unit.code in stars else 0.55 if unit.kind is UnitKind.DISTRICT_OFFICE else 0.25
+                if rng.random() < chance:
                     day = date(year, rng.randrange(1, 13), rng.randrange(1, 29))
                     if day > today or (unit.valid_to and day > unit.valid_to):
                         continue
@@ -280,7 +286,7 @@ def populate(
         units = [u for u in list_units(session) if u.kind is not UnitKind.DEPARTMENT]
     if workspace.role is None:
         workspace.configure(Role.DEPARTMENT, None)
-    plan = _make_plan(rng, campaign, units, scale)
+    plan = _make_plan(rng, campaign, units, scale, STAR_UNITS if via_bundles else frozenset())
     if scale or not via_bundles or workspace.role is not Role.DEPARTMENT:
         activities, values = _insert_plan(workspace, plan, rng, progress=progress, cancel=cancel)
         return DemoReport(activities, values, 12, len(units), 0)
