@@ -181,11 +181,14 @@ def test_ranking_dialog_lets_staff_add_a_unit_and_change_the_award(qtbot, depart
     service = AwardService.for_workspace(department.workspace)
     dialog = RankingDialog(choices, service.catalog.types_for(NomineeKind.COLLECTIVE, themed=True))
     qtbot.addWidget(dialog)
-    assert not any(check.isChecked() for check in dialog.checks)  # demo scores are below every threshold
-    dialog.checks[0].setChecked(True)
-    dialog.awards[0].setCurrentIndex(dialog.awards[0].findData("GK-STP"))
-    [candidate] = dialog.candidates()
-    assert (candidate.unit_code, candidate.award_type_code) == (choices[0].unit_code, "GK-STP")
+    proposed = {choices[i].unit_code for i, check in enumerate(dialog.checks) if check.isChecked()}
+    assert proposed == {c.unit_code for c in choices if c.proposed_award}  # ticked exactly where proposed
+    below = next(i for i, check in enumerate(dialog.checks) if not check.isChecked())  # under every threshold
+    dialog.checks[below].setChecked(True)
+    dialog.awards[below].setCurrentIndex(dialog.awards[below].findData("GK-STP"))
+    added = [c for c in dialog.candidates() if c.unit_code == choices[below].unit_code]
+    assert [(c.unit_code, c.award_type_code) for c in added] == [(choices[below].unit_code, "GK-STP")]
+    assert len(dialog.candidates()) == len(proposed) + 1
 
 
 def test_printing_puts_every_page_at_its_true_size(qtbot, department: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
