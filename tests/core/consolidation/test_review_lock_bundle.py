@@ -80,6 +80,11 @@ def test_bundle_changing_a_locked_year_waits_in_the_pending_list(office, workspa
         [(approved, "changed", True), (late_2024, "new", True)]
     )
     assert {p.state_label for p in waiting} == {"Chờ xử lý (kỳ còn khóa)"}
+    forced = resolve_pending(department, [p.id for p in waiting], apply=True)
+    assert forced.empty  # applying never bypasses the lock: both stay pending, nothing changed
+    assert _titles(department)[approved] == "Phổ biến pháp luật tại xã Kiến An"
+    with department.sessions() as session:
+        assert len(pending_records(session, unit_id=unit_id)) == 2
 
     with department.transaction() as session:
         unlock_period(session, lock.id, actor="Hội đồng TĐKT", reason="Đơn vị bổ sung số liệu cuối năm")
@@ -87,7 +92,7 @@ def test_bundle_changing_a_locked_year_waits_in_the_pending_list(office, workspa
         now_free = pending_records(session, unit_id=unit_id)
     assert all(not p.locked for p in now_free)
     applied = resolve_pending(department, [p.id for p in now_free], apply=True)
-    assert set(applied.updated) == {approved, late_2024}
+    assert applied.updated == (approved,) and applied.created == (late_2024,)
     titles = _titles(department)
     assert titles[approved] == "Phổ biến pháp luật (sửa sau khi Sở đã duyệt)"
     assert titles[late_2024] == "Bổ sung hoạt động năm 2024"

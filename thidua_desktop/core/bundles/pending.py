@@ -64,26 +64,50 @@ def list_pending(workspace) -> list[PendingInfo]:  # noqa: ANN001 - Workspace
 
 
 def resolve_pending(workspace, ids: list[int], *, apply: bool) -> ChangeReport:  # noqa: ANN001 - Workspace
-    """Apply (or discard) held changes in one transaction."""
-    touched: list[str] = []
+    """Apply (or discard) held changes in one transaction, oldest bundle first.
+
+    A change whose period is still approved (locked) stays pending: applying must never bypass a lock.
+    """
+    created: list[str] = []
+    updated: list[str] = []
+    deleted: list[str] = []
     with write_session(workspace) as session:
-        for pending in session.scalars(select(PendingRecord).where(PendingRecord.id.in_(ids))):
+        rows = session.scalars(
+            select(PendingRecord)
+            .join(BundleImport, BundleImport.id == PendingRecord.import_id)
+            .where(PendingRecord.id.in_(ids))
+            .order_by(BundleImport.seq, PendingRecord.id)
+        ).all()
+        for pending in rows:
             if pending.resolved_at is not None:
                 continue
-            resolution = "discarded"
+            resolution, kind = ("discarded", None)
             if apply:
-                resolution = _apply_one(session, pending)
+                resolution, kind = _apply_one(session, pending)
+                if resolution == "locked":
+                    continue
                 if resolution == "applied":
-                    touched.append(pending.activity_uuid)
+                    {"created": created, "deleted": deleted}.get(kind or "", updated).append(pending.activity_uuid)
             pending.resolved_at = utc_now()
             pending.resolved_by = workspace.actor
             pending.resolution = resolution
             audit.record(session, workspace.actor, f"pending-{resolution}", "activity", pending.activity_uuid,
                          {"pending_id": pending.id, "reason": pending.reason})
-    return ChangeReport(updated=tuple(touched))
+    return ChangeReport(created=tuple(created), updated=tuple(updated), deleted=tuple(deleted))
 
 
-def _apply_one(session, pending: PendingRecord) -> str:  # noqa: ANN001 - Session
+def _later_import_owns(session, row: Activity | None, origin: BundleImport) -> bool:  # noqa: ANN001 - Session
+    """True when the row already comes from a later bundle of the unit: an older held change must not win."""
+    if row is None or row.source_bundle_id is None:
+        return False
+    source = session.get(BundleImport, row.source_bundle_id)
+    return source is not None and source.seq > origin.seq
+
+
+def _apply_one(session, pending: PendingRecord) -> tuple[str, str | None]:  # noqa: ANN001 - Session
+    """(resolution, kind): resolution is applied / superseded / locked; kind is created / updated / deleted."""
+    from thidua_desktop.core.consolidation.review import period_lock_reason
+
     origin = session.get(BundleImport, pending.import_id)
     code = session.scalar(select(Campaign.code).where(Campaign.id == origin.campaign_id))
     campaign = load_campaign_info(session, code)
@@ -91,19 +115,27 @@ def _apply_one(session, pending: PendingRecord) -> str:  # noqa: ANN001 - Sessio
         select(Activity).where(Activity.uuid == pending.activity_uuid)
         .options(selectinload(Activity.values), selectinload(Activity.attachments))
     )
-    if not pending.record_json:  # absent from the unit's snapshot: a deletion
+    record = json.loads(pending.record_json) if pending.record_json else None
+    incoming = date.fromisoformat(record["date"]) if record else None
+    current = row.activity_date if row is not None else None
+    if period_lock_reason(session, origin.unit_id, origin.campaign_id, current, incoming):
+        return "locked", None
+    if _later_import_owns(session, row, origin):
+        return "superseded", None
+    if record is None:  # absent from the unit's snapshot: a deletion
         if row is not None and row.deleted_at is None:
             row.deleted_at = utc_now()
             row.attachments = []
             row.evidence_count = 0
             row.source_bundle_id = origin.id
-        return "applied"
-    record = json.loads(pending.record_json)
+        return "applied", "deleted"
     if row is not None and row.revision > record["revision"]:
-        return "superseded"
+        return "superseded", None
     shas = [a["sha256"] for a in record["attachments"]]
     evidence_ids = dict(session.execute(select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(shas))).all())
+    kind = "updated"
     if row is None:
+        kind = "created"
         row = Activity(uuid=pending.activity_uuid, unit_id=origin.unit_id, campaign_id=origin.campaign_id)
         session.add(row)
     else:
@@ -112,4 +144,4 @@ def _apply_one(session, pending: PendingRecord) -> str:  # noqa: ANN001 - Sessio
         session.flush()
     fill_activity(row, record, campaign, evidence_ids, origin.id)
     session.flush()
-    return "applied"
+    return "applied", kind

@@ -967,9 +967,19 @@ class DepartmentSection(QWidget):
         if not chosen:
             self.page.prompts.inform(self.tr("Hãy chọn thay đổi trong danh sách trước."))
             return
-        report = resolve_pending(self.workspace, chosen, apply=apply)
+        try:
+            report = resolve_pending(self.workspace, chosen, apply=apply)
+        except Exception as error:  # noqa: BLE001 - shown; nothing was applied (one transaction)
+            self.page.prompts.error(error)
+            return
         self.page.context.announce(report)
         self.page.refresh()
+        still_held = {p.id for p in list_pending(self.workspace)} & set(chosen)
+        if apply and still_held:
+            self.page.prompts.inform(
+                self.tr("{n} thay đổi vẫn thuộc kỳ đã duyệt nên còn chờ; hãy mở khóa kỳ đó (trang Tổng hợp › Thẩm định) "
+                        "rồi áp dụng lại.").format(n=len(still_held))
+            )
 
 
 class BundlesPage(QWidget):
