@@ -121,3 +121,18 @@ def test_thumbnail_of_an_image(tmp_path: Path) -> None:
     thumb = make_thumbnail(photo, tmp_path / "thumbs" / "p.jpg")
     assert thumb is not None and max(Image.open(thumb).size) == 256
     assert make_thumbnail(tmp_path / "thumbs" / "missing.jpg", tmp_path / "x.jpg") is None
+
+
+def test_viewer_copy_never_escapes_its_folder_nor_opens_programs(tmp_path: Path) -> None:
+    from thidua_desktop.core.evidence import viewer_copy
+
+    store = EvidenceStore(tmp_path / "store")
+    sha, _size, _ = store.add_stream(io.BytesIO(b"%PDF-1.4 bien ban"), 17)
+    folder = tmp_path / "xem"
+    copy = viewer_copy(store, sha, "../../../Startup/bien-ban.pdf", folder)
+    assert copy.parent.parent == folder and copy.name == "bien-ban.pdf"
+    assert copy.read_bytes() == b"%PDF-1.4 bien ban"
+    assert viewer_copy(store, sha, "/etc/hinh.jpg", folder).parent.parent == folder
+    for hostile in ("chay.bat", "lien-ket.lnk", "app.desktop", "..", ""):
+        with pytest.raises(UserError, match="Không mở tệp"):
+            viewer_copy(store, sha, hostile, folder)

@@ -218,10 +218,13 @@ class ActivityService:
         if problems:
             raise ValidationError(problems)
 
-    def _load(self, session: Session, uuid: str) -> Activity:
+    def _load(self, session: Session, uuid: str, *, for_update: bool = False) -> Activity:
+        """`for_update` locks the row on PostgreSQL, so two reviewers' edits cannot silently overwrite each other."""
+        query = select(Activity).where(Activity.uuid == uuid)
+        if for_update:
+            query = query.with_for_update()
         activity = session.scalar(
-            select(Activity)
-            .where(Activity.uuid == uuid)
+            query
             .options(
                 selectinload(Activity.values),
                 selectinload(Activity.attachments).selectinload(ActivityEvidence.evidence),
@@ -254,7 +257,7 @@ class ActivityService:
     def update(self, uuid: str, draft: ActivityDraft, *, expected_revision: int | None = None) -> ChangeReport:
         self._check(draft)
         with self.sessions.begin() as session:
-            activity = self._load(session, uuid)
+            activity = self._load(session, uuid, for_update=True)
             if expected_revision is not None and activity.revision != expected_revision:
                 raise ValidationError(
                     {"revision": "Hoạt động này vừa được sửa ở nơi khác. Hãy đóng biểu mẫu và mở lại để xem bản mới."}
@@ -283,7 +286,7 @@ class ActivityService:
         done: list[str] = []
         with self.sessions.begin() as session:
             for uuid in uuids:
-                activity = self._load(session, uuid)
+                activity = self._load(session, uuid, for_update=True)
                 if (activity.deleted_at is not None) == deleted:
                     continue
                 check_not_locked(session, activity, activity.activity_date)

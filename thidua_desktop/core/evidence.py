@@ -11,6 +11,7 @@ import hashlib
 import io
 import mimetypes
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,6 +158,30 @@ class EvidenceStore:
         return FileState.OK if digest.hexdigest() == sha256 else FileState.CORRUPT
 
 
+def viewer_copy(store: EvidenceStore, sha256: str, file_name: str, folder: Path) -> Path:
+    """A copy under its real name (the store names files by hash), so the system viewer picks the right program.
+
+    The name may come from another unit's bundle: only its last part is used, and only the evidence file
+    types are opened, so a crafted name can neither escape the folder nor start a program.
+    """
+    source = store.path_for(sha256)
+    if not source.is_file():
+        raise UserError(f"Tệp “{file_name}” không còn trong kho minh chứng.", hint="Hãy đính kèm lại tệp gốc.")
+    name = nfc(Path(file_name.replace("\\", "/")).name).lstrip(".") or f"{sha256[:16]}.bin"
+    if Path(name).suffix.lower() not in ALLOWED_EXTENSIONS:
+        raise UserError(
+            f"Không mở tệp “{name}”: loại tệp này không phải minh chứng được nhận.",
+            hint="Chỉ mở được ảnh, PDF và tài liệu Word/Excel/ODF.",
+        )
+    target = folder / sha256[:16] / name
+    if not (target.is_file() and target.stat().st_size == source.stat().st_size):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    return target
+
+
 def _jpeg_name(name: str) -> str:
     return nfc(str(Path(name).with_suffix(".jpg")))
 
@@ -263,7 +288,7 @@ class EvidenceService:
         """Copy files in, then add them to the activity's attachments in one transaction."""
         drafts = self.store_files(paths, progress=progress, cancel=cancel)
         with self.sessions.begin() as session:
-            activity = session.scalar(select(Activity).where(Activity.uuid == activity_uuid))
+            activity = session.scalar(select(Activity).where(Activity.uuid == activity_uuid).with_for_update())
             if activity is None:
                 raise NotFoundError(f"Không tìm thấy hoạt động {activity_uuid}.", hint="Hãy lưu hoạt động trước.")
             check_not_locked(session, activity, activity.activity_date)

@@ -68,6 +68,7 @@ class Workspace:
         self.layout = layout
         self.engine = engine
         self.sessions: sessionmaker[Session] = make_session_factory(engine)
+        self.write_sessions: sessionmaker[Session] = make_session_factory(engine, write=True)
         self.actor = actor or audit.current_actor()
         self.open_report: OpenReport | None = None
         self._campaign: CampaignInfo | None = None
@@ -122,7 +123,7 @@ class Workspace:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One committed unit of work; rolled back whole on any error."""
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             yield session
 
     @property
@@ -202,7 +203,7 @@ class Workspace:
         return self._campaign
 
     def activities(self) -> ActivityService:
-        return ActivityService(self.sessions, self.campaign(), self.actor)
+        return ActivityService(self.write_sessions, self.campaign(), self.actor)
 
     def evidence_store(self) -> EvidenceStore:
         return EvidenceStore(self.layout.evidence_dir)
@@ -210,7 +211,7 @@ class Workspace:
     def evidence(self) -> EvidenceService:
         downscale = int(self.setting("photo_max_px")) if self.setting("downscale_photos") else None
         return EvidenceService(
-            self.sessions,
+            self.write_sessions,
             self.evidence_store(),
             self.actor,
             max_bytes=int(self.setting("evidence_max_mb")) * 1024 * 1024,

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from thidua_desktop.core.activities import ActivityDraft, AttachmentDraft, ChangeReport, validate_draft
 from thidua_desktop.core.errors import UserError, ValidationError
-from thidua_desktop.core.evidence import ALLOWED_EXTENSIONS, FILE_STATE_LABELS, FileState
+from thidua_desktop.core.evidence import ALLOWED_EXTENSIONS, FILE_STATE_LABELS, FileState, viewer_copy
 from thidua_desktop.core.text import format_number
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import confirm, show_error
@@ -374,17 +374,13 @@ class ActivityForm(QDialog):
         if item is None:
             return
         attachment: AttachmentDraft = item.data(ATTACHMENT_ROLE)
-        path = self.workspace.evidence_store().path_for(attachment.sha256)
-        if not path.is_file():
-            show_error(self, UserError(f"Tệp “{attachment.file_name}” không còn trong kho minh chứng.",
-                                       hint="Hãy gỡ và đính kèm lại tệp gốc."))
+        try:
+            copy = viewer_copy(self.workspace.evidence_store(), attachment.sha256, attachment.file_name,
+                               self.workspace.layout.root / "cache" / "xem-minh-chung")
+        except UserError as error:
+            show_error(self, error)
             return
-        # Open a copy with the original name and extension, so the system picks the right viewer.
-        viewable = self.workspace.layout.root / "cache" / "open" / attachment.sha256[:12] / attachment.file_name
-        if not viewable.exists():
-            viewable.parent.mkdir(parents=True, exist_ok=True)
-            viewable.write_bytes(path.read_bytes())
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(viewable)))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy)))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
         if event.mimeData().hasUrls():

@@ -8,7 +8,6 @@ import date), so a reviewer can answer "where does this number come from?" down 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,10 +20,10 @@ from thidua_desktop.core.bundles.models import BundleImport
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
 from thidua_desktop.core.consolidation.models import REVIEW_STATUS_LABELS, ActivityReview, ReviewStatus
 from thidua_desktop.core.consolidation.table import ConsolidationFilter
-from thidua_desktop.core.evidence import EvidenceStore
+from thidua_desktop.core.evidence import EvidenceStore, viewer_copy
 from thidua_desktop.core.models import Activity, ActivityEvidence, Aggregation, Evidence, IndicatorValue, Unit
 from thidua_desktop.core.query import _conditions
-from thidua_desktop.core.text import format_date, format_number, nfc
+from thidua_desktop.core.text import format_date, format_number
 
 DEFAULT_LIMIT = 2_000
 
@@ -287,14 +286,5 @@ def evidence_files(session: Session, store: EvidenceStore, activity_id: int) -> 
 
 
 def copy_for_viewer(item: EvidenceFile, folder: Path) -> Path:
-    """A copy under its real name (the store names files by hash), so the system viewer knows its type.
-
-    The copy goes into a folder of its own per file, so two attachments named alike never collide.
-    """
-    target_dir = folder / item.sha256[:16]
-    target_dir.mkdir(parents=True, exist_ok=True)
-    name = nfc(Path(item.file_name).name) or item.sha256
-    target = target_dir / name
-    if not target.exists() or target.stat().st_size != item.size:
-        shutil.copyfile(item.path, target)
-    return target
+    """A copy under its real name for the system viewer (see `core.evidence.viewer_copy`)."""
+    return viewer_copy(EvidenceStore(item.path.parent.parent), item.sha256, item.file_name, folder)

@@ -42,6 +42,7 @@ from thidua_desktop.core.consolidation.drilldown import (
 from thidua_desktop.core.consolidation.models import ReviewStatus
 from thidua_desktop.core.consolidation.review import clear_review, set_review
 from thidua_desktop.core.consolidation.table import ConsolidationFilter
+from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_date, format_number
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import show_error
@@ -294,7 +295,11 @@ class DrillDownDialog(QDialog):
         index = self.evidence.currentRow()
         if not 0 <= index < len(self.files) or not self.files[index].present:
             return None
-        copy = copy_for_viewer(self.files[index], self.workspace.layout.root / "cache" / "xem-minh-chung")
+        try:
+            copy = copy_for_viewer(self.files[index], self.workspace.layout.root / "cache" / "xem-minh-chung")
+        except UserError as error:
+            show_error(self, error)
+            return None
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy)))
         return copy
 
