@@ -285,3 +285,27 @@ def test_ranking_reviewed_scores_charts_and_exports(page: ConsolidationPage, tmp
     text = "".join(p.extract_text() for p in PdfReader(str(tmp_path / "bao-cao.pdf")).pages)
     assert "Số: 12/BC-STP" in text and "Cao Thanh Sơn" in text and "PHỤ LỤC" in text
     assert (tmp_path / "bao-cao.docx").is_file()
+
+
+
+def test_a_cancelled_build_can_be_run_again(qtbot, workspace: Workspace, sample: Sample, monkeypatch) -> None:  # noqa: ANN001
+    from thidua_desktop.core.consolidation.cube import ConsolidationCube
+    from thidua_desktop.core.errors import Cancelled
+
+    calls = {"n": 0}
+    real_build = ConsolidationCube.build
+
+    def cancel_first(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise Cancelled()
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(ConsolidationCube, "build", cancel_first)
+    register_fonts()
+    page = ConsolidationPage(AppContext(workspace, TaskRunner(synchronous=True)))
+    qtbot.addWidget(page)
+    page.rebuild()
+    assert page.cube is None and "Đã hủy" in page.status.text()
+    page.rebuild()
+    assert page.cube is not None and calls["n"] == 2

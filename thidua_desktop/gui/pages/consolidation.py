@@ -69,6 +69,7 @@ class ConsolidationPage(QWidget):
         self.scheme_problem: str | None = None
         self.last_switch_ms = 0.0
         self._building = False
+        self._rebuild_again = False
         self._dirty_tabs: set[QWidget] = set()
         self._build()
         context.changed.connect(self.on_changed)
@@ -140,10 +141,16 @@ class ConsolidationPage(QWidget):
         )
 
     def rebuild(self) -> None:
-        """(Re)build the cube in the background; the table appears when it is ready."""
+        """(Re)build the cube in the background; the table appears when it is ready.
+
+        A change announced while a build runs asks for one more build afterwards, so the page never
+        settles on figures older than the data; a cancelled build leaves the page ready to try again.
+        """
         if self._building:
+            self._rebuild_again = True
             return
         self._building = True
+        self._rebuild_again = False
         self.status.setText(self.tr("Đang tổng hợp số liệu…"))
         campaign = self.campaign
         sessions = self.workspace.sessions
@@ -152,18 +159,32 @@ class ConsolidationPage(QWidget):
             with sessions() as session:
                 return ConsolidationCube.build(session, campaign, progress=progress, cancel=cancel)
 
-        def done(cube: ConsolidationCube) -> None:
+        def finished() -> bool:
             self._building = False
+            if self._rebuild_again:
+                self.rebuild()
+                return True
+            return False
+
+        def done(cube: ConsolidationCube) -> None:
+            if finished():
+                return
             self.cube = cube
             self.apply_filter()
 
         def failed(error: BaseException, details: str) -> None:
-            self._building = False
+            finished()
             from thidua_desktop.gui.messages import show_error
 
             show_error(self, error, details)
 
-        self.context.tasks.run(job, title=self.tr("Đang tổng hợp số liệu…"), parent=self, on_done=done, on_error=failed)
+        def cancelled() -> None:
+            self._rebuild_again = False
+            finished()
+            self.status.setText(self.tr("Đã hủy tổng hợp số liệu. Mở lại trang Tổng hợp để tổng hợp lại."))
+
+        self.context.tasks.run(job, title=self.tr("Đang tổng hợp số liệu…"), parent=self, on_done=done,
+                               on_error=failed, on_cancelled=cancelled)
 
     def apply_filter(self) -> None:
         """Recompute the table for the current controls; from the cube this takes milliseconds."""
