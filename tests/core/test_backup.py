@@ -48,3 +48,16 @@ def test_broken_backup_is_refused_before_anything_changes(sqlite_workspace: Work
     with pytest.raises(UserError, match="bị hỏng"):
         backup.restore_sqlite(broken, sqlite_workspace.layout.database_file, sqlite_workspace.layout.backups_dir)
     assert sqlite_workspace.layout.database_file.read_bytes() == before
+
+
+def test_safety_copies_are_never_rotated_away(sqlite_workspace: Workspace) -> None:
+    ws = sqlite_workspace
+    ws.set_settings(backup_keep=2)
+    first = ws.backup_now("thu")
+    ws.engine.dispose()
+    safety = backup.restore_sqlite(first, ws.layout.database_file, ws.layout.backups_dir)
+    for _ in range(4):
+        ws.backup_now("khi-thoat")
+    remaining = backup.list_backups(ws.layout.backups_dir)
+    assert safety in remaining  # the copy taken before the restore survives many exits
+    assert sum(p.stem.endswith("khi-thoat") for p in remaining) == 2

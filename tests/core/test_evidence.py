@@ -136,3 +136,15 @@ def test_viewer_copy_never_escapes_its_folder_nor_opens_programs(tmp_path: Path)
     for hostile in ("chay.bat", "lien-ket.lnk", "app.desktop", "..", ""):
         with pytest.raises(UserError, match="Không mở tệp"):
             viewer_copy(store, sha, hostile, folder)
+
+
+def test_re_adding_the_original_repairs_a_damaged_stored_copy(tmp_path: Path) -> None:
+    store = EvidenceStore(tmp_path / "store")
+    data = b"%PDF-1.4 bien ban hop" * 50
+    sha, _size, _ = store.add_stream(io.BytesIO(data), len(data))
+    damaged = bytearray(data)
+    damaged[10] ^= 0xFF  # same size, one bit-flipped byte
+    store.path_for(sha).write_bytes(bytes(damaged))
+    assert store.check(sha) is FileState.CORRUPT
+    _sha, _size, already = store.add_stream(io.BytesIO(data), len(data))
+    assert not already and store.check(sha) is FileState.OK

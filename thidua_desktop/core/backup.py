@@ -38,9 +38,12 @@ def backup_sqlite(source_file: Path, backups_dir: Path, *, reason: str, keep: in
             target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
+        os.replace(partial, final)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     finally:
         source.close()
-    os.replace(partial, final)
     prune_backups(backups_dir, keep)
     return final
 
@@ -51,22 +54,31 @@ def list_backups(backups_dir: Path) -> list[Path]:
     return sorted(backups_dir.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"), reverse=True)
 
 
+ROLLING_REASONS = ("hang-ngay", "khi-thoat", "thu-cong")
+
+
 def prune_backups(backups_dir: Path, keep: int) -> list[Path]:
-    removed = list_backups(backups_dir)[max(keep, 1):]
+    """Keep the newest `keep` rolling backups; safety copies (before an upgrade or a restore) are never pruned."""
+    rolling = [p for p in list_backups(backups_dir) if p.stem.endswith(ROLLING_REASONS)]
+    removed = rolling[max(keep, 1):]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
 
 
+def backup_taken_at(path: Path) -> datetime:
+    """From the file name (falling back to its time stamp), without opening the database."""
+    parts = path.stem[len(BACKUP_PREFIX):].split("-")
+    try:
+        return datetime.strptime("-".join(parts[:3]), "%Y%m%d-%H%M%S-%f")
+    except ValueError:
+        return datetime.fromtimestamp(path.stat().st_mtime)
+
+
 def describe_backup(path: Path) -> BackupInfo:
     """Date and record counts, shown before a restore so the user knows what they are going back to."""
-    name = path.stem[len(BACKUP_PREFIX):]
-    parts = name.split("-")
-    try:
-        taken_at = datetime.strptime("-".join(parts[:3]), "%Y%m%d-%H%M%S-%f")
-    except ValueError:
-        taken_at = datetime.fromtimestamp(path.stat().st_mtime)
-    reason = "-".join(parts[3:]) or "thủ công"
+    taken_at = backup_taken_at(path)
+    reason = "-".join(path.stem[len(BACKUP_PREFIX):].split("-")[3:]) or "thủ công"
     try:
         conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
         try:

@@ -117,9 +117,10 @@ class EvidenceStore:
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
             final = self.path_for(sha)
-            if final.is_file() and final.stat().st_size == size:
+            if final.is_file() and final.stat().st_size == size and self.check(sha) is FileState.OK:
                 os.unlink(temp_name)
                 return sha, size, True
+            # New, missing, or damaged on disk: the fresh copy takes its place (re-attaching repairs the store).
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp_name, final)
             return sha, size, False

@@ -224,7 +224,7 @@ class Workspace:
             return None
         existing = backup.list_backups(self.layout.backups_dir)
         if existing:
-            newest = backup.describe_backup(existing[0]).taken_at
+            newest = backup.backup_taken_at(existing[0])
             if (datetime.now() - newest).total_seconds() < max_age_hours * 3600:
                 return None
         return self.backup_now("hang-ngay")
