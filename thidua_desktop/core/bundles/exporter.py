@@ -312,12 +312,18 @@ def export_bundle(
     signature = secret_key.sign(raw, trusted_comment(bundle_id, unit.code, seq, campaign.code), SIGNATURE_COMMENT)
     target = _target(workspace, destination, unit.code, campaign.code, seq)
     temp = _write_file(workspace, target, raw, signature.text().encode("utf-8"), evidence, progress, cancel)
+    manifest_sha = canonical_sha(raw)
     try:
-        manifest_sha = canonical_sha(raw)
-        sent = _record_export(workspace, unit, campaign, manifest, manifest_sha, target, temp.stat().st_size, rows)
+        size = temp.stat().st_size
+        _reserve_seq(workspace, unit.code, campaign.code, seq)  # a number once used is never reused
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
+        raise
+    try:  # only a bundle that exists on disk is recorded as sent
+        sent = _record_export(workspace, unit, campaign, manifest, manifest_sha, target, size, rows)
+    except BaseException:
+        target.unlink(missing_ok=True)
         raise
     counts = manifest["counts"]
     return ExportReport(
@@ -392,15 +398,19 @@ def _write_file(workspace, target: Path, manifest: bytes, signature: bytes, evid
     return temp
 
 
-def _record_export(workspace, unit: Unit, campaign: CampaignInfo, manifest: dict[str, Any], manifest_sha: str,  # noqa: ANN001
-                   target: Path, size: int, rows: Sequence[Activity]) -> tuple[str, ...]:
-    """History row, shipped evidence, "sent" revisions and the sequence file, before the rename."""
-    seq = manifest["seq"]
+def _reserve_seq(workspace, unit_code: str, campaign_code: str, seq: int) -> None:  # noqa: ANN001
+    """The sequence file outlives database restores, so an old backup can never make a seq be reused."""
     sequence = _sequence_file(workspace)
-    key = _sequence_key(unit.code, campaign.code)
+    key = _sequence_key(unit_code, campaign_code)
     sequence[key] = max(seq, sequence.get(key, 0))
     with atomic_write(_sequence_path(workspace), "w", encoding="utf-8") as handle:
         json.dump(sequence, handle, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def _record_export(workspace, unit: Unit, campaign: CampaignInfo, manifest: dict[str, Any], manifest_sha: str,  # noqa: ANN001
+                   target: Path, size: int, rows: Sequence[Activity]) -> tuple[str, ...]:
+    """History row, shipped evidence and "sent" revisions, once the bundle file is in place."""
+    seq = manifest["seq"]
     counts = manifest["counts"]
     with workspace.transaction() as session:
         row = BundleExport(
