@@ -19,6 +19,8 @@ from thidua_desktop.core.errors import NotFoundError, UserError, ValidationError
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
 from thidua_desktop.core.text import fold, format_number, nfc, sort_key
 
+MAX_VALUE = 10**15  # a quadrillion đồng: far above any real figure, well inside a 64-bit column
+
 
 @dataclass(frozen=True)
 class AttachmentDraft:
@@ -106,6 +108,8 @@ def validate_draft(campaign: CampaignInfo, draft: ActivityDraft) -> tuple[dict[s
             problems[f"value:{indicator_id}"] = "Chỉ tiêu không thuộc tiêu chí đã chọn."
         elif value < 0:
             problems[f"value:{indicator_id}"] = f"“{indicator.name}” không được là số âm."
+        elif value > MAX_VALUE:
+            problems[f"value:{indicator_id}"] = f"“{indicator.name}” quá lớn (tối đa {format_number(MAX_VALUE)})."
     for indicator_id, value in draft.values.items():
         indicator = campaign.indicators_by_id.get(indicator_id)
         if indicator is None or indicator.part_of_id is None:
@@ -134,7 +138,11 @@ def _snapshot(activity: Activity) -> dict[str, object]:
         "description": activity.description,
         "responsible_officer": activity.responsible_officer,
         "values": {str(v.indicator_id): v.value for v in sorted(activity.values, key=lambda v: v.indicator_id)},
-        "attachments": [[a.evidence.sha256, a.file_name, a.caption] for a in activity.attachments if a.evidence],
+        "attachments": [
+            [a.evidence.sha256, a.file_name, a.caption]
+            for a in sorted(activity.attachments, key=lambda link: link.position)
+            if a.evidence
+        ],
     }
 
 
@@ -193,7 +201,18 @@ def sync_attachments(session: Session, activity: Activity, drafts: list[Attachme
 
 
 def check_not_locked(session: Session, activity: Activity, new_day: date | None) -> None:
-    """Approved (locked) periods are read-only here too, not only for incoming bundles."""
+    """Approved (locked) periods are read-only here too, not only for incoming bundles.
+
+    A record that came in a unit's bundle is the unit's: only the unit's next bundle may change it,
+    otherwise that bundle would silently overwrite the edit (or bring a deletion back).
+    """
+    if activity.source_bundle_id is not None:
+        unit = session.get(Unit, activity.unit_id)
+        raise UserError(
+            f"Hoạt động “{activity.title}” do {unit.name if unit else 'đơn vị'} gửi lên qua gói dữ liệu; "
+            "chỉ đơn vị đó sửa được.",
+            hint="Nếu số liệu chưa đúng, hãy đề nghị đơn vị giải trình (Tổng hợp › Thẩm định) để đơn vị sửa và gửi lại.",
+        )
     from thidua_desktop.core.consolidation.review import period_lock_reason
 
     current = activity.activity_date if activity.id is not None else None
@@ -313,6 +332,7 @@ class ActivityDetail:
     updated_at: datetime
     deleted_at: datetime | None
     draft: ActivityDraft
+    from_bundle: bool = False  # recorded by a unit and received in its bundle: read-only here
 
     @classmethod
     def from_row(cls, activity: Activity, session: Session) -> ActivityDetail:
@@ -337,5 +357,5 @@ class ActivityDetail:
         )
         return cls(
             activity.uuid, unit.code, unit.name, activity.revision, activity.created_at, activity.updated_at,
-            activity.deleted_at, draft,
+            activity.deleted_at, draft, activity.source_bundle_id is not None,
         )

@@ -15,6 +15,11 @@ CSV_COLUMNS = ["Mã", "Ngày", "Đơn vị", "Tiêu chí", "Tên hoạt động"
 PAGE = 2000
 
 
+def spreadsheet_safe(text: str) -> str:
+    """Text from other units (via bundles) must not become a formula when the CSV is opened in Excel."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_activities_csv(
     sessions,  # noqa: ANN001 - sessionmaker
     flt: ActivityFilter,
@@ -37,8 +42,9 @@ def write_activities_csv(
                 for row_id in page_ids:
                     row = rows[row_id]
                     writer.writerow(
-                        [row.uuid, format_date(row.activity_date), row.unit_name, row.criterion_code, row.title,
-                         row.place, row.figures, row.evidence_count, row.status]
+                        [row.uuid, format_date(row.activity_date), row.unit_name, row.criterion_code,
+                         spreadsheet_safe(row.title), spreadsheet_safe(row.place), row.figures, row.evidence_count,
+                         row.status]
                     )
                 if progress:
                     progress(min(start + PAGE, len(ids)), len(ids))

@@ -80,11 +80,15 @@ def format_money(value: int | None) -> str:
 
 def parse_number(text: str) -> int:
     """Parse "1.234.567" or "1 234 567 đ" typed by a user; raises ValueError with a Vietnamese message."""
-    cleaned = text.strip().replace("đ", "").replace(" ", "").replace(".", "").replace("\u00a0", "")
-    if cleaned in ("", "-"):
+    compact = text.strip().replace("đ", "").replace(" ", "").replace("\u00a0", "")
+    if compact in ("", "-"):
         raise ValueError("Chưa nhập số.")
-    if "," in cleaned:
+    if "," in compact:
         raise ValueError("Chỉ nhập số nguyên (không có phần thập phân).")
+    groups = compact.lstrip("-").split(".")
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        raise ValueError(f"“{text}” viết chưa đúng: dấu chấm chỉ dùng để tách hàng nghìn (ví dụ 1.234.567).")
+    cleaned = compact.replace(".", "")
     try:
         return int(cleaned)
     except ValueError:

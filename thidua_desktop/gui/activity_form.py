@@ -265,6 +265,20 @@ class ActivityForm(QDialog):
         self.file_states = {a.sha256: store.check(a.sha256) for a in draft.attachments or []}
         self._set_attachments(draft.attachments or [])
         self.status_label.setText(self.tr("Phiên bản {rev}").format(rev=detail.revision))
+        if detail.from_bundle:
+            self._make_read_only(detail.unit_name)
+
+    def _make_read_only(self, unit_name: str) -> None:
+        """A unit's record received in its bundle is viewed here, not edited: the unit sends corrections."""
+        for widget in (self.criterion, self.date, self.title_edit, self.commune, self.poor, self.remote, self.ethnic,
+                       self.officer, self.values_box, self.add_files_button, self.caption_button, self.detach_button,
+                       self.save_button, self.save_new_button):
+            widget.setEnabled(False)
+        self.description.setReadOnly(True)
+        self.setAcceptDrops(False)
+        self.status_label.setText(
+            self.tr("Chỉ xem: hoạt động do {unit} gửi lên qua gói dữ liệu; đơn vị sửa rồi gửi lại.").format(unit=unit_name)
+        )
 
     def _reset(self, keep: ActivityDraft | None) -> None:
         self.uuid = None
@@ -335,7 +349,13 @@ class ActivityForm(QDialog):
             show_error(self, error)
             return
 
+        def saving_allowed(allowed: bool) -> None:
+            # While files are copied in a worker, saving would link only part of them.
+            for button in (self.save_button, self.save_new_button):
+                button.setEnabled(allowed)
+
         def done(drafts: list[AttachmentDraft]) -> None:
+            saving_allowed(True)
             known = {a.sha256 for a in self.attachments()}
             for draft in drafts:
                 if draft.sha256 not in known:
@@ -343,11 +363,18 @@ class ActivityForm(QDialog):
                     self._add_attachment_item(draft)
                     known.add(draft.sha256)
 
+        def failed(error: BaseException, details: str) -> None:
+            saving_allowed(True)
+            show_error(self, error, details)
+
+        saving_allowed(False)
         self.context.tasks.run(
             lambda progress, cancel: service.store_files(paths, progress=progress, cancel=cancel),
             title=self.tr("Đang chép tệp minh chứng…"),
             parent=self,
             on_done=done,
+            on_error=failed,
+            on_cancelled=lambda: saving_allowed(True),
         )
 
     def _selected_item(self) -> QListWidgetItem | None:
@@ -467,12 +494,19 @@ class ActivityForm(QDialog):
         return self._fingerprint() != self._initial
 
     def save(self, *, and_new: bool) -> bool:
+        if not self.save_button.isEnabled():
+            return False  # read-only, or files still being copied in
         draft, parse_problems = self._draft()
-        problems, _warnings = validate_draft(self.campaign, draft)
+        problems, warnings = validate_draft(self.campaign, draft)
         problems = {**problems, **parse_problems}
         if problems:
             self._show_problems(problems)
             self.status_label.setText(self.tr("Chưa lưu: hãy sửa các mục báo đỏ."))
+            return False
+        unshown = [w for w in warnings if not w.startswith("Ngày ")]  # the date warning is already on the form
+        if unshown and not confirm(
+            self, self.tr("Lưu hoạt động?"), "\n".join(unshown), yes=self.tr("Vẫn lưu"), no=self.tr("Quay lại sửa")
+        ):
             return False
         service = self.workspace.activities()
         try:

@@ -56,14 +56,6 @@ class ActivityTableModel(QAbstractTableModel):
             self.filter = flt
             self.reload()
 
-    def refresh_rows(self, uuids: set[str]) -> None:
-        """Re-read cached rows that a mutation touched, without a full reset."""
-        stale = [row_id for row_id, row in self.cache.items() if row.uuid in uuids]
-        for row_id in stale:
-            del self.cache[row_id]
-        if stale:
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
-
     def _row(self, position: int) -> ActivityRow | None:
         row_id = self.ids[position]
         row = self.cache.get(row_id)
@@ -78,13 +70,6 @@ class ActivityTableModel(QAbstractTableModel):
     def uuid_at(self, position: int) -> str | None:
         row = self._row(position)
         return row.uuid if row else None
-
-    def row_of_uuid(self, uuid: str) -> int | None:
-        for position, row_id in enumerate(self.ids):
-            row = self.cache.get(row_id)
-            if row is not None and row.uuid == uuid:
-                return position
-        return None
 
     # --- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from thidua_desktop.core.activities import ChangeReport
+from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.query import ActivityFilter, indicator_values
 from thidua_desktop.core.text import format_number
 from thidua_desktop.core.units import list_units
 from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui.activity_form import ActivityForm
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.messages import show_error
 from thidua_desktop.gui.models.activity_table import ActivityTableModel
 from thidua_desktop.gui.models.totals_table import TotalsModel
 from thidua_desktop.gui.widgets import CriterionPicker, PeriodPicker
@@ -257,25 +259,43 @@ class ActivitiesPage(QWidget):
     def add_activity(self) -> ActivityForm | None:
         if not self.add_button.isEnabled():
             return None
-        form = ActivityForm(self.context, parent=self)
-        form.open()
-        return form
+        return self._open_form(None)
 
     def edit_selected(self) -> ActivityForm | None:
         uuids = self.selected_uuids()
         if not uuids or self.bin_toggle.isChecked():
             return None
-        form = ActivityForm(self.context, uuid=uuids[0], parent=self)
+        return self._open_form(uuids[0])
+
+    def _open_form(self, uuid: str | None) -> ActivityForm | None:
+        try:
+            form = ActivityForm(self.context, uuid=uuid, parent=self)
+        except UserError as error:  # e.g. deleted meanwhile by another reviewer
+            show_error(self, error)
+            self.model.reload()
+            return None
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.open()
         return form
+
+    def _run(self, mutation) -> ChangeReport | None:  # noqa: ANN001 - a service call
+        """Mutations from the list: a refusal (locked period, a unit's record) is shown, nothing changes."""
+        try:
+            report = mutation()
+        except UserError as error:
+            show_error(self, error)
+            return None
+        self.context.announce(report)
+        return report
 
     def delete_selected(self) -> None:
         uuids = self.selected_uuids()
         if not uuids or self.bin_toggle.isChecked():
             return
-        report = self.workspace.activities().delete(uuids)
+        report = self._run(lambda: self.workspace.activities().delete(uuids))
+        if report is None:
+            return
         self.last_deleted = list(report.deleted)
-        self.context.announce(report)
         self.undo_label.setText(
             self.tr("Đã chuyển {n} hoạt động vào Thùng rác.").format(n=len(report.deleted))
         )
@@ -285,26 +305,14 @@ class ActivitiesPage(QWidget):
     def undo_delete(self) -> None:
         if not self.last_deleted:
             return
-        report = self.workspace.activities().restore(self.last_deleted)
-        self.last_deleted = []
+        restored, self.last_deleted = self.last_deleted, []
         self.undo_bar.hide()
-        self.context.announce(report)
+        self._run(lambda: self.workspace.activities().restore(restored))
 
     def restore_selected(self) -> None:
         uuids = self.selected_uuids()
         if uuids:
-            self.context.announce(self.workspace.activities().restore(uuids))
-
-    def select_uuid(self, uuid: str) -> bool:
-        for row in range(self.model.rowCount()):
-            if self.model.uuid_at(row) == uuid:
-                self.table.selectionModel().select(
-                    self.model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-                )
-                self.table.scrollTo(self.model.index(row, 0))
-                return True
-        return False
+            self._run(lambda: self.workspace.activities().restore(uuids))
 
     def export_csv(self) -> None:
         target, _ = QFileDialog.getSaveFileName(
@@ -327,13 +335,10 @@ class ActivitiesPage(QWidget):
         )
 
     def on_changed(self, report: object) -> None:
-        if not isinstance(report, ChangeReport) or report.empty:
+        """Any change may move rows in or out of the filter or change their order: re-read the ids (fast)."""
+        if not isinstance(report, ChangeReport):
             self.campaign = self.workspace.campaign()
-            self.model.reload()
-            self.apply_filters()
+        elif report.empty:
             return
-        if report.created or report.deleted or report.restored:
-            self.model.reload()
-        else:
-            self.model.refresh_rows(report.touched)
+        self.model.reload()
         self.apply_filters()

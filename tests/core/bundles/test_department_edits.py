@@ -1,0 +1,36 @@
+"""At the department, a unit's records are the unit's: they change only through the unit's next bundle."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.core.bundles.conftest import Unit, enrol
+from thidua_desktop.core.activities import ActivityDraft
+from thidua_desktop.core.bundles.importer import import_bundle
+from thidua_desktop.core.errors import UserError
+from thidua_desktop.core.workspace import Workspace
+
+
+def test_imported_records_are_read_only_at_the_department(unit: Unit, department: Workspace) -> None:
+    received = unit.add("Trợ giúp pháp lý lưu động", criterion="2.4", values={"2.4.e": 1, "2.4.f": 30})
+    enrol(department, unit)
+    import_bundle(department, unit.export().path)
+    service = department.activities()
+    detail = service.get(received)
+    assert detail.from_bundle
+    campaign = department.campaign()
+    with pytest.raises(UserError) as error:
+        service.update(received, detail.draft)
+    assert "do Phòng Tư pháp huyện Chợ Mới gửi lên" in error.value.message
+    assert "giải trình" in error.value.hint
+    with pytest.raises(UserError):
+        service.delete([received])
+    assert service.get(received).revision == detail.revision and service.get(received).deleted_at is None
+    # The department's own offices still record directly in the same copy.
+    own = ActivityDraft(criterion_id=campaign.criteria_by_code["1"].id, activity_date=date(2024, 5, 2),
+                        title="Hội nghị quán triệt", values={campaign.indicators_by_code["1.a"].id: 1})
+    made = service.create("STP-VP", own).created[0]
+    assert not service.get(made).from_bundle
+    assert service.delete([made]).deleted == (made,)
