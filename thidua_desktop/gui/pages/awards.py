@@ -1233,9 +1233,9 @@ class AwardsPage(QWidget):
             return False
         return not self.dirty or self.save()
 
-    def render_choice(self, key: str) -> tuple[str, bytes]:
-        """(title, PDF bytes) of a preview choice; runs in a worker thread."""
-        dossier = build_dossier(self.workspace, self.current_id, service=self.service)
+    def render_choice(self, key: str, nomination_id: int | None = None) -> tuple[str, bytes]:
+        """(title, PDF bytes) of a preview choice; runs in a worker thread, for the nomination given."""
+        dossier = build_dossier(self.workspace, nomination_id or self.current_id, service=self.service)
         if key == "certificate":
             form = dossier.certificate_form_code
             if form is None:
@@ -1252,14 +1252,17 @@ class AwardsPage(QWidget):
             return
         key = self.document_combo.currentData()
         label = self.document_combo.currentText()
+        nomination_id = self.current_id
         self.preview.clear(self.tr("Đang dựng văn bản…"))
 
         def show(result: tuple[str, bytes]) -> None:
+            if nomination_id != self.current_id or key != self.document_combo.currentData():
+                return  # the user moved on while it rendered: never show or print another document
             self.preview.load(result[1], label)
             if then_print:
                 print_with_dialog(self, result[1], label)
 
-        self.context.tasks.run(lambda _p, _c: self.render_choice(key), title=self.tr("Đang dựng văn bản…"),
+        self.context.tasks.run(lambda _p, _c: self.render_choice(key, nomination_id), title=self.tr("Đang dựng văn bản…"),
                                parent=self, on_done=show, show_progress=False,
                                on_error=lambda e, t: (self.preview.clear(), messages.show_error(self, e, t)))
 
