@@ -259,7 +259,7 @@ def load_campaign_file(path: Path) -> CampaignDef:
 
 def campaign_files(extra_dirs: list[Path] | None = None) -> list[Path]:
     folders = [resource_path("campaigns"), *(extra_dirs or [])]
-    return sorted(p for folder in folders if folder.is_dir() for p in folder.glob("*.json"))
+    return sorted((p for folder in folders if folder.is_dir() for p in folder.glob("*.json")), key=lambda p: (p.name, str(p)))
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,17 @@ def test_imported_records_are_read_only_at_the_department(unit: Unit, department
     made = service.create("STP-VP", own).created[0]
     assert not service.get(made).from_bundle
     assert service.delete([made]).deleted == (made,)
+
+
+def test_export_to_a_new_folder_never_overwrites_an_earlier_bundle(unit: Unit, tmp_path) -> None:  # noqa: ANN001
+    from thidua_desktop.core.bundles.errors import ExportDestinationError
+
+    unit.add("Tuyên truyền", criterion="1", values={"1.a": 1})
+    folder = tmp_path / "usb" / "gui-so"  # does not exist yet, no extension: a folder
+    first = unit.export(folder)
+    unit.add("Tuyên truyền lần 2", criterion="1", values={"1.a": 1})
+    second = unit.export(folder)
+    assert first.path.parent == folder == second.path.parent and first.path != second.path
+    assert first.path.is_file() and second.path.is_file()
+    with pytest.raises(ExportDestinationError):
+        unit.export(second.path)  # an explicit existing file name is refused, not replaced

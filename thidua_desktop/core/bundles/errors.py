@@ -140,6 +140,10 @@ class TrustRegistryError(UserError):
     exit_code = 39
 
 
+class ExportDestinationError(UserError):
+    exit_code = 41
+
+
 class ExportEvidenceError(UserError):
     """An evidence file to be shipped is missing or altered in this unit's own store."""
 

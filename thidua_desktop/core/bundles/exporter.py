@@ -28,7 +28,7 @@ from thidua_desktop.core import audit
 from thidua_desktop.core.activities import ChangeReport
 from thidua_desktop.core.bundles import canonical
 from thidua_desktop.core.bundles.container import BUNDLE_SUFFIX, MANIFEST_NAME, SIGNATURE_NAME, ZipWriter
-from thidua_desktop.core.bundles.errors import ExportEvidenceError, RoleError
+from thidua_desktop.core.bundles.errors import ExportDestinationError, ExportEvidenceError, RoleError
 from thidua_desktop.core.bundles.keys import current_key, keyring_of
 from thidua_desktop.core.bundles.manifest import (
     FORMAT,
@@ -341,7 +341,15 @@ def _target(workspace, destination: Path | None, unit_code: str, campaign_code: 
     if destination is None:
         return outgoing_dir(workspace) / name
     destination = Path(destination)
-    return destination / name if destination.is_dir() else destination
+    if destination.is_dir() or destination.suffix.lower() != BUNDLE_SUFFIX:
+        destination.mkdir(parents=True, exist_ok=True)  # a folder (new or not): the bundle gets its own name
+        destination = destination / name
+    if destination.exists():
+        raise ExportDestinationError(
+            f"Đã có tệp “{destination.name}” ở nơi lưu; gói mới không ghi đè lên gói cũ.",
+            hint="Hãy chọn một thư mục, hoặc đặt tên tệp khác.",
+        )
+    return destination
 
 
 def _write_file(workspace, target: Path, manifest: bytes, signature: bytes, evidence: Sequence[dict[str, Any]],  # noqa: ANN001
