@@ -61,7 +61,7 @@ def test_filters_search_sort_and_totals(workspace: Workspace) -> None:
         assert by_code["2.2.g"].value == 75.0 and by_code["2.2.g"].target_met is False
         assert by_code["2.2.d"].value == 17  # stock: latest per unit (7 + 10), not the sum 22
         assert by_code["3.a"].value == 10_000_000
-        assert by_code["2.3.g"].value is None and by_code["2.3.g"].target_met is True  # nothing reported: ceiling met
+        assert by_code["2.3.g"].value is None and by_code["2.3.g"].target_met is None  # not reported: no verdict
 
         per_unit = indicator_values(session, campaign, everything, by_unit=True)
         cho_moi = next(u for u in per_unit if by_code and u is not None and per_unit[u][campaign.indicators_by_code["2.2.e"].id].value == 4)

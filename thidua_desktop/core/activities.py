@@ -121,7 +121,7 @@ def validate_draft(campaign: CampaignInfo, draft: ActivityDraft) -> tuple[dict[s
                 f"“{indicator.name}” ({format_number(value)}) không được lớn hơn "
                 f"“{whole_ind.name}” ({format_number(whole)})."
             )
-    if not any(draft.values.values()) and "criterion" not in problems:
+    if not draft.values and "criterion" not in problems:
         warnings.append("Hoạt động chưa có số liệu nào; nó sẽ không được cộng vào kết quả.")
     return problems, warnings
 

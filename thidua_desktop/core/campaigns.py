@@ -30,8 +30,7 @@ class TargetDef:
     value: int
 
     def is_met(self, actual: float | None) -> bool | None:
-        if actual is None and self.op is TargetOp.AT_MOST:
-            actual = 0  # a ceiling such as "no harassment complaints": nothing reported meets it
+        """None without data, even for a ceiling: "no complaints" is met by reporting 0, not by silence."""
         if actual is None:
             return None
         return actual >= self.value if self.op is TargetOp.AT_LEAST else actual <= self.value

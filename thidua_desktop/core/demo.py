@@ -84,6 +84,8 @@ TEMPLATES = [
     Template("2.3", "Tuyên truyền pháp luật hộ tịch tại vùng đồng bào dân tộc {xa}", {"2.3.a": (1, 3)}),
     Template("2.3", "Bồi dưỡng nghiệp vụ cho công chức Tư pháp – Hộ tịch", {"2.3.b": (1, 1), "2.3.c": (15, 60)}),
     Template("2.3", "Giải quyết hồ sơ đăng ký hộ tịch, chứng thực tháng {thang}", {"2.3.d": (80, 900)}, {"2.3.e": "2.3.d"}),
+    Template("2.3", "Tự kiểm tra đăng ký hộ tịch, chứng thực năm {nam}: không có phản ánh sách nhiễu, phiền hà",
+             {"2.3.d": (60, 400), "2.3.g": (0, 0)}, {"2.3.e": "2.3.d"}),
     Template("2.3", "Tập huấn Thỏa thuận toàn cầu về Di cư hợp pháp, an toàn và trật tự", {"2.3.h": (1, 1), "2.3.c": (20, 50)}),
     Template("2.4", "Trợ giúp pháp lý lưu động tại {xa}", {"2.4.e": (1, 1), "2.4.f": (15, 90), "2.4.d": (1, 6)}),
     Template("2.4", "Thực hiện vụ việc trợ giúp pháp lý cho người nghèo", {"2.4.d": (1, 4), "2.4.f": (1, 4)}),

@@ -38,7 +38,9 @@ SCHEME = {
         {"code": "2.1", "standard": 5, "items": [
             {"indicator": "2.1.c", "bands": [{"from": 100, "points": 5}], "if_no_data": 2},
         ]},
-        {"code": "2.3", "standard": 5, "items": [{"indicator": "2.3.g", "bands": [{"up_to": 0, "points": 5}]}]},
+        # "if_no_data" here is the council's explicit choice; the shipped scheme gives nothing for silence.
+        {"code": "2.3", "standard": 5, "items": [{"indicator": "2.3.g", "bands": [{"up_to": 0, "points": 5}],
+                                                  "if_no_data": 5}]},
     ],
     "awards": [
         {"code": "BK-BTP", "title": "Bằng khen của Bộ trưởng Bộ Tư pháp", "min_percent": 60, "max_count": 1},
@@ -60,7 +62,8 @@ def test_self_scores_follow_the_bands_by_hand(workspace: Workspace, sample: Samp
         ranking = rank_units(session, campaign, Period.year(2024), scheme=scheme)
         quarter = rank_units(session, campaign, Period.quarter(2024, 1), scheme=scheme)
     cm, lx, vp = (ranking.row_for(code) for code in ("PTP-CM", "PTP-LX", "STP-VP"))
-    # PTP-CM: 1.a = 2 → 6, 1.b = 120 → 4; 2.2.g = 75 % → 0, 2.2.d = 9 → 4, 2.2.e = 4 → 0; 2.1.c no data → 2; 2.3.g none → 5
+    # PTP-CM: 1.a = 2 → 6, 1.b = 120 → 4; 2.2.g = 75 % → 0, 2.2.d = 9 → 4, 2.2.e = 4 → 0; 2.1.c no data → 2;
+    # 2.3.g none → 5 (this test scheme's "if_no_data")
     assert [c.self_points for c in cm.criteria] == [10, 4, 2, 5] and cm.self_total == 21
     assert cm.percent == pytest.approx(70.0)
     assert [c.self_points for c in lx.criteria] == [0, 8, 2, 5]
@@ -124,3 +127,12 @@ def test_shipped_scheme_loads_and_broken_schemes_name_the_field(workspace: Works
     broken["criteria"][1]["items"][0]["bands"][0] = {"points": 3}
     with pytest.raises(CampaignFileError, match="from"):
         _scheme(workspace, broken)
+
+
+def test_a_ceiling_is_earned_by_reporting_zero_not_by_silence(workspace: Workspace, sample: Sample) -> None:
+    """In the shipped scheme, "no harassment complaints" scores only when a unit reports 0 complaints."""
+    campaign = workspace.campaign()
+    with workspace.sessions() as session:
+        ranking = rank_units(session, campaign, Period.year(2024))
+    item = next(i for c in ranking.row_for("STP-VP").criteria for i in c.items if i.item.indicator.code == "2.3.g")
+    assert item.value is None and item.points == 0

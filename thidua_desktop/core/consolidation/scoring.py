@@ -290,8 +290,10 @@ class CriterionScore:
 
 def score_item(item: ScoringItem, result: IndicatorResult | None, scale: float) -> ItemScore:
     value = result.value if result is not None else None
-    if value is None and item.indicator.aggregation is not Aggregation.RATIO:
+    ceiling = all(band.at_most is not None for band in item.bands)
+    if value is None and item.indicator.aggregation is not Aggregation.RATIO and not ceiling:
         value = 0.0  # a count or stock with nothing reported is zero
+    # A ceiling ("no complaints") is earned by reporting 0, not by reporting nothing.
     if value is None:
         return ItemScore(item, None, item.if_no_data, None)
     factor = scale if item.scaled else 1.0
