@@ -200,3 +200,20 @@ def _write_pdf(path: Path) -> None:
     pdf = canvas.Canvas(str(path))
     pdf.drawString(72, 720, "Bien ban")
     pdf.save()
+
+
+def test_the_department_records_for_one_of_its_own_offices(qtbot, context: AppContext) -> None:  # noqa: ANN001
+    from thidua_desktop.core.workspace import Role
+
+    context.workspace.configure(Role.DEPARTMENT, None)
+    page = _page(qtbot, context)
+    form = page.add_activity()
+    assert form.recording_unit.count() == 8 and form.recording_unit.currentData() == "STP-VP"
+    form.recording_unit.setCurrentIndex(form.recording_unit.findData("STP-TGPL"))
+    _fill(qtbot, form, title="Trợ giúp pháp lý lưu động", values={"2.4.e": "1", "2.4.f": "25"}, criterion="2.4")
+    assert form.save(and_new=False)
+    detail = context.workspace.activities().get(page.model.uuid_at(0))
+    assert detail.unit_code == "STP-TGPL"  # not the Sở as a whole, which is not ranked against its offices
+    page.table.selectRow(0)
+    edit = page.edit_selected()
+    assert edit.recording_unit.currentData() == "STP-TGPL" and not edit.recording_unit.isEnabled()

@@ -47,6 +47,7 @@ def test_first_run_setup_then_main_window(qtbot, tmp_path: Path) -> None:  # noq
     titles = window.page_titles()
     assert titles[0] == "Hoạt động"
     assert "Cài đặt" in titles and "Tiến độ đơn vị" in titles
+    assert "Tổng hợp" not in titles  # the province-wide table is the department's
     assert window.windowTitle() == "ThiĐua Desktop — Phòng Tư pháp huyện Tri Tôn"
     assert "Phòng Tư pháp huyện Tri Tôn" in window.statusBar().currentMessage()
     assert QApplication.font().family() == "Liberation Sans"
@@ -92,4 +93,5 @@ def test_changing_the_role_rebuilds_the_pages(qtbot, context: AppContext, no_con
     context.announce(DataRestored())
     qtbot.waitUntil(lambda: window.pages["activities"] is not old_page, timeout=2000)
     assert not window.pages["activities"].unit.isHidden()  # the department filters by unit
+    assert "Tổng hợp" in window.page_titles()
     assert window.windowTitle() == "ThiĐua Desktop — Sở Tư pháp tỉnh An Giang"

@@ -14,6 +14,7 @@ from PySide6.QtCore import QDate, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QFileDialog,
@@ -37,7 +38,10 @@ from PySide6.QtWidgets import (
 from thidua_desktop.core.activities import ActivityDraft, AttachmentDraft, ChangeReport, validate_draft
 from thidua_desktop.core.errors import UserError, ValidationError
 from thidua_desktop.core.evidence import ALLOWED_EXTENSIONS, FILE_STATE_LABELS, FileState, viewer_copy
+from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.text import format_number
+from thidua_desktop.core.units import list_units
+from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import confirm, show_error
 from thidua_desktop.gui.thumbnails import ThumbnailProvider
@@ -90,6 +94,15 @@ class ActivityForm(QDialog):
         host_layout.addLayout(form)
         host_layout.addStretch(1)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.recording_unit = QComboBox()
+        self.recording_unit.setAccessibleName(self.tr("Đơn vị ghi nhận"))
+        if self.workspace.role is Role.DEPARTMENT:
+            # At the department, the Sở's own offices record here; district offices send bundles.
+            with self.workspace.sessions() as session:
+                for unit in list_units(session):
+                    if unit.kind is UnitKind.DEPARTMENT_OFFICE:
+                        self.recording_unit.addItem(unit.name, unit.code)
+            form.addRow(self.tr("Đơn vị &ghi nhận:"), self.recording_unit)
         self.criterion = CriterionPicker(self.campaign, allow_groups=False)
         self.criterion.setAccessibleName(self.tr("Tiêu chí"))
         self.criterion.currentIndexChanged.connect(lambda _i: self._show_indicators())
@@ -251,6 +264,10 @@ class ActivityForm(QDialog):
         self.revision = detail.revision
         draft = detail.draft
         self.setWindowTitle(self.tr("Sửa hoạt động — {unit}").format(unit=detail.unit_name))
+        index = self.recording_unit.findData(detail.unit_code)
+        if index >= 0:
+            self.recording_unit.setCurrentIndex(index)
+        self.recording_unit.setEnabled(False)  # an activity stays with the unit that recorded it
         self.criterion.set_criterion(draft.criterion_id)
         self.date.setDate(QDate(draft.activity_date.year, draft.activity_date.month, draft.activity_date.day))
         self.title_edit.setText(draft.title)
@@ -283,6 +300,7 @@ class ActivityForm(QDialog):
     def _reset(self, keep: ActivityDraft | None) -> None:
         self.uuid = None
         self.revision = None
+        self.recording_unit.setEnabled(True)
         self.setWindowTitle(self.tr("Thêm hoạt động"))
         recordable = self.campaign.recordable_criteria()
         self.criterion.set_criterion(keep.criterion_id if keep else recordable[0].id)
@@ -511,7 +529,7 @@ class ActivityForm(QDialog):
         service = self.workspace.activities()
         try:
             if self.uuid is None:
-                unit_code = self.workspace.setting("unit_code")
+                unit_code = self.recording_unit.currentData() or self.workspace.setting("unit_code")
                 report: ChangeReport = service.create(unit_code, draft)
                 self.uuid = report.created[0]
             else:

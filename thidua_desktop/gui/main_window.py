@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thidua_desktop.core.workspace import ROLE_LABELS
+from thidua_desktop.core.workspace import ROLE_LABELS, Role
 from thidua_desktop.gui.about_dialog import AboutDialog
 from thidua_desktop.gui.context import AppContext
 
@@ -32,13 +32,15 @@ class PageSpec:
     title: str
     module: str
     class_name: str
+    roles: frozenset[Role] | None = None  # None: every role
 
 
 PAGES = [
     PageSpec("activities", "Hoạt động", "thidua_desktop.gui.pages.activities", "ActivitiesPage"),
     PageSpec("overview", "Tiến độ đơn vị", "thidua_desktop.gui.pages.overview", "OverviewPage"),
     PageSpec("bundles", "Gửi/Nhận gói dữ liệu", "thidua_desktop.gui.pages.bundles", "BundlesPage"),
-    PageSpec("consolidation", "Tổng hợp", "thidua_desktop.gui.pages.consolidation", "ConsolidationPage"),
+    PageSpec("consolidation", "Tổng hợp", "thidua_desktop.gui.pages.consolidation", "ConsolidationPage",
+             frozenset({Role.DEPARTMENT})),
     PageSpec("awards", "Khen thưởng", "thidua_desktop.gui.pages.awards", "AwardsPage"),
     PageSpec("settings", "Cài đặt", "thidua_desktop.gui.pages.settings", "SettingsPage"),
 ]
@@ -112,8 +114,9 @@ class MainWindow(QMainWindow):
         )
 
     def _build_pages(self) -> None:
+        role = self.context.workspace.role
         for spec in PAGES:
-            if not _available(spec):
+            if not _available(spec) or (spec.roles is not None and role not in spec.roles):
                 continue
             page_class = getattr(importlib.import_module(spec.module), spec.class_name)
             page = page_class(self.context)
