@@ -188,8 +188,12 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
+            return
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None:
             self.resize(1280, 800)
+        else:  # fit a 1366 × 768 office laptop as well as a large monitor
+            self.resize(min(1280, screen.width()), min(800, screen.height() - 40))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for page in self.pages.values():

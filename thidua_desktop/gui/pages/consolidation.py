@@ -98,8 +98,12 @@ class ConsolidationPage(QWidget):
         self.orientation.addItem(self.tr("Chỉ tiêu × đơn vị"), Orientation.INDICATORS_BY_UNITS)
         for label, widget in ((self.tr("Kỳ:"), self.period), (self.tr("Đơn vị:"), self.kinds),
                               (self.tr("Địa bàn:"), self.place), (self.tr("Trình bày:"), self.orientation)):
+            # Combos may shrink on a 1366-px office screen; their lists still open at full width.
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            widget.setMinimumContentsLength(17 if widget is self.period else 10)
+            widget.view().setMinimumWidth(widget.view().sizeHintForColumn(0) + 24)
             controls.addWidget(QLabel(label))
-            controls.addWidget(widget)
+            controls.addWidget(widget, 1)
         controls.addStretch(1)
         self.excel_button = QPushButton(self.tr("Xuất Excel…"))
         self.excel_button.clicked.connect(lambda: self.export_excel())
