@@ -12,7 +12,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
@@ -138,6 +138,8 @@ def _sample_images(store: EvidenceStore, rng: random.Random, count: int) -> list
 
 # Sample units whose data reaches the department: all but one district office, which "never reported".
 NEVER_REPORTED = {"PTP-AP"}
+# Offices whose final report reaches the department after the deadline.
+LATE_UNITS = frozenset({"PTP-TC"})
 # Offices that do (almost) everything the plan asks, so the ranking proposes award candidates.
 STAR_UNITS = frozenset({"PTP-CD", "PTP-TB", "PTP-TT"})
 DEMO_PASSPHRASE = "du lieu mau 2023"
@@ -329,10 +331,14 @@ def _send_through_bundles(department: Workspace, unit_code: str, plan: Plan, rng
             earlier = [item for item in plan if item[1].year < last_year]
             later = [item for item in plan if item[1].year == last_year]
             first_counts = _insert_plan(unit_copy, earlier, rng)
-            first = export_bundle(unit_copy, Path(folder) / "gui-lan-1.thidua", passphrase=DEMO_PASSPHRASE, mode="full")
+            # Sent in early January after each reporting year, as offices do; one office is late in the end.
+            first = export_bundle(unit_copy, Path(folder) / "gui-lan-1.thidua", passphrase=DEMO_PASSPHRASE,
+                                  mode="full", created_at=datetime(last_year, 1, 7, 2, 30))
             import_bundle(department, first.path)
             later_counts = _insert_plan(unit_copy, later, rng, replace=False)  # the last year, sent later
-            second = export_bundle(unit_copy, Path(folder) / "gui-lan-2.thidua", passphrase=DEMO_PASSPHRASE)
+            final_day = 20 if unit_code in LATE_UNITS else 6
+            second = export_bundle(unit_copy, Path(folder) / "gui-lan-2.thidua", passphrase=DEMO_PASSPHRASE,
+                                   created_at=datetime(last_year + 1, 1, final_day, 2, 30))
             import_bundle(department, second.path)
         finally:
             unit_copy.close()

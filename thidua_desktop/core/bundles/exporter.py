@@ -271,8 +271,12 @@ def export_bundle(
     mode: str = "delta",
     progress: ProgressFn | None = None,
     cancel: CancelFn = never_cancelled,
+    created_at: datetime | None = None,
 ) -> ExportReport:
-    """Write the next bundle to `destination` (a file or a folder; default: bundles/outgoing/)."""
+    """Write the next bundle to `destination` (a file or a folder; default: bundles/outgoing/).
+
+    `created_at` (UTC) is for the demo data set, which replays bundles sent in earlier years.
+    """
     if mode not in MODES:
         raise ValueError(mode)
     unit_code, campaign = _require_unit(workspace)
@@ -295,7 +299,7 @@ def export_bundle(
     manifest = {
         "format": FORMAT,
         "bundle_id": bundle_id,
-        "created_at": format_timestamp(utc_now()),
+        "created_at": format_timestamp(created_at or utc_now()),
         "app": {"name": APP_NAME, "version": __version__},
         "unit": {"code": unit.code, "name": unit.name},
         "campaign": {"code": campaign.code, "version": campaign.version},
