@@ -72,7 +72,7 @@ def test_completeness_deadline_and_reminders(workspace: Workspace, sample: Sampl
                           "--deadline", "31/01/2025", "--reminders", "--kind", "district_office", "--pdf", str(pdf))
     assert code == 0 and pdf.read_bytes().startswith(b"%PDF")
     lines = out.splitlines()
-    assert lines[0] == "Danh sách đơn vị chưa gửi báo cáo Năm 2024 (hạn 31/01/2025):"
+    assert lines[0] == "Danh sách đơn vị chưa gửi báo cáo năm 2024 (hạn 31/01/2025):"
     assert len([line for line in lines if line[:2].rstrip(".").isdigit()]) == 9  # 11 districts, 2 sent
     assert not any("Long Xuyên" in line for line in lines)
     code, _out, err = run(capsys, "consolidate", "completeness", *where, "--deadline", "32/01/2025")

@@ -35,6 +35,11 @@ class Period:
     end: date
     label: str
 
+    @property
+    def phrase(self) -> str:
+        """The label inside a sentence: "báo cáo cả giai đoạn 2023–2025", "báo cáo năm 2024"."""
+        return self.label[:1].lower() + self.label[1:]
+
     @classmethod
     def year(cls, year: int) -> Period:
         return cls(date(year, 1, 1), date(year, 12, 31), f"Năm {year}")

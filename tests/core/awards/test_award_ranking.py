@@ -24,7 +24,7 @@ def test_ranked_units_with_proposals_become_nominations(service: AwardService, a
     assert [c.rank for c in choices] == [r.rank for r in ranking.rows]
     assert [c.proposed_award for c in choices[:3]] == ["GK-STP", "GK-STP", None]
     top = choices[0]
-    assert top.summary.startswith("Xếp hạng 1, đạt ") and top.summary.endswith("Cả giai đoạn 2023–2025")
+    assert top.summary.startswith("Xếp hạng 1, đạt ") and top.summary.endswith("cả giai đoạn 2023–2025")
     assert "Điểm chưa được Hội đồng thẩm định (đang là điểm tự chấm)." in top.warnings
 
     picked = [c.candidate() for c in choices if c.proposed_award] + [choices[2].candidate("BK-UBND")]

@@ -44,9 +44,9 @@ def test_statuses_counts_and_reminder_list(workspace: Workspace, sample: Sample)
         code for code, row in by_code.items() if row.status in (ReportStatus.NEVER, ReportStatus.OVERDUE)
     }
     assert len(report.never_reported) == 8 + 7  # districts other than CM, LX, AP; offices other than VP
-    assert report.summary.startswith("2/18 đơn vị đã gửi báo cáo Năm 2024 (hạn 10/01/2025); 1 gửi muộn")
+    assert report.summary.startswith("2/18 đơn vị đã gửi báo cáo năm 2024 (hạn 10/01/2025); 1 gửi muộn")
     lines = reminder_lines(report)
-    assert lines[0] == "Danh sách đơn vị chưa gửi báo cáo Năm 2024 (hạn 10/01/2025):"
+    assert lines[0] == "Danh sách đơn vị chưa gửi báo cáo năm 2024 (hạn 10/01/2025):"
     assert any(line.endswith("Phòng Tư pháp huyện An Phú — Quá hạn, chưa gửi; gói gần nhất: Gói số 1 lập 01/03/2024, ký bằng khóa 0123456789ABCDEF") for line in lines)
 
     # A later deadline turns the late unit on time; before a deadline a missing report is not yet overdue.

@@ -78,7 +78,7 @@ def test_self_scores_follow_the_bands_by_hand(workspace: Workspace, sample: Samp
     assert q_cm.criteria[0].items[0].threshold == 1 and q_cm.criteria[0].self_points == 10
     proposals = award_candidates(ranking)
     assert [(p.award_code, p.unit.code) for p in proposals] == [("BK-BTP", "PTP-CM"), ("GK-STP", "PTP-LX")]
-    assert proposals[0].summary == "Xếp hạng 1, đạt 21/30 điểm (70,0%) Năm 2024"
+    assert proposals[0].summary == "Xếp hạng 1, đạt 21/30 điểm (70,0%) năm 2024"
     assert "Chưa đạt 1 chỉ tiêu của kế hoạch." in proposals[0].warnings
     assert format_points(17.5) == "17,5" and format_points(18.0) == "18"
 

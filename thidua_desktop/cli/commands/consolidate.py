@@ -239,7 +239,7 @@ def run_unlock(args: argparse.Namespace) -> int:
         with workspace.transaction() as session:
             locks = [lock for lock in list_locks(session, campaign, unit_id=unit_id) if lock.covers(period)]
             if not locks:
-                raise NotFoundError(f"Số liệu {period.label} của {args.unit} chưa được duyệt.", hint="Không có gì để mở khóa.")
+                raise NotFoundError(f"Số liệu {period.phrase} của {args.unit} chưa được duyệt.", hint="Không có gì để mở khóa.")
             unlock_period(session, locks[0].id, actor=workspace.actor, reason=args.reason)
             waiting = [p for p in pending_records(session, unit_id=unit_id) if not p.locked]
         print(f"Đã mở khóa {locks[0].label} của {locks[0].unit_name}.")

@@ -113,7 +113,7 @@ class Completeness:
         sent = self.count(ReportStatus.ON_TIME) + self.count(ReportStatus.LATE)
         expected = sum(1 for row in self.rows if row.status is not ReportStatus.DIRECT)
         return (
-            f"{format_number(sent)}/{format_number(expected)} đơn vị đã gửi báo cáo {self.period.label} "
+            f"{format_number(sent)}/{format_number(expected)} đơn vị đã gửi báo cáo {self.period.phrase} "
             f"(hạn {format_date(self.deadline)}); {format_number(self.count(ReportStatus.LATE))} gửi muộn, "
             f"{format_number(len(self.reminders))} chưa gửi, trong đó {format_number(self.count(ReportStatus.NEVER))} "
             "chưa từng gửi."
@@ -250,7 +250,7 @@ def completeness(
 
 def reminder_lines(report: Completeness) -> list[str]:
     """The reminder list as plain lines (CLI, clipboard): one unit per line with what is missing."""
-    lines = [f"Danh sách đơn vị chưa gửi báo cáo {report.period.label} (hạn {format_date(report.deadline)}):"]
+    lines = [f"Danh sách đơn vị chưa gửi báo cáo {report.period.phrase} (hạn {format_date(report.deadline)}):"]
     for number, row in enumerate(report.reminders, start=1):
         last = f"; gói gần nhất: {row.last_bundle.label}" if row.last_bundle else ""
         lines.append(f"{number}. {row.unit.name} — {row.status_label}{last}")

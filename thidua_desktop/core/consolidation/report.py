@@ -102,7 +102,7 @@ def reminder_document(report: Completeness, campaign_title: str, header: Header,
         rows.append(d.Row(("Tất cả đơn vị đã gửi báo cáo đúng quy định.",), section=True))
     blocks: list[d.Block] = [
         d.para(
-            f"Thực hiện phong trào thi đua “{campaign_title}”, hạn gửi số liệu {report.period.label} về Sở Tư pháp "
+            f"Thực hiện phong trào thi đua “{campaign_title}”, hạn gửi số liệu {report.period.phrase} về Sở Tư pháp "
             f"là ngày {format_date(report.deadline)}. Đến ngày {format_date(report.as_of)}, các đơn vị dưới đây chưa "
             "gửi gói dữ liệu báo cáo (đã ký số) của kỳ này:"
         ),
@@ -119,7 +119,7 @@ def reminder_document(report: Completeness, campaign_title: str, header: Header,
     return d.Document(
         name=f"danh-sach-chua-gui-bao-cao-{report.period.start:%Y%m%d}",
         letterhead=_letterhead(header, "TB", day),
-        title=d.Title("DANH SÁCH", (f"Đơn vị chưa gửi báo cáo kết quả phong trào thi đua {report.period.label}",)),
+        title=d.Title("DANH SÁCH", (f"Đơn vị chưa gửi báo cáo kết quả phong trào thi đua {report.period.phrase}",)),
         blocks=tuple(blocks),
         closing=_closing(header, ("- Như danh sách trên;", "- Lưu: VT, TĐKT.")),
     )

@@ -245,13 +245,13 @@ def lock_period(
     for existing in list_locks(session, campaign, unit_id=unit_id):
         if existing.covers(period):
             raise UserError(
-                f"Số liệu {period.label} của {existing.unit_name} đã được duyệt trong kỳ {existing.description}.",
+                f"Số liệu {period.phrase} của {existing.unit_name} đã được duyệt trong kỳ {existing.description}.",
                 hint="Không cần duyệt lại. Muốn sửa, hãy mở khóa kỳ đó trước.",
             )
     open_queries = queried_items(session, campaign, period=period, unit_id=unit_id)
     if open_queries and not allow_open_queries:
         raise UserError(
-            f"{unit.short_name or unit.name} còn {len(open_queries)} hoạt động đang đề nghị giải trình trong {period.label}.",
+            f"{unit.short_name or unit.name} còn {len(open_queries)} hoạt động đang đề nghị giải trình trong {period.phrase}.",
             hint="Hãy chấp nhận hoặc xử lý các mục đó trước, hoặc xác nhận duyệt dù còn mục chưa giải trình.",
         )
     lock = PeriodLock(

@@ -479,7 +479,7 @@ class AwardCandidate:
     def summary(self) -> str:
         return (
             f"Xếp hạng {self.rank}, đạt {format_points(self.points)}/{format_points(self.max_points)} điểm "
-            f"({format_number(self.percent, decimals=1)}%) {self.period.label}"
+            f"({format_number(self.percent, decimals=1)}%) {self.period.phrase}"
         )
 
 
