@@ -126,3 +126,17 @@ def test_approved_period_is_read_only_for_direct_edits(workspace: Workspace) -> 
     with workspace.transaction() as session:
         unlock_period(session, lock.id, actor="người duyệt", reason="Đơn vị bổ sung số liệu")
     assert service.update(uuid, changed).updated == (uuid,)
+
+
+def test_activity_after_the_unit_was_dissolved_is_flagged(workspace: Workspace) -> None:
+    from thidua_desktop.core.units import get_unit
+
+    draft = _draft(workspace, **{"2_2_e": 1, "2_2_f": 1})
+    draft.activity_date = date(2025, 9, 1)
+    with workspace.sessions() as session:
+        unit = get_unit(session, "PTP-CM")
+    problems, warnings = validate_draft(workspace.campaign(), draft, unit)
+    assert problems == {}
+    assert warnings == ["Phòng Tư pháp huyện Chợ Mới đã thôi hoạt động từ sau ngày 30/06/2025 (ngày hoạt động 01/09/2025)."]
+    draft.activity_date = date(2025, 6, 30)
+    assert validate_draft(workspace.campaign(), draft, unit)[1] == []

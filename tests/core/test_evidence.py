@@ -148,3 +148,10 @@ def test_re_adding_the_original_repairs_a_damaged_stored_copy(tmp_path: Path) ->
     assert store.check(sha) is FileState.CORRUPT
     _sha, _size, already = store.add_stream(io.BytesIO(data), len(data))
     assert not already and store.check(sha) is FileState.OK
+
+
+def test_an_empty_file_is_refused(workspace: Workspace, tmp_path: Path) -> None:
+    empty = tmp_path / "bien-ban.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(UserError, match="rỗng"):
+        workspace.evidence().attach(_activity(workspace), [empty])

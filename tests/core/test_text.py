@@ -49,3 +49,10 @@ def test_number_format_round_trips(value: int) -> None:
 def test_sort_key_is_a_total_order_consistent_with_equality(a: str, b: str) -> None:
     if sort_key(a) == sort_key(b):
         assert a.lower() == b.lower() or fold(a) == fold(b)
+
+
+def test_iso_dates_get_the_format_message() -> None:
+    with pytest.raises(ValueError, match="ngày/tháng/năm"):
+        parse_date("2025-05-20")
+    with pytest.raises(ValueError, match="tách hàng nghìn"):
+        parse_number("1.5")

@@ -17,7 +17,8 @@ from thidua_desktop.core import audit
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
 from thidua_desktop.core.errors import NotFoundError, UserError, ValidationError
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
-from thidua_desktop.core.text import fold, format_number, nfc, sort_key
+from thidua_desktop.core.text import fold, format_date, format_number, nfc, sort_key
+from thidua_desktop.core.units import UnitInfo
 
 MAX_VALUE = 10**15  # a quadrillion đồng: far above any real figure, well inside a 64-bit column
 
@@ -86,10 +87,18 @@ def summarise_figures(values: Iterable[tuple[IndicatorInfo, int]]) -> tuple[str,
     return figures_text((ind.unit, ind.is_key, v) for ind, v in values if ind.part_of_id is None)
 
 
-def validate_draft(campaign: CampaignInfo, draft: ActivityDraft) -> tuple[dict[str, str], list[str]]:
+def validate_draft(
+    campaign: CampaignInfo, draft: ActivityDraft, unit: UnitInfo | None = None
+) -> tuple[dict[str, str], list[str]]:
     """Problems that block saving (field → message) and warnings the user may accept."""
     problems: dict[str, str] = {}
     warnings: list[str] = []
+    if unit is not None and draft.activity_date is not None and not unit.is_valid_on(draft.activity_date):
+        ended = unit.valid_to and draft.activity_date > unit.valid_to
+        warnings.append(
+            f"{unit.name} {'đã thôi hoạt động từ sau ngày ' + format_date(unit.valid_to) if ended else 'chưa được thành lập vào ngày này'}"
+            f" (ngày hoạt động {format_date(draft.activity_date)})."
+        )
     if draft.criterion_id not in campaign.criteria_by_id:
         problems["criterion"] = "Chưa chọn tiêu chí của kế hoạch."
     if not draft.title.strip():

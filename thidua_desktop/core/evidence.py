@@ -246,6 +246,8 @@ class EvidenceService:
                 hint="Hãy đính kèm ảnh (JPG, PNG…), PDF, hoặc tài liệu Word/Excel/ODF.",
             )
         size = path.stat().st_size
+        if size == 0:
+            raise UserError(f"Tệp “{path.name}” rỗng (0 byte).", hint="Hãy chọn lại tệp gốc; có thể tệp chưa được lưu hoặc chép hỏng.")
         if size > self.max_bytes:
             raise UserError(
                 f"Tệp “{path.name}” nặng {format_number(size / 1024 / 1024, decimals=1)} MB, vượt giới hạn "

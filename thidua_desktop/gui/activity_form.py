@@ -40,7 +40,7 @@ from thidua_desktop.core.errors import UserError, ValidationError
 from thidua_desktop.core.evidence import ALLOWED_EXTENSIONS, FILE_STATE_LABELS, FileState, viewer_copy
 from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.text import format_number
-from thidua_desktop.core.units import list_units
+from thidua_desktop.core.units import UnitInfo, get_unit, list_units
 from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import confirm, show_error
@@ -504,6 +504,13 @@ class ActivityForm(QDialog):
                 )
             )
 
+    def _recording_unit_info(self) -> UnitInfo | None:
+        code = self.recording_unit.currentData() or self.workspace.setting("unit_code")
+        if self.uuid is not None or not code:
+            return None  # an existing activity keeps its unit; only new ones are checked
+        with self.workspace.sessions() as session:
+            return get_unit(session, code)
+
     def _fingerprint(self) -> tuple:
         draft, problems = self._draft()
         return (repr(draft), tuple(sorted(problems)), tuple(e.text() for e in self.value_edits.values()))
@@ -515,7 +522,7 @@ class ActivityForm(QDialog):
         if not self.save_button.isEnabled():
             return False  # read-only, or files still being copied in
         draft, parse_problems = self._draft()
-        problems, warnings = validate_draft(self.campaign, draft)
+        problems, warnings = validate_draft(self.campaign, draft, self._recording_unit_info())
         problems = {**problems, **parse_problems}
         if problems:
             self._show_problems(problems)

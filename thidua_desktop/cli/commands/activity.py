@@ -11,6 +11,7 @@ from thidua_desktop.core.errors import UserError, ValidationError
 from thidua_desktop.core.export import write_activities_csv
 from thidua_desktop.core.query import ActivityFilter, Period, activity_ids, fetch_rows
 from thidua_desktop.core.text import format_date, parse_date, parse_number
+from thidua_desktop.core.units import get_unit
 from thidua_desktop.core.workspace import Role, Workspace
 
 
@@ -65,8 +66,6 @@ def _filter(workspace: Workspace, args: argparse.Namespace) -> ActivityFilter:
         flt = flt.with_(period=Period.year(args.year))
     unit_code = args.unit or (workspace.setting("unit_code") if workspace.role is Role.UNIT else None)
     if unit_code:
-        from thidua_desktop.core.units import get_unit
-
         with workspace.sessions() as session:
             flt = flt.with_(unit_ids=frozenset({get_unit(session, unit_code).id}))
     return flt
@@ -127,10 +126,11 @@ def run_add(args: argparse.Namespace) -> int:
             is_poor_commune=args.poor, is_remote_area=args.remote, is_ethnic_area=args.ethnic,
             description=args.description, responsible_officer=args.officer, values=values,
         )
-        _problems, warnings = validate_draft(campaign, draft)
         unit_code = args.unit or workspace.setting("unit_code")
         if not unit_code:
             raise UserError("Máy này chưa chọn đơn vị.", hint="Dùng --unit MÃ hoặc thiết lập trong chương trình.")
+        with workspace.sessions() as session:
+            _problems, warnings = validate_draft(campaign, draft, get_unit(session, unit_code))
         report = workspace.activities().create(unit_code, draft)
         uuid = report.created[0]
         if args.attach:
