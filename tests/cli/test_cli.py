@@ -19,7 +19,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_info_and_units(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "info", "--data-dir", str(tmp_path))
     assert code == 0
-    assert "Vai trò: chưa thiết lập" in out
+    assert "Vai trò: chưa thiết lập" in out and "Phong trào: Kế hoạch 78/KH-STP" in out
     assert "78/KH-STP" in out
     code, out, _ = run(capsys, "units", "list", "--data-dir", str(tmp_path))
     assert code == 0
@@ -75,3 +75,15 @@ def test_errors_have_vietnamese_messages_and_distinct_exit_codes(tmp_path: Path,
     assert code == 5 and "không được lớn hơn" in err
     code, out, _ = run(capsys, "activity", "list", *base)
     assert "Tổng cộng: 0 hoạt động." in out  # nothing half-saved
+
+
+def test_help_and_usage_errors_are_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("cách dùng: thidua") and "tùy chọn:" in out and "hiện hướng dẫn này rồi thoát" in out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["activity", "add"])
+    assert exit_info.value.code == 2
+    assert "lỗi: thiếu tham số bắt buộc: --criterion, --date, --title" in capsys.readouterr().err

@@ -8,18 +8,20 @@ from collections.abc import Sequence
 
 from thidua_desktop import __version__
 from thidua_desktop.cli.commands import activity, bundle, consolidate, demo, info, keys, report, units
-from thidua_desktop.cli.common import EXIT_CANCELLED
+from thidua_desktop.cli.common import EXIT_CANCELLED, speak_vietnamese
 from thidua_desktop.core.errors import Cancelled, UserError
 
 COMMAND_MODULES = [info, demo, units, activity, report, bundle, keys, consolidate]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    speak_vietnamese()
     parser = argparse.ArgumentParser(
         prog="thidua",
         description="ThiĐua Desktop — dòng lệnh ghi nhận, gửi và tổng hợp phong trào thi đua.",
     )
-    parser.add_argument("--version", action="version", version=f"ThiĐua Desktop {__version__}")
+    parser.add_argument("--version", action="version", version=f"ThiĐua Desktop {__version__}",
+                        help="hiện phiên bản rồi thoát")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH", required=True)
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -34,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
+    except BrokenPipeError:  # `thidua activity list | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
     except Cancelled:
         print("Đã hủy.", file=sys.stderr)
         return EXIT_CANCELLED

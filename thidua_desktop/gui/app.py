@@ -27,6 +27,9 @@ from thidua_desktop.gui.tasks import TaskRunner
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from thidua_desktop.cli.common import speak_vietnamese
+
+    speak_vietnamese()
     parser = argparse.ArgumentParser(prog="thidua-desktop", description="ThiĐua Desktop — giao diện đồ họa.")
     parser.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
     parser.add_argument("--database-url", help="địa chỉ cơ sở dữ liệu dùng chung (PostgreSQL)")

@@ -34,5 +34,6 @@ def run(args: argparse.Namespace) -> int:
         )
         if report.bundles:
             print(f"Số liệu của các Phòng Tư pháp được gửi về Sở qua {report.bundles} gói dữ liệu có chữ ký.")
-        print("Mở chương trình với dữ liệu mẫu: thidua-desktop --demo")
+        folder = f" --data-dir {args.data_dir}" if args.data_dir else ""
+        print(f"Mở chương trình với dữ liệu mẫu: thidua-desktop --demo{folder}")
     return 0

@@ -11,7 +11,7 @@ from thidua_desktop.core.workspace import ROLE_LABELS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("info", help="thông tin phiên bản, thư mục dữ liệu và chiến dịch")
+    parser = sub.add_parser("info", help="thông tin phiên bản, thư mục dữ liệu và phong trào thi đua")
     add_workspace_arguments(parser)
     parser.set_defaults(handler=run)
 
@@ -26,5 +26,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"Cơ sở dữ liệu: {workspace.database_label} (lược đồ {LATEST_SCHEMA_VERSION})")
         print(f"Vai trò: {ROLE_LABELS[role] if role else 'chưa thiết lập'}")
         print(f"Đơn vị: {unit.name if unit else '—'}")
-        print(f"Chiến dịch: {campaign.display_name}")
+        print(f"Phong trào: {campaign.display_name}")
     return 0
