@@ -90,7 +90,7 @@ class _Reader:
 
     def fail(self, path: str, problem: str) -> CampaignFileError:
         return CampaignFileError(
-            f"Tệp chiến dịch “{self.file_label}” bị lỗi ở trường “{path}”: {problem}",
+            f"Tệp phong trào thi đua “{self.file_label}” bị lỗi ở trường “{path}”: {problem}",
             hint="Chương trình chưa nạp tệp này. Vui lòng sửa tệp (hoặc xin tệp đúng từ Sở Tư pháp) rồi mở lại.",
         )
 
@@ -136,7 +136,7 @@ def parse_campaign(source_text: str, file_label: str) -> CampaignDef:
         data = json.loads(source_text, object_pairs_hook=_reject_duplicate_keys)
     except (json.JSONDecodeError, ValueError) as exc:
         raise CampaignFileError(
-            f"Tệp chiến dịch “{file_label}” không đọc được (JSON sai cú pháp: {exc}).",
+            f"Tệp phong trào thi đua “{file_label}” không đọc được (JSON sai cú pháp: {exc}).",
             hint="Chương trình chưa nạp tệp này. Vui lòng sửa tệp hoặc xin tệp đúng từ Sở Tư pháp.",
         ) from None
     if not isinstance(data, dict):
@@ -226,7 +226,7 @@ def parse_campaign(source_text: str, file_label: str) -> CampaignDef:
             if by_code[ref].aggregation is Aggregation.RATIO:
                 raise reader.fail(f"{here}.{attr}", f"chỉ tiêu “{ref}” là tỷ lệ, không dùng làm thành phần được.")
     if not by_code:
-        raise reader.fail("criteria", "chiến dịch chưa có chỉ tiêu nào.")
+        raise reader.fail("criteria", "phong trào chưa có chỉ tiêu nào.")
 
     version = reader.required(data, "version", "", int)
     return CampaignDef(
@@ -250,7 +250,7 @@ def load_campaign_file(path: Path) -> CampaignDef:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CampaignFileError(
-            f"Không đọc được tệp chiến dịch “{path.name}” ({exc}).",
+            f"Không đọc được tệp phong trào thi đua “{path.name}” ({exc}).",
             hint="Kiểm tra tệp còn nguyên vẹn và được lưu dạng UTF-8.",
         ) from None
     return parse_campaign(source, path.name)

@@ -121,7 +121,7 @@ def load_campaign_info(session: Session, campaign_code: str | None = None) -> Ca
     campaign = session.scalars(query).first()
     if campaign is None:
         raise NotFoundError(
-            f"Không tìm thấy chiến dịch “{campaign_code}”." if campaign_code else "Chưa có chiến dịch thi đua nào.",
+            f"Không tìm thấy phong trào thi đua “{campaign_code}”." if campaign_code else "Chưa có phong trào thi đua nào.",
             hint="Kiểm tra thư mục resources/campaigns của chương trình.",
         )
     rows = session.scalars(

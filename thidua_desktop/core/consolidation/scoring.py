@@ -258,8 +258,8 @@ def load_scheme(session: Session, campaign: CampaignInfo, *, extra_dirs: Iterabl
     if isinstance(section, dict):
         return parse_scheme(json.dumps(section, ensure_ascii=False), f"{campaign.code} (mục scoring)", campaign)
     raise NotFoundError(
-        f"Chiến dịch “{campaign.code}” chưa có thang điểm thi đua.",
-        hint="Thêm tệp scoring/<mã chiến dịch>.json vào thư mục dữ liệu, hoặc mục “scoring” vào tệp chiến dịch.",
+        f"Phong trào “{campaign.code}” chưa có thang điểm thi đua.",
+        hint="Thêm tệp scoring/<mã phong trào>.json vào thư mục dữ liệu, hoặc mục “scoring” vào tệp phong trào.",
     )
 
 
