@@ -182,3 +182,14 @@ def test_a_units_own_copy_drafts_its_report_under_its_own_letterhead(service: Aw
     text = full_text(d.render_pdf(to_trinh))
     assert "Kính gửi: Giám đốc Sở Tư pháp" in text and "/TTr-PTP" in text
     assert "Chợ Mới, ngày" in text and "TRƯỞNG PHÒNG" in text
+
+
+def test_the_directors_own_award_is_requested_by_the_office_not_by_the_director(
+    service: AwardService, award_round: RoundInfo, demo_workspace: Workspace
+) -> None:
+    nomination = service.create_from_candidates(award_round.id, [Candidate("PTP-TT", "GK-STP", 70.0)]).created[0]
+    text = full_text(d.render_pdf(build_dossier(demo_workspace, nomination).documents[0]))
+    for phrase in ("SỞ TƯ PHÁP TỈNH AN GIANG", "VĂN PHÒNG", "/TTr-VP", "Kính gửi: Giám đốc Sở Tư pháp",
+                   "Văn phòng Sở Tư pháp tỉnh An Giang kính đề nghị Giám đốc Sở Tư pháp", "CHÁNH VĂN PHÒNG"):
+        assert phrase in text, phrase
+    assert "KT. GIÁM ĐỐC" not in text  # the Director does not sign a request addressed to himself

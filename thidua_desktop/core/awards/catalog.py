@@ -30,6 +30,20 @@ class AwardDataError(UserError):
 
 
 @dataclass(frozen=True)
+class Submitter:
+    """Who submits the Tờ trình when the round's issuer is also the granting authority.
+
+    The Director grants a Giấy khen, so the Sở's Tờ trình goes from its Văn phòng (the emulation
+    council's standing body) to the Director, not from the Director to himself.
+    """
+
+    header_parent: str
+    header_agency: str
+    agency_symbol: str
+    signer_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AwardType:
     code: str
     name: str  # "Bằng khen của Bộ trưởng Bộ Tư pháp"
@@ -41,6 +55,7 @@ class AwardType:
     themed: bool  # may be granted for a themed movement (thi đua theo chuyên đề)
     min_vote_percent: float
     certificate: str | None  # certificate form code, if printed on a blank form
+    submitted_by: Submitter | None = None
 
     def allows(self, kind: NomineeKind) -> bool:
         return kind in self.kinds
@@ -168,7 +183,15 @@ def _award_type(raw: dict[str, Any]) -> AwardType:
         recipient=nfc(raw.get("recipient", raw["authority"])),
         kinds=frozenset(NomineeKind(k) for k in raw["for"]), themed=bool(raw.get("themed", True)),
         min_vote_percent=float(raw.get("min_vote_percent", 50)), certificate=raw.get("certificate"),
+        submitted_by=_submitter(raw.get("submitted_by")),
     )
+
+
+def _submitter(raw: dict[str, Any] | None) -> Submitter | None:
+    if not raw:
+        return None
+    return Submitter(nfc(raw["header_parent"]), nfc(raw["header_agency"]), raw["agency_symbol"],
+                     tuple(nfc(line) for line in raw["signer_lines"]))
 
 
 def _certificate(raw: dict[str, Any]) -> CertificateForm:

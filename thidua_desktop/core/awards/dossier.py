@@ -34,7 +34,7 @@ from thidua_desktop.core.awards.service import (
 )
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.errors import Cancelled
-from thidua_desktop.core.models import Campaign
+from thidua_desktop.core.models import Campaign, UnitKind
 from thidua_desktop.core.text import fold, format_date, format_number, format_percent
 from thidua_desktop.core.units import UnitInfo, list_units
 
@@ -179,8 +179,11 @@ def to_trinh(ctx: DossierContext, award: AwardType, nominations: Sequence[Nomina
     """Tờ trình đề nghị khen thưởng: one per award type."""
     form = ctx.regime.form("to_trinh")
     collectives, individuals = _split(nominations)
+    submitter = award.submitted_by if ctx.issuing_unit.kind is UnitKind.DEPARTMENT else None
     values = ctx.values(award=award.name, authority=award.authority, recipient=award.recipient,
                         counts=_counts(ctx, len(collectives), len(individuals)))
+    if submitter is not None:
+        values["agency_name"] = f"{submitter.header_agency.capitalize()} {ctx.issuing_unit.name}"
     blocks: list[d.Block] = [d.para(form["addressee"], award.recipient, style=d.ParaStyle.CENTER)]
     blocks += [d.para(line, style=d.ParaStyle.BASIS) for line in ctx.regime.basis_lines(values)]
     blocks.append(d.para(fill(form["request"], values)))
@@ -190,12 +193,19 @@ def to_trinh(ctx: DossierContext, award: AwardType, nominations: Sequence[Nomina
         blocks += [d.para(f"{i}. {describe(n)}" + (";" if i < len(group) else "."))
                    for i, n in enumerate(group, start=1)]
     blocks.append(d.para(fill(form["closing"], values)))
+    letterhead = ctx.letterhead(ctx.submission_symbol, number=ctx.round.submission_number)
+    signer = ctx.signer()
+    if submitter is not None:
+        symbol = f"{form['symbol']}-{submitter.agency_symbol}"
+        letterhead = d.Letterhead(submitter.header_parent, submitter.header_agency,
+                                  d.number_line(ctx.round.submission_number or None, symbol), letterhead.place_date)
+        signer = d.Signature(submitter.signer_lines)
     return d.Document(
         name=f"01-to-trinh-{slug(award.short_name)}",
-        letterhead=ctx.letterhead(ctx.submission_symbol, number=ctx.round.submission_number),
+        letterhead=letterhead,
         title=d.Title(form["title"], ctx.regime.lines("to_trinh", "summary", values)),
         blocks=tuple(blocks),
-        closing=d.Closing(tuple(fill(r, values) for r in form["recipients"]), (ctx.signer(),)),
+        closing=d.Closing(tuple(fill(r, values) for r in form["recipients"]), (signer,)),
         author=ctx.issuing_unit.name, keywords=(ctx.regime.name,),
     )
 
