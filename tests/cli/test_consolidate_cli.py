@@ -82,7 +82,7 @@ def test_completeness_deadline_and_reminders(workspace: Workspace, sample: Sampl
 def test_rank_lock_unlock_pending_and_report(workspace: Workspace, sample: Sample, where: list[str], tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(capsys, "consolidate", "rank", *where, "--period", "2024", "--candidates")
-    assert code == 0 and out.splitlines()[0] == "XẾP HẠNG — Năm 2024 (kh-78-stp-2023.json)"
+    assert code == 0 and out.splitlines()[0] == "XẾP HẠNG — Năm 2024"
     assert out.splitlines()[2].split()[0] == "1"
     assert "ĐỀ XUẤT KHEN THƯỞNG" in out or "Chưa có đơn vị đạt ngưỡng" in out
 

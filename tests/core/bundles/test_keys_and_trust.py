@@ -130,7 +130,7 @@ def test_enrolment_requires_the_fingerprint(unit: Unit, department: Workspace) -
     public = unit.key.public_key.to_base64()
     with pytest.raises(TrustRegistryError) as mismatch:
         enrol_key(department, "PTP-CM", public, typed_fingerprint="0000 1111 2222 3333 4444 5555 6666 7777")
-    assert unit.key.fingerprint in mismatch.value.hint
+    assert unit.key.fingerprint not in mismatch.value.hint and "phiếu đăng ký" in mismatch.value.hint
     with pytest.raises(TrustRegistryError):
         enrol_key(department, "PTP-CM", public)  # neither typed nor confirmed
     with pytest.raises(TrustRegistryError):

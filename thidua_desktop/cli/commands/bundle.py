@@ -99,7 +99,7 @@ def print_preview(preview: ImportPreview) -> None:
     print(f"  {s.mode_label} · khóa ký {s.key_id} · {s.record_count} hoạt động · {s.evidence_count} tệp minh chứng "
           f"({s.evidence_included} tệp gửi kèm)")
     if preview.status is ImportStatus.ALREADY:
-        print("  Đã nhận gói này trước đây (đã nhận); không có gì thay đổi.")
+        print("  Gói này đã nhận trước đây, không có gì thay đổi.")
         return
     counts = preview.counts
     print("  " + " · ".join(f"{CHANGE_LABELS[k]}: {counts[k]}" for k in ChangeKind))

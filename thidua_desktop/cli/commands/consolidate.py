@@ -195,7 +195,7 @@ def run_rank(args: argparse.Namespace) -> int:
         with workspace.sessions() as session:
             ranking = rank_units(session, campaign, flt, scheme=_scheme(workspace, session), progress=printer("Đang chấm điểm"))
         codes = [c.code for c in ranking.scheme.criteria]
-        print(f"XẾP HẠNG — {flt.description} ({ranking.scheme.source})")
+        print(f"XẾP HẠNG — {flt.description}")
         print(" ".join([f"{'Hạng':>4}", f"{'Đơn vị':<38}", *(f"{c:>5}" for c in codes), f"{'Tự chấm':>8}", f"{'Thẩm định':>9}", f"{'Tỷ lệ':>7}"]))
         for row in ranking.rows:
             print(" ".join([

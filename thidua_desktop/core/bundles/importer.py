@@ -211,7 +211,7 @@ class ImportReport:
     @property
     def message(self) -> str:
         if self.status is ImportStatus.ALREADY:
-            return f"{self.summary.title} đã nhận trước đây; không có gì thay đổi (đã nhận)."
+            return f"{self.summary.title} — đã nhận trước đây, không có gì thay đổi."
         c = self.counts
         text = (
             f"Đã nhận {self.summary.title}: {c[ChangeKind.NEW]} mới, {c[ChangeKind.CHANGED]} sửa, "

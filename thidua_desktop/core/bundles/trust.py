@@ -154,8 +154,9 @@ def enrol_key(
         if normalise_fingerprint(typed_fingerprint) != normalise_fingerprint(public.fingerprint):
             raise TrustRegistryError(
                 f"Dấu vân tay đã nhập không khớp với khóa {public.key_id_hex}.",
-                hint=f"Dấu vân tay của khóa này là {public.fingerprint}. Nếu phiếu đăng ký ghi khác, "
-                "KHÔNG đăng ký: hãy gọi điện cho đơn vị để kiểm tra.",
+                # The right value is not shown: it would invite copying it instead of checking the paper sheet.
+                hint="Hãy gõ lại đúng dấu vân tay in trên phiếu đăng ký khóa. Nếu vẫn không khớp, KHÔNG đăng ký: "
+                "hãy gọi điện cho đơn vị để kiểm tra.",
             )
     elif not confirmed:
         raise TrustRegistryError(

@@ -241,7 +241,7 @@ def summary_documents(
     intro = (
         f"Thực hiện Kế hoạch số {campaign.plan_number}{issued} của {campaign.issued_by} về phát động phong trào thi đua "
         f"“{campaign.title}” giai đoạn {campaign.starts_on.year} – {campaign.ends_on.year}, trên cơ sở số liệu do các "
-        f"phòng, đơn vị thuộc Sở và Phòng Tư pháp các huyện, thị xã, thành phố gửi về (gói dữ liệu có chữ ký số), "
+        f"phòng, đơn vị thuộc Sở và Phòng Tư pháp các huyện, thị xã, thành phố gửi về (gói dữ liệu có chữ ký xác thực của từng đơn vị), "
         f"Sở Tư pháp tổng hợp kết quả thực hiện phong trào {period_phrase(period.label)} như sau:"
     )
     own_text = d.paragraphs(assessment) or [d.para(

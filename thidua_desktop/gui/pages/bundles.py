@@ -781,7 +781,7 @@ class DepartmentSection(QWidget):
         self.tabs.addTab(keys_tab, self.tr("Khóa tin cậy"))
 
         self.incidents = Records([
-            ("Thời điểm (UTC)", lambda i: i.get("at", "").replace("T", " ")),
+            ("Thời điểm", lambda i: _local_text(i.get("at", ""))),
             ("Loại", lambda i: INCIDENT_LABELS.get(i.get("kind", ""), i.get("kind", ""))),
             ("Đơn vị", lambda i: i.get("unit", "")),
             ("Số thứ tự", lambda i: i.get("seq", "")),
@@ -862,7 +862,7 @@ class DepartmentSection(QWidget):
     def _prepared(self, prepared: PreparedImport) -> None:
         if prepared.preview.status is ImportStatus.ALREADY:
             prepared.discard()
-            self.page.prompts.inform(self.tr("{title} đã nhận trước đây (đã nhận); không có gì thay đổi.").format(
+            self.page.prompts.inform(self.tr("{title} — đã nhận trước đây, không có gì thay đổi.").format(
                 title=prepared.preview.summary.title))
             return
         if not self.page.prompts.preview(prepared):
@@ -922,6 +922,12 @@ class DepartmentSection(QWidget):
         )
 
     # --- trust registry ---------------------------------------------------------------------
+    def _unit_name(self, code: str) -> str:
+        from thidua_desktop.core.units import get_unit
+
+        with self.workspace.sessions() as session:
+            return get_unit(session, code).name
+
     def enrol(self, unit_code: str = "", public_key: str = "") -> bool:
         report = self.page.prompts.enrol(self.workspace, unit_code, public_key)
         if report is None:
@@ -929,7 +935,7 @@ class DepartmentSection(QWidget):
         self.page.refresh()
         retired = ", ".join(report.retired_key_ids)
         self.page.prompts.inform(
-            self.tr("Đã đăng ký khóa {key} cho đơn vị {unit}.").format(key=report.key_id, unit=report.unit_code)
+            self.tr("Đã đăng ký khóa {key} cho {unit}.").format(key=report.key_id, unit=self._unit_name(report.unit_code))
             + (self.tr(" Khóa cũ {old} không còn được nhận cho gói mới.").format(old=retired) if retired else ""))
         return True
 
@@ -980,6 +986,21 @@ class DepartmentSection(QWidget):
                 self.tr("{n} thay đổi vẫn thuộc kỳ đã duyệt nên còn chờ; hãy mở khóa kỳ đó (trang Tổng hợp › Thẩm định) "
                         "rồi áp dụng lại.").format(n=len(still_held))
             )
+
+
+def _local_text(iso_utc: str) -> str:
+    """An incident's UTC time stamp as the local dd/mm/yyyy hh:mm the rest of the app shows."""
+    from datetime import UTC, datetime
+
+    from thidua_desktop.core.text import format_datetime
+
+    try:
+        moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
+    except ValueError:
+        return iso_utc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_datetime(moment.astimezone().replace(tzinfo=None))
 
 
 class BundlesPage(QWidget):
