@@ -506,7 +506,9 @@ class RankingTab(QWidget):
                     tip.append(self.tr("Điểm thẩm định: {p} — {note}").format(p=format_points(score.reviewed_points), note=score.review_note))
                 item.setToolTip("\n".join(tip))
                 cells.append(item)
-            cells += [format_points(row.self_total), format_points(row.reviewed_total), format_percent(row.percent),
+            # Until the council reviews a unit, its "reviewed" score is only the self-score carried over.
+            reviewed_text = format_points(row.reviewed_total) if row.reviewed else self.tr("chưa thẩm định")
+            cells += [format_points(row.self_total), reviewed_text, format_percent(row.percent),
                       proposed[row.unit.id].award_title if row.unit.id in proposed else ""]
             rows.append(cells)
         numeric = tuple(range(2, 2 + len(criteria) + 3)) + (0,)

@@ -66,10 +66,10 @@ class SettingsPage(QWidget):
         open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.workspace.layout.root))))
         form.addRow(self.tr("Vai trò:"), self.role_label)
         form.addRow(self.tr("Đơn vị:"), self.unit_label)
-        form.addRow("", change)
+        form.addRow("", _left(change))
         form.addRow(self.tr("Thư mục dữ liệu:"), self.folder_label)
         form.addRow(self.tr("Cơ sở dữ liệu:"), self.database_label)
-        form.addRow("", open_folder)
+        form.addRow("", _left(open_folder))
         return tab
 
     def _units_tab(self) -> QWidget:
@@ -130,8 +130,8 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("Dung lượng tối đa mỗi tệp:"), self.max_mb)
         form.addRow("", self.downscale)
         form.addRow(self.tr("Cạnh dài tối đa của ảnh:"), self.max_px)
-        form.addRow("", save)
-        form.addRow(self.tr("Kiểm tra:"), check)
+        form.addRow("", _left(save))
+        form.addRow(self.tr("Kiểm tra:"), _left(check))
         form.addRow("", self.check_result)
         return tab
 
@@ -287,6 +287,16 @@ class SettingsPage(QWidget):
             return
         self.refresh()
         self.context.announce(DataRestored())
+
+
+def _left(button: QWidget) -> QWidget:
+    """A button at its natural width in a form row (a form stretches its fields across the page)."""
+    host = QWidget()
+    row = QHBoxLayout(host)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(button)
+    row.addStretch(1)
+    return host
 
 
 def _reason_label(reason: str) -> str:
