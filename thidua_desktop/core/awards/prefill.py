@@ -151,7 +151,10 @@ def _key_activities(lines: list[_ActivityLine], campaign: CampaignInfo) -> list[
 
 
 def _activity_text(line: _ActivityLine) -> str:
-    details = ", ".join(part for part in (line.commune and f"tại {line.commune}", line.figures) if part)
+    """One line of prose: the place only when the title does not already say it; figures joined with commas."""
+    place = line.commune if line.commune and fold(line.commune) not in fold(line.title) else ""
+    figures = line.figures.replace(" · ", ", ")
+    details = ", ".join(part for part in (place and f"tại {place}", figures) if part)
     return f"- Ngày {format_date(line.day)}: {line.title}" + (f" ({details})" if details else "") + ";"
 
 
