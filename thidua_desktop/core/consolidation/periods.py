@@ -38,8 +38,12 @@ def period_key(period: Period, campaign: CampaignInfo) -> str:
 def period_from_key(key: str, campaign: CampaignInfo) -> Period:
     """Parse a key or what a user types: "campaign"/"cả giai đoạn", "2024", "2024-Q2", "Q2/2024", "quý 2/2024"."""
     text = key.strip().lower()
+    for choice in period_choices(campaign):  # exactly what the app's own pickers show ("Quý II/2024")
+        if choice.label.lower() == text:
+            return choice
     if text in (CAMPAIGN_KEY, "all", "ca-giai-doan", "cả giai đoạn", "toàn kỳ"):
         return Period.campaign(campaign)
+    text = re.sub(r"^năm\s+", "", text)
     if re.fullmatch(r"\d{4}", text):
         return Period.year(int(text))
     match = re.fullmatch(r"(\d{4})\s*-?\s*q\s*([1-4])", text) or re.fullmatch(
