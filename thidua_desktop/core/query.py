@@ -155,16 +155,26 @@ class ActivityRow:
     revision: int
     sent_revision: int | None
     deleted: bool
+    from_bundle: bool = False
 
     @property
     def status(self) -> str:
+        """At a unit: has it been sent? At the department: where did it come from?"""
         if self.deleted:
             return "Đã xóa"
+        if self.from_bundle:
+            return "Nhận qua gói"
         if self.sent_revision is None:
             return "Chưa gửi"
         if self.sent_revision < self.revision:
             return "Đã sửa, chưa gửi"
         return "Đã gửi"
+
+    @property
+    def department_status(self) -> str:
+        if self.deleted or self.from_bundle:
+            return self.status
+        return "Nhập tại Sở"
 
     @property
     def place(self) -> str:
@@ -189,14 +199,14 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, ActivityRow]:
             Activity.id, Activity.uuid, Activity.activity_date, Criterion.code, Unit.short_name, Activity.title,
             Activity.commune, Activity.is_poor_commune, Activity.is_remote_area, Activity.is_ethnic_area,
             Activity.figures_summary, Activity.evidence_count, Activity.revision, Activity.sent_revision,
-            Activity.deleted_at,
+            Activity.deleted_at, Activity.source_bundle_id,
         )
         .join(Criterion, Criterion.id == Activity.criterion_id)
         .join(Unit, Unit.id == Activity.unit_id)
         .where(Activity.id.in_(list(ids)))
     )
     return {
-        r[0]: ActivityRow(*r[:14], deleted=r[14] is not None)  # type: ignore[misc]
+        r[0]: ActivityRow(*r[:14], deleted=r[14] is not None, from_bundle=r[15] is not None)  # type: ignore[misc]
         for r in result
     }
 

@@ -48,3 +48,19 @@ def test_export_to_a_new_folder_never_overwrites_an_earlier_bundle(unit: Unit, t
     assert first.path.is_file() and second.path.is_file()
     with pytest.raises(ExportDestinationError):
         unit.export(second.path)  # an explicit existing file name is refused, not replaced
+
+
+def test_the_department_list_says_where_each_record_came_from(unit: Unit, department: Workspace) -> None:
+    from thidua_desktop.core.query import ActivityFilter, activity_ids, fetch_rows
+
+    unit.add("Hòa giải ở cơ sở", values={"2.2.e": 2, "2.2.f": 2})
+    enrol(department, unit)
+    import_bundle(department, unit.export().path)
+    campaign = department.campaign()
+    own = ActivityDraft(criterion_id=campaign.criteria_by_code["1"].id, activity_date=date(2024, 5, 2),
+                        title="Hội nghị quán triệt", values={campaign.indicators_by_code["1.a"].id: 1})
+    department.activities().create("STP-VP", own)
+    with department.sessions() as session:
+        ids = activity_ids(session, ActivityFilter(campaign_id=campaign.id))
+        rows = fetch_rows(session, ids)
+    assert sorted(r.department_status for r in rows.values()) == ["Nhận qua gói", "Nhập tại Sở"]

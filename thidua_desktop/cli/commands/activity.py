@@ -87,9 +87,13 @@ def _rows(workspace: Workspace, args: argparse.Namespace):  # noqa: ANN202 - gen
 def run_list(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         count = 0
+        department = workspace.role is Role.DEPARTMENT
         for row in _rows(workspace, args):
             count += 1
-            print(f"{format_date(row.activity_date)}  {row.criterion_code:<4} {row.title[:60]:<60} {row.place[:30]:<30} {row.figures}  [{row.status}]  {row.uuid}")
+            unit = f"{row.unit_name[:22]:<22} " if department else ""
+            status = row.department_status if department else row.status
+            print(f"{format_date(row.activity_date)}  {unit}{row.criterion_code:<4} {row.title[:60]:<60} "
+                  f"{row.place[:40]:<40} {row.figures}  [{status}]  {row.uuid}")
         print(f"Tổng cộng: {count} hoạt động.")
     return 0
 

@@ -28,7 +28,8 @@ _COLUMNS: list[tuple[SortColumn, str]] = [
     (SortColumn.EVIDENCE, "Minh chứng"),
     (SortColumn.STATUS, "Trạng thái"),
 ]
-_STATUS_COLOURS = {"Chưa gửi": "#8a5a00", "Đã sửa, chưa gửi": "#b03a00", "Đã gửi": "#1d6b2c", "Đã xóa": "#7a7a7a"}
+_STATUS_COLOURS = {"Chưa gửi": "#8a5a00", "Đã sửa, chưa gửi": "#b03a00", "Đã gửi": "#1d6b2c", "Đã xóa": "#7a7a7a",
+                   "Nhận qua gói": "#1d4f91", "Nhập tại Sở": "#444444"}
 
 
 class ActivityTableModel(QAbstractTableModel):
@@ -37,6 +38,7 @@ class ActivityTableModel(QAbstractTableModel):
         self.sessions = sessions
         self.filter = flt
         self.columns = [c for c in _COLUMNS if show_unit or c[0] is not SortColumn.UNIT]
+        self.department_view = show_unit  # the department's copy: status tells where a record came from
         self.sort_column = SortColumn.DATE
         self.descending = True
         self.ids: list[int] = []
@@ -91,11 +93,14 @@ class ActivityTableModel(QAbstractTableModel):
             return None
         column = self.columns[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
+            if column is SortColumn.STATUS and self.department_view:
+                return row.department_status
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (SortColumn.TITLE, SortColumn.PLACE, SortColumn.FIGURES):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ForegroundRole and column is SortColumn.STATUS:
-            return QBrush(QColor(_STATUS_COLOURS.get(row.status, "#000000")))
+            status = row.department_status if self.department_view else row.status
+            return QBrush(QColor(_STATUS_COLOURS.get(status, "#000000")))
         if role == Qt.ItemDataRole.ForegroundRole and column is SortColumn.EVIDENCE and row.evidence_count == 0:
             return QBrush(QColor("#b03a00"))
         if role == Qt.ItemDataRole.TextAlignmentRole and column is SortColumn.EVIDENCE:
