@@ -44,6 +44,31 @@ class UnitInfo:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
+_LOCALITY_WORDS = ("THÀNH PHỐ ", "THỊ XÃ ", "HUYỆN ", "TỈNH ", "QUẬN ")
+
+
+def header_defaults(unit: UnitInfo) -> dict[str, str]:
+    """Letterhead lines, symbol and place for documents issued by `unit`, from its (historical) master data.
+
+    "Phòng Tư pháp huyện Chợ Mới" under "UBND HUYỆN CHỢ MỚI" gives "PHÒNG TƯ PHÁP", symbol "PTP",
+    place "Chợ Mới"; the Sở gives "UBND TỈNH AN GIANG" / "SỞ TƯ PHÁP", "STP", "An Giang".
+    """
+    parent = unit.parent_agency.upper()
+    agency = unit.name.upper()
+    locality = ""
+    for word in _LOCALITY_WORDS:
+        if word in parent:
+            locality = parent[parent.rindex(word):]
+            break
+    if locality and agency.endswith(" " + locality):
+        agency = agency[: -len(locality) - 1]
+    symbol = "PTP" if unit.kind is UnitKind.DISTRICT_OFFICE else "STP"
+    place = ""
+    if locality:
+        place = locality.split(" ", 1)[1] if not locality.startswith(("THÀNH PHỐ", "THỊ XÃ")) else locality.split(" ", 2)[2]
+    return {"header_parent": parent, "header_agency": agency, "agency_symbol": symbol, "place": place.title()}
+
+
 @dataclass(frozen=True)
 class UnitChange:
     code: str

@@ -37,7 +37,7 @@ from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.errors import NotFoundError, ValidationError
 from thidua_desktop.core.models import Campaign, UnitKind, utc_now
 from thidua_desktop.core.text import format_date, nfc, sort_key
-from thidua_desktop.core.units import UnitInfo, list_units
+from thidua_desktop.core.units import UnitInfo, header_defaults, list_units
 
 KIND_LABELS = {NomineeKind.COLLECTIVE: "Tập thể", NomineeKind.INDIVIDUAL: "Cá nhân"}
 STATUS_LABELS = {
@@ -48,9 +48,6 @@ STATUS_LABELS = {
 SEX_LABELS = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
 HONORIFIC = {Sex.MALE: "Ông", Sex.FEMALE: "Bà"}  # how documents and certificates name a person
 CATEGORY_LABELS = {PriorAwardCategory.TITLE: "Danh hiệu thi đua", PriorAwardCategory.AWARD: "Hình thức khen thưởng"}
-_LOCALITY_WORDS = ("THÀNH PHỐ ", "THỊ XÃ ", "HUYỆN ", "TỈNH ", "QUẬN ")
-
-
 @dataclass(frozen=True)
 class PriorAwardInfo:
     category: PriorAwardCategory
@@ -199,28 +196,6 @@ class NominationChange:
     @property
     def empty(self) -> bool:
         return not self.touched and not self.rounds_changed
-
-
-def header_defaults(unit: UnitInfo) -> dict[str, str]:
-    """Letterhead lines, symbol and place for documents issued by `unit`, from its (historical) master data.
-
-    "Phòng Tư pháp huyện Chợ Mới" under "UBND HUYỆN CHỢ MỚI" gives "PHÒNG TƯ PHÁP", symbol "PTP",
-    place "Chợ Mới"; the Sở gives "UBND TỈNH AN GIANG" / "SỞ TƯ PHÁP", "STP", "An Giang".
-    """
-    parent = unit.parent_agency.upper()
-    agency = unit.name.upper()
-    locality = ""
-    for word in _LOCALITY_WORDS:
-        if word in parent:
-            locality = parent[parent.rindex(word):]
-            break
-    if locality and agency.endswith(" " + locality):
-        agency = agency[: -len(locality) - 1]
-    symbol = "PTP" if unit.kind is UnitKind.DISTRICT_OFFICE else "STP"
-    place = ""
-    if locality:
-        place = locality.split(" ", 1)[1] if not locality.startswith(("THÀNH PHỐ", "THỊ XÃ")) else locality.split(" ", 2)[2]
-    return {"header_parent": parent, "header_agency": agency, "agency_symbol": symbol, "place": place.title()}
 
 
 def _clean(text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode import qr
 from reportlab.graphics.shapes import Drawing
@@ -28,6 +29,7 @@ from thidua_desktop.core.bundles.keys import OwnKey
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.resources import font_path
 from thidua_desktop.core.text import format_date
+from thidua_desktop.core.units import header_defaults
 
 SERIF = "ThiDuaSheetSerif"
 SERIF_BOLD = "ThiDuaSheetSerif-Bold"
@@ -60,6 +62,7 @@ class SheetInfo:
     unit_name: str
     parent_agency: str
     department_name: str
+    header_agency: str = ""  # "PHÒNG TƯ PHÁP" under "UBND HUYỆN AN PHÚ", as on every other document
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -90,7 +93,7 @@ def render_enrolment_sheet(target: Path, info: SheetInfo, key: OwnKey, *, printe
     header = Table(
         [[Paragraph(info.parent_agency.upper() or "&nbsp;", s["header"]),
           Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", s["header_bold"])],
-         [Paragraph(f"<b>{info.unit_name.upper()}</b>", s["header"]),
+         [Paragraph(f"<b>{escape(info.header_agency or info.unit_name.upper())}</b>", s["header"]),
           Paragraph("<u>Độc lập - Tự do - Hạnh phúc</u>", s["center_bold"])]],
         colWidths=[78 * mm, 92 * mm],
     )
@@ -179,5 +182,6 @@ def write_enrolment_sheet(workspace, target: Path, key: OwnKey | None = None) ->
     unit = workspace.own_unit()
     with workspace.sessions() as session:
         department = session.scalar(select(Unit.name).where(Unit.kind == UnitKind.DEPARTMENT).limit(1))
-    info = SheetInfo(unit.code, unit.name, unit.parent_agency, department or "Sở Tư pháp")
+    header = header_defaults(unit)
+    info = SheetInfo(unit.code, unit.name, header["header_parent"], department or "Sở Tư pháp", header["header_agency"])
     return render_enrolment_sheet(Path(target), info, key)
