@@ -153,6 +153,10 @@ def test_search_without_accents_filters_and_totals(qtbot, context: AppContext) -
     type_text(page.search, "hoa giai")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=2000)
     assert page.model.data(page.model.index(0, page._column("Tên hoạt động"))) == "Hòa giải ở cơ sở ấp Long Hòa"
+    classes = campaign.indicators_by_code["2.3.a"].id
+    # Totals follow once typing pauses: only the searched activity's figures remain.
+    qtbot.waitUntil(lambda: page.totals_model.results[0][classes].value is None, timeout=3000)
+    assert page.totals_model.results[0][campaign.indicators_by_code["2.2.h"].id].value == 3
     page.search.clear()
     type_text(page.search, "DOI THOAI")  # "Đ" matches "d", case ignored
     qtbot.waitUntil(

@@ -37,6 +37,7 @@ from thidua_desktop.gui.models.totals_table import TotalsModel
 from thidua_desktop.gui.widgets import CriterionPicker, PeriodPicker
 
 SEARCH_DELAY_MS = 150
+TOTALS_DELAY_MS = 400
 UNDO_VISIBLE_MS = 15_000
 
 
@@ -162,7 +163,11 @@ class ActivitiesPage(QWidget):
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.apply_filters)
+        self.search_timer.timeout.connect(self.on_search_typed)
+        self.totals_timer = QTimer(self)
+        self.totals_timer.setSingleShot(True)
+        self.totals_timer.setInterval(TOTALS_DELAY_MS)
+        self.totals_timer.timeout.connect(lambda: self.update_totals(self.model.filter.with_(deleted=False)))
         self.search.textChanged.connect(lambda _t: self.search_timer.start())
         for signal in (self.criterion.currentIndexChanged, self.unit.currentIndexChanged, self.evidence.currentIndexChanged):
             signal.connect(lambda _i: self.apply_filters())
@@ -214,7 +219,11 @@ class ActivitiesPage(QWidget):
             deleted=self.bin_toggle.isChecked(),
         )
 
-    def apply_filters(self) -> None:
+    def on_search_typed(self) -> None:
+        """While the user types, only the list follows each keystroke; totals wait for a pause."""
+        self.apply_filters(defer_totals=True)
+
+    def apply_filters(self, *, defer_totals: bool = False) -> None:
         flt = self._filter()
         self.model.set_filter(flt)
         in_bin = flt.deleted
@@ -226,7 +235,11 @@ class ActivitiesPage(QWidget):
             if in_bin
             else self.tr("{n} hoạt động").format(n=format_number(self.model.rowCount()))
         )
-        self.update_totals(flt.with_(deleted=False))
+        if defer_totals:
+            self.totals_timer.start()
+        else:
+            self.totals_timer.stop()
+            self.update_totals(flt.with_(deleted=False))
 
     def update_totals(self, flt: ActivityFilter) -> None:
         """Totals are computed off the GUI thread, so typing in the search box never waits for them."""
