@@ -221,3 +221,18 @@ def test_the_department_records_for_one_of_its_own_offices(qtbot, context: AppCo
     page.table.selectRow(0)
     edit = page.edit_selected()
     assert edit.recording_unit.currentData() == "STP-TGPL" and not edit.recording_unit.isEnabled()
+
+
+def test_a_damaged_evidence_file_is_shown_when_the_form_opens(qtbot, context: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
+    scan = tmp_path / "bien-ban.pdf"
+    _write_pdf(scan)
+    page = _page(qtbot, context)
+    form = page.add_activity()
+    _fill(qtbot, form, title="Tặng tủ sách pháp luật", values={"3.e": "1"}, criterion="3")
+    form.add_files([scan])
+    assert form.save(and_new=False)
+    attachment = context.workspace.activities().get(page.model.uuid_at(0)).draft.attachments[0]
+    context.workspace.evidence_store().path_for(attachment.sha256).write_bytes(b"%PDF-1.4 tampered")
+    page.table.selectRow(0)
+    again = page.edit_selected()
+    assert "Tệp bị thay đổi (sai mã băm)" in again.evidence_list.item(0).text()  # reported, never dropped

@@ -241,6 +241,8 @@ class Workspace:
         prepare_database(self.engine)  # a backup from an older version is upgraded like any old database
         self._campaign = None
         with self.transaction() as session:
+            sync_catalogue(session, [self.layout.root / "campaigns"])  # plans added since the backup
+            seed_units(session, actor=self.actor)
             audit.record(session, self.actor, "restore", "database", backup_file.name, {"safety_copy": safety.name})
         return safety
 

@@ -278,9 +278,9 @@ class ActivityForm(QDialog):
         self.officer.setText(draft.responsible_officer)
         self.description.setPlainText(draft.description)
         self._show_indicators(draft.values)
-        store = self.workspace.evidence_store()
-        self.file_states = {a.sha256: store.check(a.sha256) for a in draft.attachments or []}
+        self.file_states = {}
         self._set_attachments(draft.attachments or [])
+        self._check_files(draft.attachments or [])
         self.status_label.setText(self.tr("Phiên bản {rev}").format(rev=detail.revision))
         if detail.from_bundle:
             self._make_read_only(detail.unit_name)
@@ -346,6 +346,28 @@ class ActivityForm(QDialog):
             item.setForeground(Qt.GlobalColor.red)
         item.setText(text)
         item.setToolTip(text)
+
+    def _check_files(self, attachments: list[AttachmentDraft]) -> None:
+        """Hash the stored files in a worker (large scans take a while) and mark any missing or altered one."""
+        if not attachments:
+            return
+        store = self.workspace.evidence_store()
+        shas = [a.sha256 for a in attachments]
+
+        def show(states: dict[str, FileState]) -> None:
+            self.file_states.update(states)
+            for row in range(self.evidence_list.count()):
+                item = self.evidence_list.item(row)
+                attachment: AttachmentDraft = item.data(ATTACHMENT_ROLE)
+                state = self.file_states.get(attachment.sha256, FileState.OK)
+                if state is not FileState.OK:
+                    item.setIcon(self.thumbnails.icon(attachment.sha256, attachment.mime_type, state))
+                    self._label_item(item)
+
+        self.context.tasks.run(
+            lambda _progress, cancel: {sha: store.check(sha, cancel=cancel) for sha in shas},
+            title=self.tr("Đang kiểm tra tệp minh chứng…"), parent=self, on_done=show, show_progress=False,
+        )
 
     def attachments(self) -> list[AttachmentDraft]:
         return [self.evidence_list.item(i).data(ATTACHMENT_ROLE) for i in range(self.evidence_list.count())]
