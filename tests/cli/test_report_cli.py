@@ -91,3 +91,18 @@ def test_calibration_saves_the_offset_and_certificates_use_it(data_dir: tuple[Pa
     assert page_sizes_mm((tmp_path / "phoi.pdf").read_bytes()) == [(420.0, 297.0)] * 2
     text = full_text((tmp_path / "phoi.pdf").read_bytes())
     assert "Phòng Tư pháp huyện Tri Tôn" in text and "Bà Nguyễn Thị Thu Hà" in text
+
+
+def test_nominations_create_for_named_units_and_skip_duplicates(data_dir: tuple[Path, int, int],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(data_dir[0])
+    code, out, _ = run(capsys, "report", "nominations", "create", "--data-dir", root, "--unit", "PTP-CM",
+                       "--award", "GK-STP")
+    assert code == 0 and "Phòng Tư pháp huyện Chợ Mới — Giấy khen Giám đốc Sở" in out
+    code, out, _ = run(capsys, "report", "nominations", "create", "--data-dir", root, "--unit", "PTP-CM",
+                       "--award", "GK-STP")
+    assert code == 0 and "đã có đề nghị hình thức này" in out and "Không lập thêm đề nghị nào." in out
+    code, _, err = run(capsys, "report", "nominations", "create", "--data-dir", root, "--unit", "PTP-CM")
+    assert code == 1 and "--award" in err
+    code, out, _ = run(capsys, "report", "nominations", "list", "--data-dir", root)
+    assert out.count("Phòng Tư pháp huyện Chợ Mới") == 1

@@ -37,6 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_workspace_arguments(listing)
     listing.add_argument("--round", type=int, metavar="SỐ", help="chỉ đợt xét này (mặc định: mọi đợt)")
     listing.set_defaults(handler=run_list)
+    create = nominations_sub.add_parser(
+        "create", help="lập đề nghị cho tập thể (đơn vị), điền sẵn thành tích từ số liệu; mặc định theo bảng xếp hạng"
+    )
+    add_workspace_arguments(create)
+    create.add_argument("--unit", action="append", default=[], metavar="MÃ", help="mã đơn vị (lặp lại được)")
+    create.add_argument("--award", metavar="MÃ", help="hình thức khen thưởng, ví dụ GK-STP (mặc định: theo xếp hạng)")
+    create.set_defaults(handler=run_create)
 
     certificates = report_sub.add_parser("certificates", help="in tên lên phôi giấy khen, bằng khen (PDF, in 100%%)")
     add_workspace_arguments(certificates)
@@ -81,6 +88,37 @@ def run_list(args: argparse.Namespace) -> int:
                 votes = f" ({item.votes_label} phiếu)" if item.votes_total else ""
                 print(f"  {item.id:>5}  {KIND_LABELS[item.kind]:<8} {item.name:<45} {award:<34} "
                       f"{item.status_label}{votes}")
+    return 0
+
+
+def run_create(args: argparse.Namespace) -> int:
+    """Draft collective nominations: the ranking's proposals, or the units and award given."""
+    from thidua_desktop.core.awards.ranking import Candidate, ranking_choices
+
+    with open_workspace(args) as workspace:
+        service = AwardService.for_workspace(workspace)
+        issuer = workspace.own_unit()
+        if issuer is None:
+            raise UserError("Máy này chưa thiết lập đơn vị.", hint="Mở chương trình để chọn vai trò và đơn vị trước.")
+        round_info = service.ensure_round(issuer)
+        if args.unit:
+            if not args.award:
+                raise UserError("Hãy ghi hình thức khen thưởng với --award, ví dụ --award GK-STP.")
+            service.catalog.award_type(args.award)  # refuses an unknown code with its own message
+            candidates = [Candidate(code, args.award, 0.0) for code in args.unit]
+        else:
+            with workspace.sessions() as session:
+                choices = ranking_choices(session, workspace.campaign())
+            candidates = [c.candidate(args.award) for c in choices if c.proposed_award]
+        report = service.create_from_candidates(round_info.id, candidates)
+        for nomination_id in report.created:
+            item = service.get(nomination_id)
+            print(f"Đã lập đề nghị số {nomination_id}: {item.name} — "
+                  f"{service.catalog.award_type(item.draft.award_type_code).short_name}")
+        for reason in (*report.skipped, *report.warnings):
+            print(f"Lưu ý: {reason}")
+        if not report.created:
+            print("Không lập thêm đề nghị nào.")
     return 0
 
 
