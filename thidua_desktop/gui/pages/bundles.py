@@ -84,6 +84,7 @@ from thidua_desktop.core.text import format_date, format_datetime, format_number
 from thidua_desktop.core.units import list_units
 from thidua_desktop.core.workspace import Role, Workspace
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.empty_hint import HintTableView
 from thidua_desktop.gui.messages import show_error
 from thidua_desktop.gui.models.records import RECORD_ROLE, RecordTableModel
 
@@ -129,8 +130,8 @@ class Records(RecordTableModel):
         return super().data(index, role)
 
 
-def _table(model: RecordTableModel, *, stretch: int | None = None) -> QTableView:
-    view = QTableView()
+def _table(model: RecordTableModel, *, stretch: int | None = None, empty: str = "") -> QTableView:
+    view = HintTableView(empty)
     proxy = QSortFilterProxyModel(view)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
@@ -647,7 +648,7 @@ class UnitSection(QWidget):
             ("Mã băm (SHA-256)", lambda r: r.manifest_sha256[:16] + "…"),
             ("Tệp", lambda r: r.file_name),
         ], self)
-        self.history_view = _table(self.history, stretch=7)
+        self.history_view = _table(self.history, stretch=7, empty=self.tr("Chưa gửi gói dữ liệu nào."))
         history_layout.addWidget(self.history_view)
         layout.addWidget(history, 1)
         self.export_button.clicked.connect(self.export)
@@ -755,7 +756,7 @@ class DepartmentSection(QWidget):
             ("Minh chứng thêm", lambda r: r.evidence_added),
             ("Lưu ý", lambda r: " ".join(r.warnings)),
         ], self)
-        self.imports_view = _table(self.imports, stretch=12)
+        self.imports_view = _table(self.imports, stretch=12, empty=self.tr("Chưa nhận gói dữ liệu nào."))
         self.tabs.addTab(self.imports_view, self.tr("Gói đã nhận"))
 
         keys_tab = QWidget()
@@ -776,7 +777,7 @@ class DepartmentSection(QWidget):
             ("Trạng thái", lambda k: k.status),
             ("Lý do thu hồi", lambda k: k.revoke_reason or ""),
         ], self)
-        self.keys_view = _table(self.keys, stretch=6)
+        self.keys_view = _table(self.keys, stretch=6, empty=self.tr("Chưa đăng ký khóa của đơn vị nào."))
         keys_layout.addWidget(self.keys_view)
         self.tabs.addTab(keys_tab, self.tr("Khóa tin cậy"))
 
@@ -787,7 +788,7 @@ class DepartmentSection(QWidget):
             ("Số thứ tự", lambda i: i.get("seq", "")),
             ("Chi tiết", lambda i: f"gói {i.get('bundle_id', '')}, người nhận {i.get('actor', '')}"),
         ], self)
-        self.incidents_view = _table(self.incidents, stretch=4)
+        self.incidents_view = _table(self.incidents, stretch=4, empty=self.tr("Không có cảnh báo nào."))
         self.tabs.addTab(self.incidents_view, self.tr("Cảnh báo"))
 
         pending_tab = QWidget()
@@ -807,7 +808,7 @@ class DepartmentSection(QWidget):
             ("Tên hoạt động", lambda p: p.title),
             ("Lý do giữ lại", lambda p: p.reason),
         ], self)
-        self.pending_view = _table(self.pending, stretch=4)
+        self.pending_view = _table(self.pending, stretch=4, empty=self.tr("Không có thay đổi nào đang chờ xử lý."))
         pending_layout.addWidget(self.pending_view)
         self.tabs.addTab(pending_tab, self.tr("Chờ xử lý"))
 
