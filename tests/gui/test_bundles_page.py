@@ -244,3 +244,26 @@ def test_preview_and_enrolment_dialogs(qtbot, department_context: AppContext, un
         assert preview.view.model().headerData(0, Qt.Orientation.Horizontal) == "Thay đổi"
     finally:
         prepared.discard()
+
+
+def test_a_double_clicked_bundle_opens_the_import_preview(qtbot, context: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
+    from tests.core.bundles.conftest import enrol, make_unit
+    from thidua_desktop.core.workspace import Role
+    from thidua_desktop.gui.main_window import MainWindow
+    from thidua_desktop.gui.pages.bundles import open_bundle_file
+
+    office = make_unit(tmp_path / "ptp-cm")
+    received = office.add("Hòa giải ở cơ sở tại xã Kiến An", values={"2.2.e": 2, "2.2.f": 2})
+    bundle = office.export(tmp_path / "nhan").path
+    office.workspace.close()
+    context.workspace.configure(Role.DEPARTMENT, None)
+    enrol(context.workspace, office)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    page = window.pages["bundles"]
+    prompts = FakePrompts(tmp_path)
+    page.prompts = prompts
+    open_bundle_file(window, bundle)
+    assert window.stack.currentWidget() is page
+    assert [p.preview.summary.seq for p in prompts.previews] == [1]  # the preview came first
+    assert context.workspace.activities().get(received).draft.title == "Hòa giải ở cơ sở tại xã Kiến An"

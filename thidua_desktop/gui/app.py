@@ -111,8 +111,8 @@ def ensure_configured(workspace: Workspace) -> bool:
 
 
 def open_file_argument(window: MainWindow, path: Path) -> None:
-    """A file given on the command line (a double-clicked `.thidua` bundle) goes to the bundles page's
-    import preview, through `gui.pages.bundles.open_bundle_file(window, path)` once that page has it."""
+    """A file given on the command line (a double-clicked `.thidua` bundle) goes to the bundles page:
+    `gui.pages.bundles.open_bundle_file(window, path)` shows the import preview at the department."""
     logging.getLogger("thidua_desktop").info("Mở tệp từ dòng lệnh: %s", path)
     if not path.is_file():
         show_error(window, UserError(f"Không tìm thấy tệp “{path}”.", hint="Tệp có thể đã bị di chuyển hoặc xóa."))

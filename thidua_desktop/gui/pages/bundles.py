@@ -911,10 +911,11 @@ class DepartmentSection(QWidget):
 
     def verify_file(self) -> None:
         paths = self.page.prompts.open_paths(self.tr("Chọn gói dữ liệu cần kiểm tra"))
-        if not paths:
-            return
+        if paths:
+            self.verify_path(paths[0])
+
+    def verify_path(self, path: Path) -> None:
         workspace = self.workspace
-        path = paths[0]
         self.page.context.tasks.run(
             lambda progress, cancel: verify_bundle(workspace, path, progress=progress, cancel=cancel),
             title=self.tr("Đang kiểm tra gói {name}…").format(name=path.name), parent=self.page,
@@ -1002,6 +1003,18 @@ def _local_text(iso_utc: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return format_datetime(moment.astimezone().replace(tzinfo=None))
+
+
+def open_bundle_file(window, path: Path) -> None:  # noqa: ANN001 - MainWindow (imported lazily by gui.app)
+    """A double-clicked `.thidua` file: the department previews and imports it; a unit's copy only checks it."""
+    page: BundlesPage = window.show_page("bundles")
+    if page.department_section is not None:
+        page.department_section.import_one(path)
+    else:
+        page.prompts.inform(page.tr(
+            "Máy này là máy của đơn vị: gói “{name}” dùng để gửi về Sở Tư pháp (qua USB, thư điện tử…), "
+            "không nhận vào máy đơn vị."
+        ).format(name=path.name))
 
 
 class BundlesPage(QWidget):
