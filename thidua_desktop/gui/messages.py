@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
 
 from thidua_desktop.core.errors import UserError
 
@@ -34,3 +34,13 @@ def confirm(parent: QWidget | None, title: str, text: str, *, informative: str =
     box.addButton(no, QMessageBox.ButtonRole.RejectRole)
     box.exec()
     return box.clickedButton() is yes_button
+
+
+def dialog_buttons(dialog: QDialog, accept_text: str, reject_text: str = "Hủy") -> QDialogButtonBox:
+    """OK/Cancel with Vietnamese labels (Qt's own labels are English without a translator), wired to the dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(accept_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(dialog.tr(reject_text))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

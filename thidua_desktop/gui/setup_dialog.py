@@ -6,7 +6,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -21,7 +20,7 @@ from thidua_desktop.core.errors import ValidationError
 from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.units import list_units
 from thidua_desktop.core.workspace import Role, Workspace
-from thidua_desktop.gui.messages import show_error
+from thidua_desktop.gui.messages import dialog_buttons, show_error
 
 
 class SetupDialog(QDialog):
@@ -78,11 +77,7 @@ class SetupDialog(QDialog):
         layout.addSpacing(8)
         layout.addWidget(self.department_choice)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Bắt đầu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Thoát"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.tr("Bắt đầu"), "Thoát")
         layout.addWidget(buttons)
         self.unit_choice.toggled.connect(self._sync_enabled)
         self.unit_combo.currentIndexChanged.connect(lambda _i: self._sync_enabled())

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitChange, UnitInfo, list_units, save_unit
 from thidua_desktop.core.workspace import Workspace
-from thidua_desktop.gui.messages import show_error
+from thidua_desktop.gui.messages import dialog_buttons, show_error
 
 
 class OptionalDate(QWidget):
@@ -86,11 +85,7 @@ class UnitDialog(QDialog):
         form.addRow(self.tr("Hiệu lực từ:"), self.valid_from)
         form.addRow(self.tr("Hiệu lực đến:"), self.valid_to)
         form.addRow(self.tr("Sáp nhập vào:"), self.merged_into)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.tr("Lưu"))
         form.addRow(buttons)
 
     @staticmethod

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QLineEdit,
@@ -19,6 +18,7 @@ from thidua_desktop.core.consolidation.report import write_summary_report
 
 if TYPE_CHECKING:
     from thidua_desktop.gui.pages.consolidation import ConsolidationPage
+from thidua_desktop.gui.messages import dialog_buttons
 
 
 class SummaryReportDialog(QDialog):
@@ -36,11 +36,7 @@ class SummaryReportDialog(QDialog):
         form.addRow(self.tr("Số văn bản:"), self.number)
         form.addRow(self.tr("Người ký:"), self.signer)
         form.addRow(self.tr("Đánh giá chung:"), self.assessment)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Lưu PDF và Word…"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.tr("Lưu PDF và Word…"))
         form.addRow(buttons)
         self.resize(640, 360)
 

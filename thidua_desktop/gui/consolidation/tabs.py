@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -66,7 +65,7 @@ from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.models import Aggregation, TargetOp
 from thidua_desktop.core.text import format_date, format_number, format_percent
 from thidua_desktop.gui.consolidation.charts import Bar, BarChart, TargetLine
-from thidua_desktop.gui.messages import confirm, show_error
+from thidua_desktop.gui.messages import confirm, dialog_buttons, show_error
 
 if TYPE_CHECKING:
     from thidua_desktop.gui.pages.consolidation import ConsolidationPage
@@ -450,11 +449,7 @@ class ScoreDialog(QDialog):
         self.note = QLineEdit(note)
         form.addRow(self.tr("Điểm chấm (tối đa {m}):").format(m=format_points(maximum)), self.points)
         form.addRow(self.tr("Ghi chú:"), self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.tr("Lưu"))
         form.addRow(buttons)
 
 

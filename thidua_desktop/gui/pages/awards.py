@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -93,6 +92,7 @@ from thidua_desktop.core.units import UnitInfo, list_units
 from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui import messages
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.messages import dialog_buttons
 from thidua_desktop.gui.pages.settings import DataRestored
 from thidua_desktop.gui.unit_dialog import OptionalDate
 
@@ -519,16 +519,6 @@ class NominationEditor(QTabWidget):
 
 # --- dialogs -----------------------------------------------------------------------------------------
 
-def _dialog_buttons(dialog: QDialog, accept_text: str) -> QDialogButtonBox:
-    """OK/Cancel with Vietnamese labels (Qt's own labels are English without a translator)."""
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(accept_text)
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(dialog.tr("Hủy"))
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
-
-
 class RoundDialog(QDialog):
     """The round's header, number and date (which choose the legal basis), signer and council meeting."""
 
@@ -582,7 +572,7 @@ class RoundDialog(QDialog):
         members.addWidget(QLabel(self.tr("có mặt / tổng số")))
         members.addWidget(self.total)
         form.addRow(self.tr("Thành viên Hội đồng:"), members)
-        form.addRow(_dialog_buttons(self, self.tr("Lưu")))
+        form.addRow(dialog_buttons(self, self.tr("Lưu")))
         self.units = {u.code: u for u in units}
         self.issuer.currentIndexChanged.connect(self._issuer_changed)
 
@@ -642,7 +632,7 @@ class RankingDialog(QDialog):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(4, 260)
         column.addWidget(self.table, 1)
-        column.addWidget(_dialog_buttons(self, self.tr("Tạo đề nghị")))
+        column.addWidget(dialog_buttons(self, self.tr("Tạo đề nghị")))
 
     def candidates(self) -> list:
         return [choice.candidate(combo.currentData())

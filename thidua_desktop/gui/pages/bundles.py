@@ -85,7 +85,7 @@ from thidua_desktop.core.units import list_units
 from thidua_desktop.core.workspace import Role, Workspace
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.empty_hint import HintTableView
-from thidua_desktop.gui.messages import show_error
+from thidua_desktop.gui.messages import dialog_buttons, show_error
 from thidua_desktop.gui.models.records import RECORD_ROLE, RecordTableModel
 
 BUNDLE_FILTER = "Gói dữ liệu ThiĐua (*.thidua)"
@@ -199,11 +199,7 @@ class PassphraseDialog(QDialog):
             form.addRow(text, field)
             self.fields.append(field)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Đồng ý"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.tr("Đồng ý"))
         layout.addWidget(buttons)
 
     def values(self) -> tuple[str, ...]:
@@ -302,11 +298,7 @@ class RevokeDialog(QDialog):
         self.reason.setPlaceholderText(self.tr("Ví dụ: máy của đơn vị bị mất"))
         form.addRow(self.tr("Lý do:"), self.reason)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Thu hồi"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.tr("Thu hồi"))
         layout.addWidget(buttons)
 
 
@@ -367,11 +359,7 @@ class PreviewDialog(QDialog):
         self.changes = preview.changes
         self.kind.currentIndexChanged.connect(self._filter)
         self._filter()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Nhận gói"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Không nhận"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self.tr("Nhận gói"), "Không nhận")
         layout.addWidget(buttons)
 
     def _filter(self) -> None:
