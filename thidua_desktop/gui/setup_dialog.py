@@ -51,9 +51,11 @@ class SetupDialog(QDialog):
         self.unit_combo = QComboBox()
         self.unit_combo.setAccessibleName(self.tr("Đơn vị"))
         with workspace.sessions() as session:
-            for unit in list_units(session):
-                if unit.kind is not UnitKind.DEPARTMENT:
-                    self.unit_combo.addItem(unit.name, unit.code)
+            # District offices first: they are most of the machines set up as "a unit".
+            units = sorted((u for u in list_units(session) if u.kind is not UnitKind.DEPARTMENT),
+                           key=lambda u: u.kind is not UnitKind.DISTRICT_OFFICE)
+            for unit in units:
+                self.unit_combo.addItem(unit.name, unit.code)
         self.unit_label.setBuddy(self.unit_combo)
         layout.addWidget(self.unit_label)
         layout.addWidget(self.unit_combo)
