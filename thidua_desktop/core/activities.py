@@ -70,8 +70,8 @@ class ChangeReport:
         return not self.touched
 
 
-def activity_search_text(title: str, commune: str, officer: str, description: str = "") -> str:
-    return fold(" ".join(part for part in (title, commune, officer, description) if part))
+def activity_search_text(title: str, commune: str, officer: str) -> str:
+    return fold(" ".join(part for part in (title, commune, officer) if part))
 
 
 def figures_text(values: Iterable[tuple[str, bool, int]]) -> tuple[str, int]:
@@ -236,8 +236,10 @@ def check_not_locked(session: Session, activity: Activity, new_day: date | None)
 class ActivityService:
     """Activity mutations and lookups for one campaign and one actor."""
 
-    def __init__(self, sessions, campaign: CampaignInfo, actor: str) -> None:  # noqa: ANN001 - sessionmaker
+    def __init__(self, sessions, write_sessions, campaign: CampaignInfo, actor: str) -> None:  # noqa: ANN001 - sessionmakers
+        """Reads use `sessions`; mutations use `write_sessions`, which take SQLite's write lock at BEGIN."""
         self.sessions = sessions
+        self.write_sessions = write_sessions
         self.campaign = campaign
         self.actor = actor
 
@@ -264,7 +266,7 @@ class ActivityService:
 
     def create(self, unit_code: str, draft: ActivityDraft, *, uuid: str | None = None) -> ChangeReport:
         self._check(draft)
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             unit_id = session.scalar(select(Unit.id).where(Unit.code == unit_code))
             if unit_id is None:
                 raise NotFoundError(f"Không có đơn vị mã “{unit_code}”.", hint="Kiểm tra Cài đặt › Đơn vị.")
@@ -284,7 +286,7 @@ class ActivityService:
 
     def update(self, uuid: str, draft: ActivityDraft, *, expected_revision: int | None = None) -> ChangeReport:
         self._check(draft)
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             activity = self._load(session, uuid, for_update=True)
             if expected_revision is not None and activity.revision != expected_revision:
                 raise ValidationError(
@@ -312,7 +314,7 @@ class ActivityService:
 
     def _set_tombstone(self, uuids: Sequence[str], *, deleted: bool) -> ChangeReport:
         done: list[str] = []
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             for uuid in uuids:
                 activity = self._load(session, uuid, for_update=True)
                 if (activity.deleted_at is not None) == deleted:

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
@@ -114,11 +115,13 @@ def _round_money(value: int, indicator_code: str, campaign: CampaignInfo) -> int
     return value - value % MONEY_STEP if campaign.indicators_by_code[indicator_code].is_money else value
 
 
-def _sample_images(store: EvidenceStore, rng: random.Random, count: int) -> list[tuple[int, str, int]]:
-    """Small generated 'photos' (gradients with a caption band) stored like real evidence."""
+@cache
+def _sample_photos(count: int = 12) -> tuple[bytes, ...]:
+    """Small generated 'photos' (gradients with a caption band), drawn once per process."""
     from PIL import Image, ImageDraw
 
-    made = []
+    rng = random.Random(7)
+    photos = []
     for index in range(count):
         base = (rng.randrange(60, 200), rng.randrange(60, 200), rng.randrange(60, 200))
         image = Image.new("RGB", (640, 480), base)
@@ -130,7 +133,14 @@ def _sample_images(store: EvidenceStore, rng: random.Random, count: int) -> list
         draw.text((20, 430), f"Anh minh chung mau so {index + 1}", fill=(255, 255, 255))
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=80)
-        data = buffer.getvalue()
+        photos.append(buffer.getvalue())
+    return tuple(photos)
+
+
+def _sample_images(store: EvidenceStore) -> list[tuple[int, str, int]]:
+    """The sample photos stored like real evidence: (size, sha256, index)."""
+    made = []
+    for index, data in enumerate(_sample_photos()):
         sha, size, _existed = store.add_stream(io.BytesIO(data), len(data))
         made.append((size, sha, index))
     return made
@@ -193,7 +203,7 @@ def _insert_plan(
     with workspace.sessions() as session:
         for unit in list_units(session):
             unit_ids[unit.code] = unit.id
-    images = _sample_images(EvidenceStore(workspace.layout.evidence_dir), random.Random(7), 12)
+    images = _sample_images(EvidenceStore(workspace.layout.evidence_dir))
     now = utc_now()
     activity_rows: list[dict] = []
     value_rows: list[dict] = []

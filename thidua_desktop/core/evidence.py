@@ -230,8 +230,10 @@ def make_thumbnail(source: Path, target: Path, size: int = 256) -> Path | None:
 class EvidenceService:
     """Copies files into the store (enforcing type and size limits) and links them to activities."""
 
-    def __init__(self, sessions, store: EvidenceStore, actor: str, *, max_bytes: int, downscale_to: int | None) -> None:  # noqa: ANN001
+    def __init__(self, sessions, write_sessions, store: EvidenceStore, actor: str, *, max_bytes: int,  # noqa: ANN001
+                 downscale_to: int | None) -> None:
         self.sessions = sessions
+        self.write_sessions = write_sessions
         self.store = store
         self.actor = actor
         self.max_bytes = max_bytes
@@ -290,7 +292,7 @@ class EvidenceService:
     ) -> ChangeReport:
         """Copy files in, then add them to the activity's attachments in one transaction."""
         drafts = self.store_files(paths, progress=progress, cancel=cancel)
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             activity = session.scalar(select(Activity).where(Activity.uuid == activity_uuid).with_for_update())
             if activity is None:
                 raise NotFoundError(f"Không tìm thấy hoạt động {activity_uuid}.", hint="Hãy lưu hoạt động trước.")

@@ -203,7 +203,7 @@ class Workspace:
         return self._campaign
 
     def activities(self) -> ActivityService:
-        return ActivityService(self.write_sessions, self.campaign(), self.actor)
+        return ActivityService(self.sessions, self.write_sessions, self.campaign(), self.actor)
 
     def evidence_store(self) -> EvidenceStore:
         return EvidenceStore(self.layout.evidence_dir)
@@ -211,6 +211,7 @@ class Workspace:
     def evidence(self) -> EvidenceService:
         downscale = int(self.setting("photo_max_px")) if self.setting("downscale_photos") else None
         return EvidenceService(
+            self.sessions,
             self.write_sessions,
             self.evidence_store(),
             self.actor,
