@@ -30,7 +30,8 @@ from typing import Any
 
 from thidua_desktop.core.activities import ActivityDraft, AttachmentDraft
 from thidua_desktop.core.bundles.exporter import export_bundle
-from thidua_desktop.core.bundles.importer import ChangeKind, apply_import, prepare_import
+from thidua_desktop.core.bundles.guards import ChangeKind
+from thidua_desktop.core.bundles.importer import apply_import, prepare_import
 from thidua_desktop.core.bundles.keys import create_key, current_key, keyring_of
 from thidua_desktop.core.bundles.trust import enrol_key
 from thidua_desktop.core.workspace import Role, Workspace

@@ -31,10 +31,9 @@ from thidua_desktop.gui.pages.awards import (
     CalibrationDialog,
     RankingDialog,
     RoundDialog,
-    _open_pdf,
-    print_pdf,
 )
 from thidua_desktop.gui.pages.settings import DataRestored
+from thidua_desktop.gui.printing import open_pdf, render_true_size
 from thidua_desktop.gui.tasks import TaskRunner
 
 
@@ -67,7 +66,7 @@ def _page(qtbot, context: AppContext) -> AwardsPage:  # noqa: ANN001
 
 def pdf_pages(data: bytes) -> int:
     holder = QObject()
-    return _open_pdf(data, holder).pageCount()
+    return open_pdf(data, holder).pageCount()
 
 
 def test_the_page_is_listed_in_the_main_window(qtbot, department: AppContext) -> None:  # noqa: ANN001
@@ -202,7 +201,7 @@ def test_printing_puts_every_page_at_its_true_size(qtbot, department: AppContext
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "in.pdf"))
-    assert print_pdf(data, printer) == pdf_pages(data)
+    assert render_true_size(data, printer) == pdf_pages(data)
     printed = (tmp_path / "in.pdf").read_bytes()
     sizes = [(round(w), round(h)) for w, h in page_sizes_mm(printed)]
     assert sizes == [(round(w), round(h)) for w, h in page_sizes_mm(data)]

@@ -16,7 +16,8 @@ from thidua_desktop.core.activities import ActivityDraft
 from thidua_desktop.core.bundles import keys as bundle_keys
 from thidua_desktop.core.bundles.errors import UntrustedKeyError, WrongPassphraseError
 from thidua_desktop.core.bundles.exporter import export_bundle
-from thidua_desktop.core.bundles.importer import ChangeKind, PreparedImport
+from thidua_desktop.core.bundles.guards import ChangeKind
+from thidua_desktop.core.bundles.importer import PreparedImport
 from thidua_desktop.core.bundles.keys import create_key
 from thidua_desktop.core.bundles.trust import enrol_key
 from thidua_desktop.core.query import ActivityFilter, activity_ids, fetch_rows

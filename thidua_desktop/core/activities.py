@@ -222,7 +222,7 @@ def check_not_locked(session: Session, activity: Activity, new_day: date | None)
             "chỉ đơn vị đó sửa được.",
             hint="Nếu số liệu chưa đúng, hãy đề nghị đơn vị giải trình (Tổng hợp › Thẩm định) để đơn vị sửa và gửi lại.",
         )
-    from thidua_desktop.core.consolidation.review import period_lock_reason
+    from thidua_desktop.core.locks import period_lock_reason
 
     current = activity.activity_date if activity.id is not None else None
     reason = period_lock_reason(session, activity.unit_id, activity.campaign_id, current, new_day)

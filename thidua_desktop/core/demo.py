@@ -31,11 +31,10 @@ from thidua_desktop.core.models import (
     UnitKind,
     utc_now,
 )
+from thidua_desktop.core.progress import ProgressFn
 from thidua_desktop.core.text import sort_key
 from thidua_desktop.core.units import UnitInfo, list_units
 from thidua_desktop.core.workspace import Role, Workspace
-
-ProgressFn = Callable[[int, int], None]
 
 COMMUNES: dict[str, list[str]] = {
     "PTP-LX": ["phường Mỹ Bình", "phường Mỹ Long", "phường Bình Đức", "xã Mỹ Hòa Hưng", "xã Mỹ Khánh"],

@@ -13,7 +13,6 @@ import mimetypes
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +22,10 @@ from thidua_desktop.core import audit
 from thidua_desktop.core.activities import AttachmentDraft, ChangeReport, check_not_locked, sync_attachments
 from thidua_desktop.core.errors import Cancelled, NotFoundError, UserError
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, utc_now
+from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.text import format_number, nfc
 
 CHUNK = 1024 * 1024
-ProgressFn = Callable[[int, int], None]
-CancelFn = Callable[[], bool]
 
 ALLOWED_EXTENSIONS = {
     ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic",
@@ -74,10 +72,6 @@ class StoredFile:
     downscaled: bool = False
 
 
-def _never_cancelled() -> bool:
-    return False
-
-
 class EvidenceStore:
     """Files under `root/ab/abcdef…` named by their SHA-256."""
 
@@ -96,7 +90,7 @@ class EvidenceStore:
         total: int,
         *,
         progress: ProgressFn | None = None,
-        cancel: CancelFn = _never_cancelled,
+        cancel: CancelFn = never_cancelled,
     ) -> tuple[str, int, bool]:
         """Copy while hashing, into a temp file renamed into place; returns (sha256, size, already_stored)."""
         self.root.mkdir(parents=True, exist_ok=True)
@@ -134,7 +128,7 @@ class EvidenceStore:
         *,
         downscale_to: int | None = None,
         progress: ProgressFn | None = None,
-        cancel: CancelFn = _never_cancelled,
+        cancel: CancelFn = never_cancelled,
     ) -> StoredFile:
         mime = guess_mime(path.name)
         if downscale_to and mime in DOWNSCALABLE_MIME:
@@ -146,7 +140,7 @@ class EvidenceStore:
             sha, size, existed = self.add_stream(source, path.stat().st_size, progress=progress, cancel=cancel)
         return StoredFile(sha, size, mime, nfc(path.name), existed)
 
-    def check(self, sha256: str, *, cancel: CancelFn = _never_cancelled) -> FileState:
+    def check(self, sha256: str, *, cancel: CancelFn = never_cancelled) -> FileState:
         path = self.path_for(sha256)
         if not path.is_file():
             return FileState.MISSING
@@ -262,7 +256,7 @@ class EvidenceService:
         paths: list[Path],
         *,
         progress: ProgressFn | None = None,
-        cancel: CancelFn = _never_cancelled,
+        cancel: CancelFn = never_cancelled,
     ) -> list[AttachmentDraft]:
         """Copy files into the store (all checked first); the caller links them when the activity is saved."""
         for path in paths:
@@ -288,7 +282,7 @@ class EvidenceService:
         paths: list[Path],
         *,
         progress: ProgressFn | None = None,
-        cancel: CancelFn = _never_cancelled,
+        cancel: CancelFn = never_cancelled,
     ) -> ChangeReport:
         """Copy files in, then add them to the activity's attachments in one transaction."""
         drafts = self.store_files(paths, progress=progress, cancel=cancel)
@@ -320,7 +314,7 @@ class EvidenceService:
             ).all()
         return {sha: self.store.check(sha) for sha in shas}
 
-    def verify_all(self, *, progress: ProgressFn | None = None, cancel: CancelFn = _never_cancelled) -> dict[str, FileState]:
+    def verify_all(self, *, progress: ProgressFn | None = None, cancel: CancelFn = never_cancelled) -> dict[str, FileState]:
         """Every stored file's state: the sweep behind 'Kiểm tra kho minh chứng'."""
         with self.sessions() as session:
             shas = session.scalars(select(Evidence.sha256).order_by(Evidence.id)).all()

@@ -5,7 +5,6 @@ The GUI and the CLI both open their data through `Workspace.open`, so they see t
 
 from __future__ import annotations
 
-import enum
 import json
 import os
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from thidua_desktop.core import audit, backup
 from thidua_desktop.core.activities import ActivityService
 from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
+from thidua_desktop.core.consolidation import review as _review  # noqa: F401  (registers its import guard)
 from thidua_desktop.core.db import is_sqlite, make_engine, make_session_factory
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.evidence import EvidenceService, EvidenceStore
@@ -34,15 +34,10 @@ from thidua_desktop.core.migrations import (
 )
 from thidua_desktop.core.models import Setting
 from thidua_desktop.core.paths import DATABASE_URL_ENV, DataLayout
+from thidua_desktop.core.roles import ROLE_LABELS, Role
 from thidua_desktop.core.units import UnitInfo, get_unit, seed_units
 
-
-class Role(enum.StrEnum):
-    UNIT = "unit"  # a district office or department office that records and sends
-    DEPARTMENT = "department"  # the Sở that receives, consolidates and awards
-
-
-ROLE_LABELS = {Role.UNIT: "Đơn vị ghi nhận và gửi báo cáo", Role.DEPARTMENT: "Sở Tư pháp (tiếp nhận, tổng hợp)"}
+__all__ = ["ROLE_LABELS", "Role", "Workspace"]
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "role": None,

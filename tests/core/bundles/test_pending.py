@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from thidua_desktop.core.bundles import importer
+from thidua_desktop.core.bundles import guards
 from thidua_desktop.core.bundles.importer import (
     GuardContext,
     apply_import,
@@ -40,7 +40,7 @@ def test_held_changes_wait_for_a_decision(unit: Unit, department: Workspace, mon
         seen.append(context)
         return LOCKED if context.change.uuid == locked else None
 
-    monkeypatch.setattr(importer, "IMPORT_GUARDS", [review_lock])
+    monkeypatch.setattr(guards, "_GUARDS", [review_lock])
     prepared = prepare_import(department, unit.export().path)
     assert [(c.uuid, c.held_reason) for c in prepared.preview.held] == [(locked, LOCKED)]
     assert {c.change.uuid for c in seen} == {locked, free}  # unchanged records are not asked about
@@ -63,7 +63,7 @@ def test_discarded_and_superseded_pending_changes(unit: Unit, department: Worksp
     uuid = unit.add("Hoạt động")
     enrol(department, unit)
     import_bundle(department, unit.export().path)
-    monkeypatch.setattr(importer, "IMPORT_GUARDS", [lambda _s, _c: LOCKED])
+    monkeypatch.setattr(guards, "_GUARDS", [lambda _s, _c: LOCKED])
     unit.edit(uuid, title="Sửa lần 1")
     import_bundle(department, unit.export().path)
     discarded = list_pending(department)[0]
@@ -71,7 +71,7 @@ def test_discarded_and_superseded_pending_changes(unit: Unit, department: Worksp
     assert _title(department, uuid) == "Hoạt động"
     unit.edit(uuid, title="Sửa lần 2")
     import_bundle(department, unit.export().path)
-    monkeypatch.setattr(importer, "IMPORT_GUARDS", [])
+    monkeypatch.setattr(guards, "_GUARDS", [])
     unit.edit(uuid, title="Sửa lần 3")
     import_bundle(department, unit.export().path)
     assert _title(department, uuid) == "Sửa lần 3"

@@ -12,9 +12,8 @@ from pathlib import Path
 from thidua_desktop.cli.commands.keys import read_passphrase
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
 from thidua_desktop.core.bundles.exporter import export_bundle, export_history, export_status
+from thidua_desktop.core.bundles.guards import CHANGE_LABELS, ChangeKind
 from thidua_desktop.core.bundles.importer import (
-    CHANGE_LABELS,
-    ChangeKind,
     ImportPreview,
     ImportStatus,
     expand_paths,

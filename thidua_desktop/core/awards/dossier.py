@@ -35,12 +35,12 @@ from thidua_desktop.core.awards.service import (
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.models import Campaign, UnitKind
+from thidua_desktop.core.progress import ProgressFn
 from thidua_desktop.core.text import fold, format_date, format_number, format_percent
 from thidua_desktop.core.units import UnitInfo, list_units
 
 ROMAN = ("I", "II", "III", "IV", "V")
 BLANK = "………"
-ProgressFn = Callable[[int, int], None]
 
 
 def slug(text: str, limit: int = 60) -> str:

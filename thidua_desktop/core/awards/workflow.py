@@ -27,11 +27,11 @@ from thidua_desktop.core.awards.dossier import (
     write_files_atomically,
 )
 from thidua_desktop.core.awards.service import AwardService, NominationInfo
+from thidua_desktop.core.progress import ProgressFn
 
 if TYPE_CHECKING:
     from thidua_desktop.core.workspace import Workspace
 
-ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

@@ -42,18 +42,16 @@ from thidua_desktop.core.bundles.manifest import (
 from thidua_desktop.core.bundles.minisign import SecretKey
 from thidua_desktop.core.bundles.models import BundleExport, BundleExportEvidence
 from thidua_desktop.core.bundles.streaming import (
-    CancelFn,
     Digest,
-    ProgressFn,
     SyncedWriter,
     Workers,
-    never_cancelled,
     read_chunks,
 )
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, Unit, utc_now
+from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.text import nfc
 
 SEQUENCE_FILE = "sequence.json"
@@ -126,7 +124,7 @@ class ExportReport:
 
 
 def _require_unit(workspace) -> tuple[str, CampaignInfo]:  # noqa: ANN001
-    from thidua_desktop.core.workspace import Role
+    from thidua_desktop.core.roles import Role
 
     if workspace.role is not Role.UNIT:
         raise RoleError(

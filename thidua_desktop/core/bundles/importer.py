@@ -37,6 +37,12 @@ from thidua_desktop.core.bundles.errors import (
     RoleError,
     RollbackError,
 )
+from thidua_desktop.core.bundles.guards import (
+    ChangeKind,
+    GuardContext,
+    RecordChange,
+    held_reason,
+)
 from thidua_desktop.core.bundles.manifest import EvidenceItem, Manifest, activity_record, parse_timestamp
 from thidua_desktop.core.bundles.minisign import PublicKey
 from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
@@ -52,58 +58,12 @@ from thidua_desktop.core.bundles.reader import (
     resolve_signer,
     scan,
 )
-from thidua_desktop.core.bundles.streaming import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.bundles.trust import enrol_rotated, record_incident
 from thidua_desktop.core.catalogue import CampaignInfo
-from thidua_desktop.core.consolidation.review import review_lock_guard
 from thidua_desktop.core.errors import Cancelled, UserError
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
+from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.text import format_datetime, sort_key
-
-
-class ChangeKind(enum.StrEnum):
-    NEW = "new"
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
-    DELETED = "deleted"
-
-
-CHANGE_LABELS = {
-    ChangeKind.NEW: "Mới",
-    ChangeKind.CHANGED: "Sửa",
-    ChangeKind.UNCHANGED: "Không đổi",
-    ChangeKind.DELETED: "Xóa",
-}
-
-
-@dataclass(frozen=True)
-class RecordChange:
-    uuid: str
-    kind: ChangeKind
-    title: str
-    activity_date: date
-    criterion_code: str
-    revision_before: int | None
-    revision_after: int
-    removed: bool = False  # absent from the unit's snapshot (rather than sent as a tombstone)
-    held_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class GuardContext:
-    """What a guard sees: one planned change, with the incoming record and the current row."""
-
-    unit_id: int
-    campaign_id: int
-    change: RecordChange
-    record: dict[str, Any] | None
-    existing: Activity | None
-
-
-# Import guards hold back changes that must not be applied silently (the consolidation review lock
-# registers one): a guard returns a Vietnamese reason to hold the change, or None to let it through.
-Guard = Callable[[Session, GuardContext], str | None]
-IMPORT_GUARDS: list[Guard] = [review_lock_guard]
 
 
 @dataclass(frozen=True)
@@ -228,7 +188,7 @@ def local_time(utc: datetime) -> datetime:
 
 
 def _require_department(workspace) -> None:  # noqa: ANN001
-    from thidua_desktop.core.workspace import Role
+    from thidua_desktop.core.roles import Role
 
     if workspace.role is not Role.DEPARTMENT:
         raise RoleError(
@@ -394,7 +354,7 @@ def plan_changes(session: Session, manifest: Manifest, unit_id: int, campaign: C
         reason = None
         if change.kind is not ChangeKind.UNCHANGED:
             context = GuardContext(unit_id, campaign.id, change, records.get(change.uuid), rows.get(change.uuid))
-            reason = next((r for r in (guard(session, context) for guard in IMPORT_GUARDS) if r), None)
+            reason = held_reason(session, context)
         held.append(dataclasses.replace(change, held_reason=reason) if reason else change)
     held.sort(key=lambda c: (list(ChangeKind).index(c.kind), c.activity_date, c.uuid))
     return _Plan(held, rows, records)
@@ -863,7 +823,7 @@ def verify_bundle(
 def _own_public_key(workspace, bundle: OpenBundle) -> PublicKey | None:  # noqa: ANN001
     """At a unit, its own keys verify its own bundles (it has no trust registry)."""
     from thidua_desktop.core.bundles.keys import keyring_of
-    from thidua_desktop.core.workspace import Role
+    from thidua_desktop.core.roles import Role
 
     if workspace.role is not Role.UNIT:
         return None

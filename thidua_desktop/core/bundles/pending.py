@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from thidua_desktop.core import audit
 from thidua_desktop.core.activities import ChangeReport
-from thidua_desktop.core.bundles.importer import CHANGE_LABELS, ChangeKind, fill_activity, write_session
+from thidua_desktop.core.bundles.guards import CHANGE_LABELS, ChangeKind
+from thidua_desktop.core.bundles.importer import fill_activity, write_session
 from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
 from thidua_desktop.core.catalogue import load_campaign_info
 from thidua_desktop.core.models import Activity, Campaign, Evidence, Unit, utc_now
@@ -106,7 +107,7 @@ def _later_import_owns(session, row: Activity | None, origin: BundleImport) -> b
 
 def _apply_one(session, pending: PendingRecord) -> tuple[str, str | None]:  # noqa: ANN001 - Session
     """(resolution, kind): resolution is applied / superseded / locked; kind is created / updated / deleted."""
-    from thidua_desktop.core.consolidation.review import period_lock_reason
+    from thidua_desktop.core.locks import period_lock_reason
 
     origin = session.get(BundleImport, pending.import_id)
     code = session.scalar(select(Campaign.code).where(Campaign.id == origin.campaign_id))

@@ -50,19 +50,17 @@ from thidua_desktop.core.bundles.manifest import SIGNATURE_COMMENT, EvidenceItem
 from thidua_desktop.core.bundles.minisign import MinisignError, PublicKey, Signature
 from thidua_desktop.core.bundles.models import TrustedKey
 from thidua_desktop.core.bundles.streaming import (
-    CancelFn,
     Digest,
-    ProgressFn,
     SyncedWriter,
     Workers,
     make_durable,
-    never_cancelled,
     read_chunks,
 )
 from thidua_desktop.core.bundles.trust import revoked_for
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.errors import NotFoundError
 from thidua_desktop.core.models import Unit
+from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 
 RESEND_HINT = "Không có gì bị thay đổi. Hãy đề nghị đơn vị tạo và gửi lại gói."
 

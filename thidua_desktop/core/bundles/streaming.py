@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from thidua_desktop.core.errors import Cancelled
+from thidua_desktop.core.progress import CancelFn
 
 CHUNK = 1024 * 1024
 SYNC_EVERY = 32 * 1024 * 1024
@@ -26,12 +27,6 @@ MAX_PENDING_SYNCS = 4
 MAX_IN_FLIGHT = 4  # chunks queued for hashing: bounded memory, yet files never drain the pipeline
 
 _datasync = getattr(os, "fdatasync", os.fsync)  # Windows has no fdatasync
-ProgressFn = Callable[[int, int], None]
-CancelFn = Callable[[], bool]
-
-
-def never_cancelled() -> bool:
-    return False
 
 
 class Workers:

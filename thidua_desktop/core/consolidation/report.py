@@ -32,19 +32,17 @@ from thidua_desktop.core.consolidation.scoring import (
     rank_units,
 )
 from thidua_desktop.core.consolidation.table import (
-    CancelFn,
     Cell,
     ConsolidatedTable,
     ConsolidationFilter,
     FiguresSource,
-    ProgressFn,
     consolidated_table,
     format_cell,
-    never_cancelled,
 )
 from thidua_desktop.core.errors import Cancelled, NotFoundError
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.models import Aggregation, Campaign, Unit, UnitKind
+from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.text import format_date, format_number, format_percent
 from thidua_desktop.core.units import get_unit
 

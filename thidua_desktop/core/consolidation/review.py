@@ -10,15 +10,15 @@ Nothing locked ever changes silently, and every step is written to the audit log
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from thidua_desktop.core import audit
+from thidua_desktop.core.bundles.guards import GuardContext, register_guard
 from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.consolidation.models import (
@@ -29,15 +29,16 @@ from thidua_desktop.core.consolidation.models import (
 )
 from thidua_desktop.core.consolidation.periods import period_key
 from thidua_desktop.core.errors import NotFoundError, UserError, ValidationError
+from thidua_desktop.core.locks import (
+    forget_cached_locks,
+    lock_reason,
+    locks_by_unit,
+    record_date,
+    unit_locks,
+)
 from thidua_desktop.core.models import Activity, Unit, utc_now
 from thidua_desktop.core.query import Period
-from thidua_desktop.core.text import format_date, format_datetime, nfc
-
-if TYPE_CHECKING:
-    from thidua_desktop.core.bundles.importer import GuardContext
-
-Record = Mapping[str, Any]  # one activity record as a bundle carries it (docs/bundle-format.md)
-_LOCK_CACHE = "consolidation.locks"  # session.info key: locks read once per import session
+from thidua_desktop.core.text import format_datetime, nfc
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ def lock_period(
     )
     session.add(lock)
     session.flush()
-    session.info.pop(_LOCK_CACHE, None)
+    forget_cached_locks(session)
     audit.record(
         session, actor, "lock", "period_lock", f"{unit.code}:{period_key(period, campaign)}",
         {"period": period.label, "start": period.start, "end": period.end, "note": lock.note,
@@ -280,7 +281,7 @@ def unlock_period(session: Session, lock_id: int, *, actor: str, reason: str) ->
     lock, unit = row
     info = _lock_info(lock, unit)
     session.execute(delete(PeriodLock).where(PeriodLock.id == lock_id))
-    session.info.pop(_LOCK_CACHE, None)
+    forget_cached_locks(session)
     audit.record(
         session, actor, "unlock", "period_lock", f"{unit.code}:{lock.starts_on.isoformat()}..{lock.ends_on.isoformat()}",
         {"period": lock.label, "reason": reason, "locked_by": lock.locked_by, "locked_at": lock.locked_at},
@@ -288,73 +289,21 @@ def unlock_period(session: Session, lock_id: int, *, actor: str, reason: str) ->
     return info
 
 
-def _locks_by_unit(session: Session, unit_ids: Iterable[int], campaign_id: int | None) -> dict[int, list[PeriodLock]]:
-    query = select(PeriodLock).where(PeriodLock.unit_id.in_(sorted(set(unit_ids))))
-    if campaign_id is not None:
-        query = query.where(PeriodLock.campaign_id == campaign_id)
-    found: dict[int, list[PeriodLock]] = {}
-    for lock in session.scalars(query):
-        found.setdefault(lock.unit_id, []).append(lock)
-    return found
-
-
-def _covering(locks: Sequence[PeriodLock], day: date | None) -> PeriodLock | None:
-    if day is None:
-        return None
-    return next((lock for lock in locks if lock.starts_on <= day <= lock.ends_on), None)
-
-
 # --- the import guard ----------------------------------------------------------------------------------
 
 
-def _unit_locks(session: Session, unit_id: int, campaign_id: int | None) -> list[PeriodLock]:
-    """The unit's locks, read once per session: an import asks about every changed record."""
-    cache = session.info.setdefault(_LOCK_CACHE, {})
-    key = (unit_id, campaign_id)
-    if key not in cache:
-        cache[key] = _locks_by_unit(session, [unit_id], campaign_id).get(unit_id, [])
-    return cache[key]
-
-
-def _record_date(record: Record | None) -> date | None:
-    raw = record.get("date") if record else None
-    if isinstance(raw, date):
-        return raw
-    return date.fromisoformat(raw) if raw else None
-
-
-def lock_reason(locks: Sequence[PeriodLock], current: date | None, incoming: date | None) -> str | None:
-    """Why a change must wait, or None: the activity is dated in an approved period before or after it.
-
-    Moving an activity out of an approved year changes that year too, so both dates count.
-    """
-    lock = _covering(locks, current) or _covering(locks, incoming)
-    if lock is None:
-        return None
-    return (
-        f"Thuộc kỳ đã duyệt “{lock.label}” (duyệt ngày {format_date(lock.locked_at)} bởi {lock.locked_by}); "
-        "chờ mở khóa để áp dụng."
-    )
-
-
-def period_lock_reason(
-    session: Session, unit_id: int, campaign_id: int, current: date | None, incoming: date | None
-) -> str | None:
-    """Why a direct edit in this copy must wait for an unlock, or None (the same rule as for bundles)."""
-    return lock_reason(_unit_locks(session, unit_id, campaign_id), current, incoming)
-
-
+@register_guard
 def review_lock_guard(session: Session, context: GuardContext) -> str | None:
-    """The bundle importer's guard (`bundles.importer.IMPORT_GUARDS`): hold changes to approved periods.
+    """The bundle importer's guard (registered in `bundles.guards`): hold changes to approved periods.
 
     The importer asks only about new, changed and deleted records; a held one goes to its pending list
     ("chờ xử lý") with this reason, and `bundles.pending.resolve_pending` applies it once unlocked.
     """
-    locks = _unit_locks(session, context.unit_id, context.campaign_id)
+    locks = unit_locks(session, context.unit_id, context.campaign_id)
     if not locks:
         return None
     current = context.existing.activity_date if context.existing is not None else None
-    return lock_reason(locks, current, _record_date(context.record))
+    return lock_reason(locks, current, record_date(context.record))
 
 
 @dataclass(frozen=True)
@@ -401,19 +350,19 @@ def pending_records(
     if not include_resolved:
         query = query.where(PendingRecord.resolution.is_(None))
     rows = session.execute(query).all()
-    locks = _locks_by_unit(session, {bundle.unit_id for _p, bundle, _u in rows}, None)
+    locks = locks_by_unit(session, {bundle.unit_id for _p, bundle, _u in rows}, None)
     current = _current_rows(session, [p.activity_uuid for p, _b, _u in rows])
     result = []
     for pending, bundle, unit in rows:
         record = json.loads(pending.record_json) if pending.record_json else None
         day, title = current.get(pending.activity_uuid, (None, ""))
-        unit_locks = [lock for lock in locks.get(unit.id, []) if lock.campaign_id == bundle.campaign_id]
+        campaign_locks = [lock for lock in locks.get(unit.id, []) if lock.campaign_id == bundle.campaign_id]
         result.append(
             PendingInfo(
                 pending.id, unit.id, unit.code, unit.short_name or unit.name, pending.activity_uuid, pending.change,
-                str(record.get("title", "")) if record else title, _record_date(record) or day, pending.reason,
+                str(record.get("title", "")) if record else title, record_date(record) or day, pending.reason,
                 bundle.seq, pending.held_at, pending.resolution,
-                lock_reason(unit_locks, day, _record_date(record)) is not None,
+                lock_reason(campaign_locks, day, record_date(record)) is not None,
             )
         )
     return result

@@ -18,19 +18,13 @@ from thidua_desktop.core.catalogue import CampaignInfo, CriterionInfo, Indicator
 from thidua_desktop.core.consolidation.figures import count_rows, latest_rows, sum_rows
 from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.models import Aggregation, TargetOp, UnitKind
+from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.query import ActivityFilter, IndicatorResult, Period, _conditions, results_from_raw
 from thidua_desktop.core.text import format_number, format_percent
 from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitInfo, list_units
 
-ProgressFn = Callable[[int, int], None]
-CancelFn = Callable[[], bool]
-
 PROVINCE_LABEL = "Toàn tỉnh"
 PLACE_LABELS = {"poor_commune": "xã nghèo", "remote_area": "vùng sâu, vùng xa", "ethnic_area": "vùng đồng bào DTTS"}
-
-
-def never_cancelled() -> bool:
-    return False
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -66,6 +66,7 @@ from thidua_desktop.core.models import Aggregation, TargetOp
 from thidua_desktop.core.text import format_date, format_number, format_percent
 from thidua_desktop.gui.consolidation.charts import Bar, BarChart, TargetLine
 from thidua_desktop.gui.messages import confirm, dialog_buttons, show_error
+from thidua_desktop.gui.printing import print_fit_to_page
 
 if TYPE_CHECKING:
     from thidua_desktop.gui.pages.consolidation import ConsolidationPage
@@ -114,33 +115,6 @@ def colored(text: str, color: QColor | None) -> QTableWidgetItem:
 def save_pdf_dialog(parent: QWidget, title: str, suggested: str) -> Path | None:
     target, _ = QFileDialog.getSaveFileName(parent, title, str(Path.home() / suggested), "PDF (*.pdf)")
     return Path(target) if target else None
-
-
-def print_pdf(pdf: bytes, parent: QWidget) -> bool:
-    """Print a PDF through the system print dialog, page by page as images at the printer's resolution."""
-    from PySide6.QtCore import QBuffer, QByteArray, QSize
-    from PySide6.QtPdf import QPdfDocument
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    if QPrintDialog(printer, parent).exec() != QDialog.DialogCode.Accepted:
-        return False
-    buffer = QBuffer(parent)
-    buffer.setData(QByteArray(pdf))
-    buffer.open(QBuffer.OpenModeFlag.ReadOnly)
-    document = QPdfDocument(parent)
-    document.load(buffer)
-    painter = QPainter(printer)
-    page_rect = printer.pageRect(QPrinter.Unit.DevicePixel)
-    for page in range(document.pageCount()):
-        if page:
-            printer.newPage()
-        size = document.pagePointSize(page)
-        scale = min(page_rect.width() / size.width(), page_rect.height() / size.height())
-        image: QImage = document.render(page, QSize(int(size.width() * scale), int(size.height() * scale)))
-        painter.drawImage(0, 0, image)
-    painter.end()
-    return True
 
 
 # --- Tình hình gửi báo cáo ---------------------------------------------------------------------------------
@@ -218,7 +192,7 @@ class CompletenessTab(QWidget):
         return documents.render_pdf(reminder_document(self.report, self.page.campaign.title, header, date.today()))
 
     def print_reminders(self) -> None:
-        print_pdf(self.reminder_pdf(), self)
+        print_fit_to_page(self, self.reminder_pdf(), self.tr("Danh sách nhắc gửi báo cáo"))
 
     def save_reminders(self, target: Path | None = None) -> Path | None:
         target = target or save_pdf_dialog(self, self.tr("Lưu danh sách nhắc"), "danh-sach-chua-gui-bao-cao.pdf")
@@ -654,4 +628,4 @@ class ChartsTab(QWidget):
         return self.chart.save_png(target)
 
 
-__all__ = ["STATUS_LABELS", "ChartsTab", "CompletenessTab", "RankingTab", "ReviewTab", "print_pdf"]
+__all__ = ["STATUS_LABELS", "ChartsTab", "CompletenessTab", "RankingTab", "ReviewTab"]

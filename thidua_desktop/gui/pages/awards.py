@@ -14,24 +14,15 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QBuffer,
-    QByteArray,
     QDate,
-    QIODevice,
     QLocale,
-    QMarginsF,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
-    QRect,
-    QSize,
-    QSizeF,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -94,10 +85,10 @@ from thidua_desktop.gui import messages
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import dialog_buttons
 from thidua_desktop.gui.pages.settings import DataRestored
+from thidua_desktop.gui.printing import open_pdf, print_true_size
 from thidua_desktop.gui.unit_dialog import OptionalDate
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
-PRINT_DPI_CAP = 300  # enough for text on paper; higher only costs memory
 STATUS_COLOURS = {NominationStatus.DRAFT: "#5f6b7a", NominationStatus.VOTED: "#1f5fa8",
                   NominationStatus.SUBMITTED: "#1e7b34"}
 
@@ -111,62 +102,6 @@ PREVIEW_LABELS = {
 
 
 # --- printing ------------------------------------------------------------------------------------------
-
-def _open_pdf(pdf: bytes, owner: QObject) -> QPdfDocument:
-    """A QPdfDocument over bytes; the buffer is parented to `owner` so it lives as long as the document."""
-    buffer = QBuffer(owner)
-    buffer.setData(QByteArray(pdf))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument(owner)
-    document.load(buffer)
-    return document
-
-
-def print_pdf(pdf: bytes, printer: QPrinter) -> int:
-    """Print every page at its true size (no fit-to-page: certificates must land on the form); returns pages.
-
-    Each page gets its own paper size and orientation from the PDF, so a landscape Danh sách prints
-    landscape between portrait pages.
-    """
-    holder = QObject()  # QPrinter is not a QObject: this owns the document and its buffer while printing
-    document = _open_pdf(pdf, holder)
-    painter = QPainter()
-    printer.setFullPage(True)
-    pages = document.pageCount()
-    for index in range(pages):
-        size = document.pagePointSize(index)
-        landscape = size.width() > size.height()
-        portrait_size = QSizeF(min(size.width(), size.height()), max(size.width(), size.height()))
-        printer.setPageLayout(QPageLayout(
-            QPageSize(portrait_size, QPageSize.Unit.Point),
-            QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait,
-            QMarginsF(0, 0, 0, 0)))
-        if index == 0:
-            if not painter.begin(printer):
-                raise UserError("Không mở được máy in.", hint="Kiểm tra máy in rồi thử lại.")
-        else:
-            printer.newPage()
-        dpi = min(printer.resolution(), PRINT_DPI_CAP)
-        image = document.render(index, QSize(round(size.width() / 72 * dpi), round(size.height() / 72 * dpi)))
-        scale = printer.resolution() / 72
-        painter.drawImage(QRect(0, 0, round(size.width() * scale), round(size.height() * scale)), image)
-    if pages:
-        painter.end()
-    document.close()
-    holder.deleteLater()
-    return pages
-
-
-def print_with_dialog(parent: QWidget, pdf: bytes, title: str) -> bool:
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setDocName(title)
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(parent.tr("In: {title}").format(title=title))
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return False
-    print_pdf(pdf, printer)
-    return True
-
 
 class PdfPreview(QWidget):
     """A QtPdf view over PDF bytes, with a page count line."""
@@ -186,7 +121,7 @@ class PdfPreview(QWidget):
 
     def load(self, pdf: bytes, label: str) -> None:
         old = self.document
-        self.document = _open_pdf(pdf, self)
+        self.document = open_pdf(pdf, self)
         self.view.setDocument(self.document)
         if old is not None:
             old.close()
@@ -687,7 +622,7 @@ class CalibrationDialog(QDialog):
         self.form.currentIndexChanged.connect(self.load_offset)
         self.x.valueChanged.connect(self.refresh)
         self.y.valueChanged.connect(self.refresh)
-        self.print_button.clicked.connect(lambda: print_with_dialog(self, self.test_page(), self.form.currentText()))
+        self.print_button.clicked.connect(lambda: print_true_size(self, self.test_page(), self.form.currentText()))
         self.save_pdf_button.clicked.connect(self.save_pdf)
         self.save_button.clicked.connect(self.save)
         close.clicked.connect(self.accept)
@@ -1250,7 +1185,7 @@ class AwardsPage(QWidget):
                 return  # the user moved on while it rendered: never show or print another document
             self.preview.load(result[1], label)
             if then_print:
-                print_with_dialog(self, result[1], label)
+                print_true_size(self, result[1], label)
 
         self.context.tasks.run(lambda _p, _c: self.render_choice(key, nomination_id), title=self.tr("Đang dựng văn bản…"),
                                parent=self, on_done=show, show_progress=False,
@@ -1258,7 +1193,7 @@ class AwardsPage(QWidget):
 
     def print_current(self) -> None:
         if self.preview.data is not None:
-            print_with_dialog(self, self.preview.data, self.document_combo.currentText())
+            print_true_size(self, self.preview.data, self.document_combo.currentText())
         else:
             self.refresh_preview(then_print=True)
 

@@ -46,14 +46,12 @@ from thidua_desktop.core.bundles.exporter import (
     export_status,
     outgoing_dir,
 )
+from thidua_desktop.core.bundles.guards import CHANGE_LABELS, ChangeKind, RecordChange
 from thidua_desktop.core.bundles.importer import (
-    CHANGE_LABELS,
-    ChangeKind,
     ImportOutcome,
     ImportReport,
     ImportStatus,
     PreparedImport,
-    RecordChange,
     apply_import,
     import_many,
     list_imports,
