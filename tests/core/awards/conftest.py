@@ -22,7 +22,7 @@ def demo_workspace(workspace: Workspace) -> Workspace:
 
 @pytest.fixture
 def service(demo_workspace: Workspace) -> AwardService:
-    return AwardService.for_workspace(demo_workspace)
+    return demo_workspace.awards()
 
 
 def department_round(service: AwardService, workspace: Workspace, **changes: object) -> RoundInfo:
