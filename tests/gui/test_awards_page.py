@@ -257,3 +257,45 @@ def test_a_restored_backup_reloads_the_page(qtbot, department: AppContext, error
     department.announce(DataRestored())
     assert page.model.rowCount() == 0 and page.current is None and not page.dirty
     assert page.editor.unit.count() == len(page.units)
+
+
+class CancellingRunner(TaskRunner):
+    """Runs jobs inline like the tests' runner, but the user presses Cancel after `checks` cancel checks."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__(synchronous=True)
+        self.checks = checks
+        self.cancelled: list[str] = []
+
+    def run(self, job, *, title: str, on_cancelled=None, **kwargs) -> None:  # noqa: ANN001, ANN003
+        asked = iter(range(1_000))
+        super().run(lambda progress, _cancel: job(progress, lambda: next(asked) >= self.checks), title=title,
+                    on_cancelled=lambda: self.cancelled.append(title) or (on_cancelled and on_cancelled()), **kwargs)
+
+
+def test_cancel_stops_award_jobs_and_leaves_nothing_written(qtbot, department: AppContext, errors: list[str],  # noqa: ANN001
+                                                            tmp_path: Path, monkeypatch) -> None:
+    page = _page(qtbot, department)
+    round_id = page.ensure_round()
+    runner = CancellingRunner(checks=2)  # cancelled once the first nomination is written inside the transaction
+    page.context.tasks = runner
+    page.create_candidates([Candidate("PTP-TT", "BK-BTP", 90.0), Candidate("PTP-CM", "BK-BTP", 80.0)])
+    assert runner.cancelled == ["Đang tạo đề nghị…"]
+    assert department.workspace.awards().nominations(round_id) == [] and page.model.rowCount() == 0
+    assert errors == []  # no "Đã tạo …" message, no error
+
+    page.context.tasks = TaskRunner(synchronous=True)
+    page.create_candidates([Candidate("PTP-TT", "BK-BTP", 90.0)])
+    assert page.model.rowCount() == 1 and page.current is not None
+    assert errors.pop().startswith("Tạo đề nghị từ bảng xếp hạng Đã tạo 1 đề nghị")
+    achievements = page.editor.achievements.toPlainText()
+    page.context.tasks = runner = CancellingRunner(checks=0)
+    page.dossier.save_pdf(str(tmp_path / "to-trinh.pdf"))
+    page.save_dossier(str(tmp_path / "ho-so"))
+    page.editor.prefill_button.click()
+    page.from_ranking()
+    assert runner.cancelled == ["Đang lưu…", "Đang lưu hồ sơ…", "Đang tổng hợp số liệu của đơn vị…",
+                                "Đang xếp hạng các đơn vị…"]
+    assert not (tmp_path / "to-trinh.pdf").exists() and not (tmp_path / "ho-so").exists()
+    assert not page.dirty and errors == []  # the cancelled pre-fill changed nothing on screen
+    assert page.editor.achievements.toPlainText() == achievements

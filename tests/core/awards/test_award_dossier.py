@@ -19,16 +19,6 @@ from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.workspace import Workspace
 
 
-@pytest.fixture
-def nominated(service: AwardService, award_round: RoundInfo) -> tuple[int, int]:
-    """A collective (Chợ Mới, voted 9/9) and an individual (voted 8/9), both for the Minister's Bằng khen."""
-    collective = service.create_from_candidates(award_round.id, [Candidate("PTP-CM", "BK-BTP", 92.5)]).created[0]
-    individual, _ = service.create(award_round.id, person())
-    service.record_votes(collective, 9, 0, 9)
-    service.record_votes(individual, 8, 1, 9)
-    return collective, individual
-
-
 def test_dossier_has_the_four_documents_of_the_nomination(demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
     dossier = demo_workspace.awards().documents.build(nominated[0])
     assert [doc.name for doc in dossier.documents] == [
