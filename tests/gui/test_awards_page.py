@@ -299,3 +299,20 @@ def test_cancel_stops_award_jobs_and_leaves_nothing_written(qtbot, department: A
     assert not (tmp_path / "to-trinh.pdf").exists() and not (tmp_path / "ho-so").exists()
     assert not page.dirty and errors == []  # the cancelled pre-fill changed nothing on screen
     assert page.editor.achievements.toPlainText() == achievements
+
+
+def test_a_saved_offset_refreshes_the_certificate_preview(qtbot, department: AppContext, errors: list[str]) -> None:  # noqa: ANN001
+    page = _page(qtbot, department)
+    round_id = page.ensure_round()
+    page.create_candidates([Candidate("PTP-TT", "BK-BTP", 90.0)])
+    page.tabs.setCurrentIndex(2)
+    page.document_combo.setCurrentIndex(page.document_combo.findData("certificate"))
+    before = page.preview.data
+    assert before is not None and department.workspace.awards().nominations(round_id)
+    dialog = CalibrationDialog(department, page)
+    qtbot.addWidget(dialog)
+    dialog.form.setCurrentIndex(dialog.form.findData("bang-khen-a3"))
+    dialog.x.setValue(4.0)
+    dialog.save_button.click()
+    assert page.preview.data is not None and page.preview.data != before
+    assert page.preview.data == page.render_choice("certificate").pdf

@@ -98,7 +98,7 @@ class CalibrationDialog(QDialog):
         self.preview.load(self.test_page(), self.tr("Trang in thử"))
 
     def save(self) -> None:
-        self.documents.save_offset(self.form.currentData(), self.offset())
+        self.context.announce(self.documents.save_offset(self.form.currentData(), self.offset()))
         self.save_button.setText(self.tr("Đã lưu độ lệch"))
 
     def save_pdf(self) -> None:

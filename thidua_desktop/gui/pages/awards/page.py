@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thidua_desktop.core.awards.documents import RenderedChoice
+from thidua_desktop.core.awards.documents import CERTIFICATE, RenderedChoice
 from thidua_desktop.core.awards.models import NominationStatus, NomineeKind
 from thidua_desktop.core.awards.prefill import Prefill
 from thidua_desktop.core.awards.ranking import RankingChoice
@@ -37,6 +37,7 @@ from thidua_desktop.core.awards.service import (
     NominationChange,
     NominationDraft,
     NominationInfo,
+    OffsetChange,
     RoundInfo,
 )
 from thidua_desktop.core.errors import UserError
@@ -503,6 +504,9 @@ class AwardsPage(QWidget):
             self._set_dirty(False)
             self.ranking_button.setVisible(self.workspace.role is not Role.UNIT)
             self.reload_rounds()
+        elif isinstance(report, OffsetChange):  # the certificate preview must show the new printer offset
+            if self.preview.data is not None and self.document_combo.currentData() == CERTIFICATE:
+                self.refresh_preview()
         elif isinstance(report, NominationChange):
             if self.current_id in report.deleted:
                 self.current_id, self.current = None, None
