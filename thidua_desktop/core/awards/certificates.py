@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from thidua_desktop.core.awards.catalog import CertificateForm, CertificateLine, fill
 from thidua_desktop.core.awards.models import NomineeKind
-from thidua_desktop.core.awards.records import HONORIFIC, NominationInfo, SettingsStore
+from thidua_desktop.core.awards.records import HONORIFIC, NominationInfo, Offset, SettingsStore
 from thidua_desktop.core.documents import clean
 from thidua_desktop.core.documents.layout import MM
 from thidua_desktop.core.documents.pdf import (
@@ -32,14 +32,6 @@ from thidua_desktop.core.text import format_number
 OFFSETS_SETTING = "award_certificate_offsets"
 MIN_FONT_SIZE = 10.0
 FIELD_LABELS = {"recipient": "Tên tập thể / cá nhân", "detail": "Chức vụ, đơn vị", "achievement": "Thành tích"}
-
-
-@dataclass(frozen=True)
-class Offset:
-    """Printer offset in mm: positive x moves the print right, positive y moves it down."""
-
-    x_mm: float = 0.0
-    y_mm: float = 0.0
 
 
 def load_offsets(settings: SettingsStore) -> dict[str, Offset]:

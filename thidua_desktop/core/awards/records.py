@@ -24,6 +24,8 @@ STATUS_LABELS = {
 SEX_LABELS = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
 HONORIFIC = {Sex.MALE: "Ông", Sex.FEMALE: "Bà"}  # how documents and certificates name a person
 CATEGORY_LABELS = {PriorAwardCategory.TITLE: "Danh hiệu thi đua", PriorAwardCategory.AWARD: "Hình thức khen thưởng"}
+
+
 @dataclass(frozen=True)
 class PriorAwardInfo:
     category: PriorAwardCategory
@@ -174,12 +176,20 @@ class NominationChange:
 
 
 @dataclass(frozen=True)
+class Offset:
+    """Printer offset in mm on a blank certificate form: positive x moves the print right, positive y down."""
+
+    x_mm: float = 0.0
+    y_mm: float = 0.0
+
+
+@dataclass(frozen=True)
 class OffsetChange:
     """What saving a certificate form's printer offset changed (the GUI refreshes its preview from it)."""
 
     form_code: str
-    before: object
-    after: object
+    before: Offset
+    after: Offset
 
     @property
     def empty(self) -> bool:
@@ -192,4 +202,3 @@ class SettingsStore(Protocol):
     def setting(self, key: str) -> Any: ...
 
     def set_settings(self, **values: Any) -> dict[str, list[Any]]: ...
-
