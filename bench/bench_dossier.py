@@ -21,7 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from thidua_desktop.core import documents as d
-from thidua_desktop.core.awards.dossier import bao_cao, bien_ban, danh_sach, load_context, to_trinh
+from thidua_desktop.core.awards.dossier import bao_cao, bien_ban, danh_sach, to_trinh
 from thidua_desktop.core.awards.models import NomineeKind, Sex
 from thidua_desktop.core.awards.service import AwardService, Candidate, NominationDraft
 from thidua_desktop.core.demo import OFFICERS, populate
@@ -47,7 +47,7 @@ def prepare(root: Path) -> tuple[Workspace, AwardService, int]:
     workspace = Workspace.open(root, actor="bench")
     workspace.configure(Role.DEPARTMENT, None)
     populate(workspace)
-    service = AwardService.for_workspace(workspace)
+    service = workspace.awards()
     with workspace.sessions() as session:
         round_info = service.ensure_round(get_unit(session, "STP"))
         districts = [u for u in list_units(session) if u.kind is UnitKind.DISTRICT_OFFICE]
@@ -62,8 +62,7 @@ def prepare(root: Path) -> tuple[Workspace, AwardService, int]:
 def build_documents(workspace: Workspace, service: AwardService, round_id: int) -> list[d.Document]:
     """The round's full dossier: Tờ trình and Danh sách per award type, every report, the minutes."""
     nominations = service.nominations(round_id)
-    with workspace.sessions() as session:
-        context = load_context(session, service, round_id)
+    context = service.dossier_context(round_id)
     documents: list[d.Document] = []
     for code in dict.fromkeys(n.draft.award_type_code for n in nominations):
         award = service.catalog.award_type(code)

@@ -11,7 +11,7 @@ import pytest
 from tests.core.awards.conftest import department_round, person
 from tests.core.awards.pdfcheck import full_text, page_sizes_mm
 from thidua_desktop.cli.main import main
-from thidua_desktop.core.awards.service import AwardService, Candidate
+from thidua_desktop.core.awards.service import Candidate
 from thidua_desktop.core.demo import populate
 from thidua_desktop.core.workspace import Role, Workspace
 
@@ -23,7 +23,7 @@ def data_dir(tmp_path: Path) -> tuple[Path, int, int]:
     with Workspace.open(root, actor="kiểm thử") as workspace:
         workspace.configure(Role.DEPARTMENT, None)
         populate(workspace)
-        service = AwardService.for_workspace(workspace)
+        service = workspace.awards()
         round_info = department_round(service, workspace)
         collective = service.create_from_candidates(round_info.id, [Candidate("PTP-TT", "BK-BTP", 91.0)]).created[0]
         service.record_votes(collective, 9, 0, 9)

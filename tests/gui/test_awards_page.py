@@ -18,7 +18,7 @@ from tests.gui.conftest import type_text
 from thidua_desktop.core.awards.certificates import Offset, load_offsets
 from thidua_desktop.core.awards.models import NominationStatus, NomineeKind, Sex
 from thidua_desktop.core.awards.ranking import ranking_choices
-from thidua_desktop.core.awards.service import AwardService, Candidate
+from thidua_desktop.core.awards.service import Candidate
 from thidua_desktop.core.consolidation.scoring import AwardRule, load_scheme
 from thidua_desktop.core.demo import populate
 from thidua_desktop.core.workspace import Role, Workspace
@@ -88,7 +88,7 @@ def test_a_district_office_drafts_its_own_report_from_its_data(qtbot, context: A
     assert page.editor.figures and page.editor.figures_table.rowCount() > 5
     type_text(page.editor.unit_profile, "Phòng có 4 công chức.")
     assert page.save() and errors == []
-    nomination = AwardService.for_workspace(context.workspace).get(page.current_id)
+    nomination = context.workspace.awards().get(page.current_id)
     assert nomination.name == "Phòng Tư pháp huyện Chợ Mới" and nomination.draft.unit_profile == "Phòng có 4 công chức."
     assert nomination.draft.figures == page.editor.figures
     round_info = page.current_round()
@@ -117,19 +117,19 @@ def test_an_individual_is_entered_voted_submitted_and_reopened(qtbot, department
     page.editor.prior.item(0, 4).setText("15/01/2023")
     assert page.dirty and page.save() and errors == []
     assert page.model.rowCount() == 1 and page.model.data(page.model.index(0, 1)) == "Chau Sóc Khanh"
-    stored = AwardService.for_workspace(department.workspace).get(page.current_id)
+    stored = department.workspace.awards().get(page.current_id)
     assert stored.draft.birth_date == date(1979, 8, 2)
     assert stored.draft.prior_awards[0].decision_text == "Quyết định số 88/QĐ-STP ngày 15/01/2023"
 
-    page.votes_for.setValue(7)
-    page.votes_against.setValue(1)
-    page.votes_total.setValue(9)
-    page.record_votes_button.click()
+    page.votes.votes_for.setValue(7)
+    page.votes.votes_against.setValue(1)
+    page.votes.votes_total.setValue(9)
+    page.votes.record_votes_button.click()
     assert page.current.status is NominationStatus.VOTED
     assert page.model.data(page.model.index(0, 5)) == "7/9 (77,8%)"
-    page.submit_button.click()
+    page.votes.submit_button.click()
     assert page.current.status is NominationStatus.SUBMITTED and not page.editor.isEnabled()
-    page.reopen_button.click()
+    page.votes.reopen_button.click()
     assert page.current.status is NominationStatus.VOTED and page.editor.isEnabled()
 
 
@@ -177,7 +177,7 @@ def test_candidates_from_the_ranking(qtbot, department: AppContext, errors: list
 def test_ranking_dialog_lets_staff_add_a_unit_and_change_the_award(qtbot, department: AppContext) -> None:  # noqa: ANN001
     with department.workspace.sessions() as session:
         choices = ranking_choices(session, department.workspace.campaign())
-    service = AwardService.for_workspace(department.workspace)
+    service = department.workspace.awards()
     dialog = RankingDialog(choices, service.catalog.types_for(NomineeKind.COLLECTIVE, themed=True))
     qtbot.addWidget(dialog)
     proposed = {choices[i].unit_code for i, check in enumerate(dialog.checks) if check.isChecked()}
@@ -191,13 +191,13 @@ def test_ranking_dialog_lets_staff_add_a_unit_and_change_the_award(qtbot, depart
 
 
 def test_printing_puts_every_page_at_its_true_size(qtbot, department: AppContext, tmp_path: Path) -> None:  # noqa: ANN001
-    service = AwardService.for_workspace(department.workspace)
+    service = department.workspace.awards()
     page = _page(qtbot, department)
     round_id = page.ensure_round()
     nomination_id = service.create_from_candidates(round_id, [Candidate("PTP-TT", "BK-BTP", 90.0)]).created[0]
     page.reload_nominations()
     page.select(nomination_id)
-    data = page.render_choice("all")[1]
+    data = page.render_choice("all").pdf
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "in.pdf"))
@@ -207,7 +207,7 @@ def test_printing_puts_every_page_at_its_true_size(qtbot, department: AppContext
     assert sizes == [(round(w), round(h)) for w, h in page_sizes_mm(data)]
     assert (297, 210) in sizes and (210, 297) in sizes  # the landscape Danh sách stays landscape
 
-    certificate = page.render_choice("certificate")[1]
+    certificate = page.render_choice("certificate").pdf
     assert page_sizes_mm(certificate) == [(420.0, 297.0)]
 
 
@@ -244,7 +244,7 @@ def test_round_dialog_takes_the_new_issuers_historical_letterhead(qtbot, departm
     assert (value.header_parent, value.header_agency, value.agency_symbol, value.place) == (
         "UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "PTP", "Chợ Mới")
     assert (value.issuing_unit_code, value.submission_number, value.document_date) == ("PTP-CM", "7", date(2025, 6, 30))
-    AwardService.for_workspace(department.workspace).save_round(value)
+    department.workspace.awards().save_round(value)
     page.reload_rounds()
     assert page.basis_label.text() == "Ngày văn bản: 30/06/2025 — căn cứ Nghị định số 98/2023/NĐ-CP"
 
@@ -253,7 +253,66 @@ def test_a_restored_backup_reloads_the_page(qtbot, department: AppContext, error
     page = _page(qtbot, department)
     page.new_nomination(NomineeKind.COLLECTIVE)
     assert page.save()
-    AwardService.for_workspace(department.workspace).delete([page.current_id])  # as if the data went back in time
+    department.workspace.awards().delete([page.current_id])  # as if the data went back in time
     department.announce(DataRestored())
     assert page.model.rowCount() == 0 and page.current is None and not page.dirty
     assert page.editor.unit.count() == len(page.units)
+
+
+class CancellingRunner(TaskRunner):
+    """Runs jobs inline like the tests' runner, but the user presses Cancel after `checks` cancel checks."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__(synchronous=True)
+        self.checks = checks
+        self.cancelled: list[str] = []
+
+    def run(self, job, *, title: str, on_cancelled=None, **kwargs) -> None:  # noqa: ANN001, ANN003
+        asked = iter(range(1_000))
+        super().run(lambda progress, _cancel: job(progress, lambda: next(asked) >= self.checks), title=title,
+                    on_cancelled=lambda: self.cancelled.append(title) or (on_cancelled and on_cancelled()), **kwargs)
+
+
+def test_cancel_stops_award_jobs_and_leaves_nothing_written(qtbot, department: AppContext, errors: list[str],  # noqa: ANN001
+                                                            tmp_path: Path, monkeypatch) -> None:
+    page = _page(qtbot, department)
+    round_id = page.ensure_round()
+    runner = CancellingRunner(checks=2)  # cancelled once the first nomination is written inside the transaction
+    page.context.tasks = runner
+    page.create_candidates([Candidate("PTP-TT", "BK-BTP", 90.0), Candidate("PTP-CM", "BK-BTP", 80.0)])
+    assert runner.cancelled == ["Đang tạo đề nghị…"]
+    assert department.workspace.awards().nominations(round_id) == [] and page.model.rowCount() == 0
+    assert errors == []  # no "Đã tạo …" message, no error
+
+    page.context.tasks = TaskRunner(synchronous=True)
+    page.create_candidates([Candidate("PTP-TT", "BK-BTP", 90.0)])
+    assert page.model.rowCount() == 1 and page.current is not None
+    assert errors.pop().startswith("Tạo đề nghị từ bảng xếp hạng Đã tạo 1 đề nghị")
+    achievements = page.editor.achievements.toPlainText()
+    page.context.tasks = runner = CancellingRunner(checks=0)
+    page.dossier.save_pdf(str(tmp_path / "to-trinh.pdf"))
+    page.save_dossier(str(tmp_path / "ho-so"))
+    page.editor.prefill_button.click()
+    page.from_ranking()
+    assert runner.cancelled == ["Đang lưu…", "Đang lưu hồ sơ…", "Đang tổng hợp số liệu của đơn vị…",
+                                "Đang xếp hạng các đơn vị…"]
+    assert not (tmp_path / "to-trinh.pdf").exists() and not (tmp_path / "ho-so").exists()
+    assert not page.dirty and errors == []  # the cancelled pre-fill changed nothing on screen
+    assert page.editor.achievements.toPlainText() == achievements
+
+
+def test_a_saved_offset_refreshes_the_certificate_preview(qtbot, department: AppContext, errors: list[str]) -> None:  # noqa: ANN001
+    page = _page(qtbot, department)
+    round_id = page.ensure_round()
+    page.create_candidates([Candidate("PTP-TT", "BK-BTP", 90.0)])
+    page.tabs.setCurrentIndex(2)
+    page.document_combo.setCurrentIndex(page.document_combo.findData("certificate"))
+    before = page.preview.data
+    assert before is not None and department.workspace.awards().nominations(round_id)
+    dialog = CalibrationDialog(department, page)
+    qtbot.addWidget(dialog)
+    dialog.form.setCurrentIndex(dialog.form.findData("bang-khen-a3"))
+    dialog.x.setValue(4.0)
+    dialog.save_button.click()
+    assert page.preview.data is not None and page.preview.data != before
+    assert page.preview.data == page.render_choice("certificate").pdf

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from thidua_desktop.core import audit, backup
 from thidua_desktop.core.activities import ActivityService
+from thidua_desktop.core.awards.catalog import load_catalog
+from thidua_desktop.core.awards.service import AwardService, award_data_dir
 from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.consolidation import review as _review  # noqa: F401  (registers its import guard)
@@ -199,6 +201,11 @@ class Workspace:
 
     def activities(self) -> ActivityService:
         return ActivityService(self.sessions, self.write_sessions, self.campaign(), self.actor)
+
+    def awards(self) -> AwardService:
+        """Review rounds, nominations and their documents; award data in the data folder overrides the bundled."""
+        return AwardService(self.sessions, self.campaign(), self.actor, load_catalog(award_data_dir(self.layout.root)),
+                            settings=self, write_sessions=self.write_sessions)
 
     def evidence_store(self) -> EvidenceStore:
         return EvidenceStore(self.layout.evidence_dir)

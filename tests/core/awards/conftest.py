@@ -8,7 +8,13 @@ from datetime import date
 import pytest
 
 from thidua_desktop.core.awards.models import NomineeKind, PriorAwardCategory, Sex
-from thidua_desktop.core.awards.service import AwardService, NominationDraft, PriorAwardInfo, RoundInfo
+from thidua_desktop.core.awards.service import (
+    AwardService,
+    Candidate,
+    NominationDraft,
+    PriorAwardInfo,
+    RoundInfo,
+)
 from thidua_desktop.core.demo import populate
 from thidua_desktop.core.units import get_unit
 from thidua_desktop.core.workspace import Workspace
@@ -22,7 +28,7 @@ def demo_workspace(workspace: Workspace) -> Workspace:
 
 @pytest.fixture
 def service(demo_workspace: Workspace) -> AwardService:
-    return AwardService.for_workspace(demo_workspace)
+    return demo_workspace.awards()
 
 
 def department_round(service: AwardService, workspace: Workspace, **changes: object) -> RoundInfo:
@@ -52,3 +58,13 @@ def person(**changes: object) -> NominationDraft:
                                      "125/QĐ-STP", date(2022, 12, 20), "Sở Tư pháp tỉnh An Giang"),),
     )
     return replace(base, **changes)
+
+
+@pytest.fixture
+def nominated(service: AwardService, award_round: RoundInfo) -> tuple[int, int]:
+    """A collective (Chợ Mới, voted 9/9) and an individual (voted 8/9), both for the Minister's Bằng khen."""
+    collective = service.create_from_candidates(award_round.id, [Candidate("PTP-CM", "BK-BTP", 92.5)]).created[0]
+    individual, _ = service.create(award_round.id, person())
+    service.record_votes(collective, 9, 0, 9)
+    service.record_votes(individual, 8, 1, 9)
+    return collective, individual

@@ -15,23 +15,12 @@ from tests.core.awards.pdfcheck import chunks, fonts, full_text, page_sizes_mm
 from thidua_desktop.core import documents as d
 from thidua_desktop.core.awards.models import NomineeKind
 from thidua_desktop.core.awards.service import AwardService, Candidate, RoundInfo
-from thidua_desktop.core.awards.workflow import build_dossier, write_dossier
 from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.workspace import Workspace
 
 
-@pytest.fixture
-def nominated(service: AwardService, award_round: RoundInfo) -> tuple[int, int]:
-    """A collective (Chợ Mới, voted 9/9) and an individual (voted 8/9), both for the Minister's Bằng khen."""
-    collective = service.create_from_candidates(award_round.id, [Candidate("PTP-CM", "BK-BTP", 92.5)]).created[0]
-    individual, _ = service.create(award_round.id, person())
-    service.record_votes(collective, 9, 0, 9)
-    service.record_votes(individual, 8, 1, 9)
-    return collective, individual
-
-
 def test_dossier_has_the_four_documents_of_the_nomination(demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
-    dossier = build_dossier(demo_workspace, nominated[0])
+    dossier = demo_workspace.awards().documents.build(nominated[0])
     assert [doc.name for doc in dossier.documents] == [
         "01-to-trinh-bang-khen-bo-truong-bo-tu-phap", "02-danh-sach-bang-khen-bo-truong-bo-tu-phap",
         "03-bao-cao-thanh-tich-phong-tu-phap-huyen-cho-moi", "04-bien-ban-hop-hoi-dong"]
@@ -40,7 +29,7 @@ def test_dossier_has_the_four_documents_of_the_nomination(demo_workspace: Worksp
 
 
 def test_to_trinh_text_layout_and_fonts(demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
-    to_trinh = build_dossier(demo_workspace, nominated[0]).documents[0]
+    to_trinh = demo_workspace.awards().documents.build(nominated[0]).documents[0]
     pdf = d.render_pdf(to_trinh)
     text = full_text(pdf)
     for phrase in (
@@ -68,14 +57,14 @@ def test_the_to_trinh_cites_the_decree_in_force_on_its_date(service: AwardServic
                                                            nominated: tuple[int, int], day: date, cited: str,
                                                            not_cited: str) -> None:
     department_round(service, demo_workspace, document_date=day)
-    text = full_text(d.render_pdf(build_dossier(demo_workspace, nominated[0]).documents[0]))
+    text = full_text(d.render_pdf(demo_workspace.awards().documents.build(nominated[0]).documents[0]))
     assert cited in text and not_cited not in text
     assert d.place_date("An Giang", day) in text
 
 
 def test_danh_sach_is_a_landscape_table_split_into_collectives_and_individuals(
         demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
-    pdf = d.render_pdf(build_dossier(demo_workspace, nominated[0]).documents[1])
+    pdf = d.render_pdf(demo_workspace.awards().documents.build(nominated[0]).documents[1])
     assert set(page_sizes_mm(pdf)) == {(297.0, 210.0)}
     text = full_text(pdf)
     for phrase in ("DANH SÁCH", "Đề nghị tặng Bằng khen của Bộ trưởng Bộ Tư pháp",
@@ -88,7 +77,7 @@ def test_danh_sach_is_a_landscape_table_split_into_collectives_and_individuals(
 
 def test_report_of_a_district_office_keeps_its_historical_letterhead(
         demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
-    dossier = build_dossier(demo_workspace, nominated[0])
+    dossier = demo_workspace.awards().documents.build(nominated[0])
     report = dossier.documents[2]
     pdf = d.render_pdf(report)
     text = full_text(pdf)
@@ -104,7 +93,7 @@ def test_report_of_a_district_office_keeps_its_historical_letterhead(
 
 def test_an_individuals_report_lists_person_fields_and_prior_awards(
         demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
-    text = full_text(d.render_pdf(build_dossier(demo_workspace, nominated[1]).documents[2]))
+    text = full_text(d.render_pdf(demo_workspace.awards().documents.build(nominated[1]).documents[2]))
     for phrase in ("- Họ và tên: Nguyễn Thị Thu Hà", "- Giới tính: Nữ", "- Ngày, tháng, năm sinh: 04/03/1982",
                    "- Chức vụ (đảng, chính quyền, đoàn thể): Trưởng phòng", "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG",
                    "1. Hình thức khen thưởng", "Quyết định số 125/QĐ-STP ngày 20/12/2022 của Sở Tư pháp tỉnh An Giang",
@@ -113,7 +102,7 @@ def test_an_individuals_report_lists_person_fields_and_prior_awards(
 
 
 def test_minutes_record_each_vote_and_the_conclusion(demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
-    text = full_text(d.render_pdf(build_dossier(demo_workspace, nominated[0]).documents[3]))
+    text = full_text(d.render_pdf(demo_workspace.awards().documents.build(nominated[0]).documents[3]))
     for phrase in ("BIÊN BẢN", "Họp Hội đồng Thi đua – Khen thưởng Sở Tư pháp tỉnh An Giang", "Số:",
                    "/BB-HĐTĐKT", "Hôm nay, ngày 01 tháng 12 năm 2025, tại Phòng họp Sở Tư pháp",
                    "- Chủ trì: Trần Thị Hoa, Giám đốc Sở, Chủ tịch Hội đồng.", "- Thư ký: Lê Văn Bình.",
@@ -125,7 +114,7 @@ def test_minutes_record_each_vote_and_the_conclusion(demo_workspace: Workspace, 
 def test_markup_in_a_name_prints_literally_everywhere(service: AwardService, award_round: RoundInfo,
                                                     demo_workspace: Workspace) -> None:
     new_id, _ = service.create(award_round.id, person(name="Trần <b>& Co</b>", position="Chuyên viên <i>"))
-    dossier = build_dossier(demo_workspace, new_id)
+    dossier = demo_workspace.awards().documents.build(new_id)
     text = full_text(d.render_pdf(list(dossier.documents)))
     assert "Trần <b>& Co</b>, Chuyên viên <i>, Phòng Tư pháp huyện Chợ Mới" in text
     assert "- Họ và tên: Trần <b>& Co</b>" in text
@@ -133,13 +122,13 @@ def test_markup_in_a_name_prints_literally_everywhere(service: AwardService, awa
 
 def test_write_dossier_writes_every_document_as_pdf_and_docx_and_the_certificate(
         demo_workspace: Workspace, nominated: tuple[int, int], tmp_path: Path) -> None:
-    result = write_dossier(demo_workspace, nominated[1], tmp_path / "ho-so")
+    result = demo_workspace.awards().documents.write_dossier(nominated[1], tmp_path / "ho-so")
     names = sorted(p.name for p in (tmp_path / "ho-so").iterdir())
     assert names == sorted(p.name for p in result.files)
     assert len([n for n in names if n.endswith(".pdf")]) == 5 and len([n for n in names if n.endswith(".docx")]) == 4
     assert "05-phoi-bk-btp-nguyen-thi-thu-ha.pdf" in names
     assert result.regime == "Nghị định số 152/2025/NĐ-CP"
-    dossier = build_dossier(demo_workspace, nominated[1])
+    dossier = demo_workspace.awards().documents.build(nominated[1])
     for document in dossier.documents:
         word = docx.Document(io.BytesIO((tmp_path / "ho-so" / f"{document.name}.docx").read_bytes()))
         headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
@@ -155,17 +144,17 @@ def test_a_cancelled_dossier_leaves_nothing_behind(demo_workspace: Workspace, no
     calls = iter(range(100))
     (tmp_path / "ra").mkdir()
     with pytest.raises(Cancelled):
-        write_dossier(demo_workspace, nominated[0], tmp_path / "ra" / "ho-so", cancel=lambda: next(calls) >= 3)
+        demo_workspace.awards().documents.write_dossier(nominated[0], tmp_path / "ra" / "ho-so", cancel=lambda: next(calls) >= 3)
     assert list((tmp_path / "ra").iterdir()) == []
 
 
 def test_rewriting_into_an_existing_folder_replaces_the_files(demo_workspace: Workspace, nominated: tuple[int, int],
                                                              service: AwardService, tmp_path: Path) -> None:
     folder = tmp_path / "ho-so"
-    write_dossier(demo_workspace, nominated[1], folder)
+    demo_workspace.awards().documents.write_dossier(nominated[1], folder)
     (folder / "ghi-chu.txt").write_text("giữ nguyên", encoding="utf-8")
     service.update(nominated[1], replace(service.get(nominated[1]).draft, position="Phó Trưởng phòng"))
-    write_dossier(demo_workspace, nominated[1], folder)
+    demo_workspace.awards().documents.write_dossier(nominated[1], folder)
     assert (folder / "ghi-chu.txt").read_text(encoding="utf-8") == "giữ nguyên"
     assert "Phó Trưởng phòng" in full_text((folder / "03-bao-cao-thanh-tich-nguyen-thi-thu-ha.pdf").read_bytes())
 
@@ -178,7 +167,7 @@ def test_a_units_own_copy_drafts_its_report_under_its_own_letterhead(service: Aw
     assert (round_info.header_parent, round_info.header_agency, round_info.agency_symbol) == (
         "UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "PTP")
     new_id, _ = service.create(round_info.id, person(kind=NomineeKind.COLLECTIVE, name="", award_type_code="GK-STP"))
-    to_trinh = build_dossier(demo_workspace, new_id).documents[0]
+    to_trinh = demo_workspace.awards().documents.build(new_id).documents[0]
     text = full_text(d.render_pdf(to_trinh))
     assert "Kính gửi: Giám đốc Sở Tư pháp" in text and "/TTr-PTP" in text
     assert "Chợ Mới, ngày" in text and "TRƯỞNG PHÒNG" in text
@@ -188,7 +177,7 @@ def test_the_directors_own_award_is_requested_by_the_office_not_by_the_director(
     service: AwardService, award_round: RoundInfo, demo_workspace: Workspace
 ) -> None:
     nomination = service.create_from_candidates(award_round.id, [Candidate("PTP-TT", "GK-STP", 70.0)]).created[0]
-    text = full_text(d.render_pdf(build_dossier(demo_workspace, nomination).documents[0]))
+    text = full_text(d.render_pdf(demo_workspace.awards().documents.build(nomination).documents[0]))
     for phrase in ("SỞ TƯ PHÁP TỈNH AN GIANG", "VĂN PHÒNG", "/TTr-VP", "Kính gửi: Giám đốc Sở Tư pháp",
                    "Văn phòng Sở Tư pháp tỉnh An Giang kính đề nghị Giám đốc Sở Tư pháp", "CHÁNH VĂN PHÒNG"):
         assert phrase in text, phrase

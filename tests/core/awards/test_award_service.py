@@ -19,7 +19,7 @@ from thidua_desktop.core.awards.service import (
     RoundInfo,
     header_defaults,
 )
-from thidua_desktop.core.errors import ValidationError
+from thidua_desktop.core.errors import Cancelled, ValidationError
 from thidua_desktop.core.models import Activity, AuditEntry
 from thidua_desktop.core.query import ActivityFilter, indicator_values
 from thidua_desktop.core.text import format_number, format_percent
@@ -183,3 +183,37 @@ def test_round_settings_are_validated_and_audited(service: AwardService, demo_wo
     with demo_workspace.sessions() as session:
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity == "award_round")).all()
     assert actions == ["create", "update"]
+
+
+def test_the_service_lists_units_and_the_rounds_document_context(service: AwardService, award_round: RoundInfo,
+                                                                demo_workspace: Workspace) -> None:
+    codes = [u.code for u in service.units()]
+    assert "STP" in codes and "PTP-CM" in codes
+    context = service.dossier_context(award_round.id)
+    assert context.round.id == award_round.id and context.issuing_unit.code == "STP"
+    assert context.campaign.id == demo_workspace.campaign().id
+
+
+def test_a_cancelled_prefill_or_ranking_stops(service: AwardService) -> None:
+    with pytest.raises(Cancelled):
+        service.prefill(person(), cancel=lambda: True)
+    with pytest.raises(Cancelled):
+        service.ranking_choices(cancel=lambda: True)
+    seen: list[tuple[int, int]] = []
+    choices = service.ranking_choices(progress=lambda d, t: seen.append((d, t)))
+    assert choices and seen == [(0, 1), (1, 1)]
+
+
+def test_cancelled_candidates_leave_the_round_as_it_was(service: AwardService, award_round: RoundInfo,
+                                                         demo_workspace: Workspace) -> None:
+    candidates = [Candidate("PTP-CM", "BK-BTP", 92.5), Candidate("PTP-TT", "GK-STP", 88.0)]
+    checks = iter(range(100))
+    with pytest.raises(Cancelled):  # cancelled after the first nomination was added inside the transaction
+        service.create_from_candidates(award_round.id, candidates, cancel=lambda: next(checks) >= 2)
+    assert service.nominations(award_round.id) == []
+    with demo_workspace.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.entity == "nomination")) == 0
+    steps: list[tuple[int, int]] = []
+    change = service.create_from_candidates(award_round.id, candidates, progress=lambda d, t: steps.append((d, t)))
+    assert len(change.created) == 2 and steps == [(0, 2), (1, 2), (2, 2)]

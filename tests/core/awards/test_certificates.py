@@ -17,7 +17,6 @@ from thidua_desktop.core.awards.certificates import (
     save_offset,
 )
 from thidua_desktop.core.awards.service import AwardService, RoundInfo
-from thidua_desktop.core.awards.workflow import build_dossier, calibration_page, certificates_for
 from thidua_desktop.core.documents.pdf import FONT_BOLD, string_width
 from thidua_desktop.core.workspace import Workspace
 
@@ -64,11 +63,12 @@ def test_offsets_are_saved_per_form_and_used_for_printing(service: AwardService,
     save_offset(demo_workspace, "bang-khen-a3", Offset(3.0, 4.5))
     save_offset(demo_workspace, "giay-khen-a4", Offset(-1.0, 0.5))
     assert load_offsets(demo_workspace) == {"bang-khen-a3": Offset(3.0, 4.5), "giay-khen-a4": Offset(-1.0, 0.5)}
-    assert "X = 3,0 mm, Y = 4,5 mm" in full_text(calibration_page(demo_workspace, "bang-khen-a3"))
+    assert "X = 3,0 mm, Y = 4,5 mm" in full_text(service.documents.calibration_page("bang-khen-a3"))
 
     new_id, _ = service.create(award_round.id, person())
-    dossier = build_dossier(demo_workspace, new_id)
-    pdf = certificates_for(demo_workspace, dossier.context, [dossier.nomination], "bang-khen-a3")
+    batch = service.documents.certificates([new_id])
+    pdf = batch.pdf
+    assert (batch.form_code, batch.offset, batch.pages) == ("bang-khen-a3", Offset(3.0, 4.5), 1)
     form = load_catalog().certificate("bang-khen-a3")
     assert page_sizes_mm(pdf) == [(420.0, 297.0)]
     text = full_text(pdf)

@@ -6,16 +6,9 @@ import argparse
 from pathlib import Path
 
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
-from thidua_desktop.core.awards.certificates import Offset, save_offset
-from thidua_desktop.core.awards.models import NominationStatus
-from thidua_desktop.core.awards.service import KIND_LABELS, AwardService
-from thidua_desktop.core.awards.workflow import (
-    build_dossier,
-    calibration_page,
-    certificate_offset,
-    certificates_for,
-    write_dossier,
-)
+from thidua_desktop.core.awards.certificates import Offset
+from thidua_desktop.core.awards.ranking import Candidate
+from thidua_desktop.core.awards.service import KIND_LABELS
 from thidua_desktop.core.errors import NotFoundError, UserError
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.text import format_number
@@ -67,7 +60,8 @@ def _offset_text(offset: Offset) -> str:
 
 def run_dossier(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        result = write_dossier(workspace, args.nomination, args.out, progress=printer("Đang tạo hồ sơ"))
+        result = workspace.awards().documents.write_dossier(args.nomination, args.out,
+                                                            progress=printer("Đang tạo hồ sơ"))
     print(f"Đã ghi {len(result.files)} tệp vào {result.folder} (căn cứ theo {result.regime}):")
     for path in result.files:
         print(f"  {path.name}")
@@ -76,7 +70,7 @@ def run_dossier(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        service = AwardService.for_workspace(workspace)
+        service = workspace.awards()
         rounds = [r for r in service.rounds() if args.round in (None, r.id)]
         if args.round is not None and not rounds:
             raise NotFoundError(f"Không có đợt xét khen thưởng số {args.round}.")
@@ -93,10 +87,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_create(args: argparse.Namespace) -> int:
     """Draft collective nominations: the ranking's proposals, or the units and award given."""
-    from thidua_desktop.core.awards.ranking import Candidate, ranking_choices
-
     with open_workspace(args) as workspace:
-        service = AwardService.for_workspace(workspace)
+        service = workspace.awards()
         issuer = workspace.own_unit()
         if issuer is None:
             raise UserError("Máy này chưa thiết lập đơn vị.", hint="Mở chương trình để chọn vai trò và đơn vị trước.")
@@ -107,8 +99,7 @@ def run_create(args: argparse.Namespace) -> int:
             service.catalog.award_type(args.award)  # refuses an unknown code with its own message
             candidates = [Candidate(code, args.award, 0.0) for code in args.unit]
         else:
-            with workspace.sessions() as session:
-                choices = ranking_choices(session, workspace.campaign())
+            choices = service.ranking_choices()
             candidates = [c.candidate(args.award) for c in choices if c.proposed_award]
         report = service.create_from_candidates(round_info.id, candidates)
         for nomination_id in report.created:
@@ -124,36 +115,25 @@ def run_create(args: argparse.Namespace) -> int:
 
 def run_certificates(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        service = AwardService.for_workspace(workspace)
-        dossier = build_dossier(workspace, args.nomination[0], service=service)
-        nominations = [service.get(n) for n in args.nomination]
-        forms = {service.catalog.award_type(n.draft.award_type_code).certificate for n in nominations}
-        if len(forms) != 1 or None in forms:
-            raise UserError("Các đề nghị đã chọn không dùng chung một mẫu phôi.",
-                            hint="Chỉ in cùng lúc các đề nghị cùng hình thức (cùng loại phôi).")
-        drafts = [n for n in nominations if n.status is NominationStatus.DRAFT]
-        if drafts:
-            print(f"Lưu ý: {len(drafts)} đề nghị còn ở trạng thái dự thảo.")
-        form_code = forms.pop()
-        data = certificates_for(workspace, dossier.context, nominations, form_code)
-        offset = certificate_offset(workspace, form_code)
+        batch = workspace.awards().documents.certificates(args.nomination)
+    if batch.drafts:
+        print(f"Lưu ý: {batch.drafts} đề nghị còn ở trạng thái dự thảo.")
     with atomic_write(args.out) as handle:
-        handle.write(data)
-    print(f"Đã ghi {len(nominations)} trang vào {args.out} ({_offset_text(offset)}). "
+        handle.write(batch.pdf)
+    print(f"Đã ghi {batch.pages} trang vào {args.out} ({_offset_text(batch.offset)}). "
           "Khi in, chọn tỉ lệ 100% (không co giãn).")
     return 0
 
 
 def run_calibration(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        AwardService.for_workspace(workspace).catalog.certificate(args.form)  # refuses an unknown form
+        documents = workspace.awards().documents
+        documents.calibration_page(args.form)  # refuses an unknown form with its own message
         if args.set_offset:
-            save_offset(workspace, args.form, Offset(*args.set_offset))
-        offset = certificate_offset(workspace, args.form)
+            documents.save_offset(args.form, Offset(*args.set_offset))
+        offset = documents.offset(args.form)
         print(f"Phôi {args.form}: {_offset_text(offset)}.")
         if args.out:
-            data = calibration_page(workspace, args.form)
-            with atomic_write(args.out) as handle:
-                handle.write(data)
+            documents.save_calibration_page(args.form, args.out)
             print(f"Đã ghi trang in thử vào {args.out}. In ở tỉ lệ 100% trên giấy trắng cùng khổ với phôi.")
     return 0

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from thidua_desktop.core.awards.catalog import CertificateForm, CertificateLine, fill
 from thidua_desktop.core.awards.models import NomineeKind
-from thidua_desktop.core.awards.service import HONORIFIC
+from thidua_desktop.core.awards.records import HONORIFIC, NominationInfo, Offset, SettingsStore
 from thidua_desktop.core.documents import clean
 from thidua_desktop.core.documents.layout import MM
 from thidua_desktop.core.documents.pdf import (
@@ -34,24 +34,17 @@ MIN_FONT_SIZE = 10.0
 FIELD_LABELS = {"recipient": "Tên tập thể / cá nhân", "detail": "Chức vụ, đơn vị", "achievement": "Thành tích"}
 
 
-@dataclass(frozen=True)
-class Offset:
-    """Printer offset in mm: positive x moves the print right, positive y moves it down."""
-
-    x_mm: float = 0.0
-    y_mm: float = 0.0
-
-
-def load_offsets(workspace) -> dict[str, Offset]:  # noqa: ANN001 - Workspace (kept import-free)
-    raw = workspace.setting(OFFSETS_SETTING) or {}
+def load_offsets(settings: SettingsStore) -> dict[str, Offset]:
+    """Every form's calibrated offset, kept in the data set's settings."""
+    raw = settings.setting(OFFSETS_SETTING) or {}
     return {code: Offset(float(v[0]), float(v[1])) for code, v in raw.items()}
 
 
-def save_offset(workspace, form_code: str, offset: Offset) -> None:  # noqa: ANN001
+def save_offset(settings: SettingsStore, form_code: str, offset: Offset) -> None:
     """Store one form's calibrated offset (audited like every setting)."""
-    raw = dict(workspace.setting(OFFSETS_SETTING) or {})
+    raw = dict(settings.setting(OFFSETS_SETTING) or {})
     raw[form_code] = [round(offset.x_mm, 1), round(offset.y_mm, 1)]
-    workspace.set_settings(**{OFFSETS_SETTING: raw})
+    settings.set_settings(**{OFFSETS_SETTING: raw})
 
 
 @dataclass(frozen=True)
@@ -64,7 +57,7 @@ class CertificateText:
         return getattr(self, name, "")
 
 
-def certificate_text(form: CertificateForm, nomination, values: dict) -> CertificateText:  # noqa: ANN001
+def certificate_text(form: CertificateForm, nomination: NominationInfo, values: dict) -> CertificateText:
     """What goes on one certificate: the nominee, their position and unit, the achievement line."""
     draft = nomination.draft
     if nomination.kind is NomineeKind.COLLECTIVE:

@@ -24,20 +24,12 @@ from sqlalchemy.orm import Session
 from thidua_desktop.core import documents as d
 from thidua_desktop.core.awards.catalog import AwardCatalog, AwardType, LegalRegime, fill
 from thidua_desktop.core.awards.models import NomineeKind, PriorAwardCategory
-from thidua_desktop.core.awards.service import (
-    HONORIFIC,
-    SEX_LABELS,
-    AwardService,
-    NominationInfo,
-    RoundInfo,
-    header_defaults,
-)
+from thidua_desktop.core.awards.records import HONORIFIC, SEX_LABELS, NominationInfo, RoundInfo
 from thidua_desktop.core.catalogue import CampaignInfo
-from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.models import Campaign, UnitKind
-from thidua_desktop.core.progress import ProgressFn
+from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel, never_cancelled
 from thidua_desktop.core.text import fold, format_date, format_number, format_percent
-from thidua_desktop.core.units import UnitInfo, list_units
+from thidua_desktop.core.units import UnitInfo, header_defaults, list_units
 
 ROMAN = ("I", "II", "III", "IV", "V")
 BLANK = "………"
@@ -118,12 +110,13 @@ class DossierContext:
         return d.Signature(tuple(line for line in (r.signer_authority, r.signer_title) if line), name=r.signer_name)
 
 
-def load_context(session: Session, service: AwardService, round_id: int) -> DossierContext:
-    round_info = service.get_round(round_id)
-    campaign_row = session.get(Campaign, service.campaign.id)
+def load_context(session: Session, round_info: RoundInfo, campaign: CampaignInfo,
+                 catalog: AwardCatalog) -> DossierContext:
+    """The round's issuing unit, the campaign's plan and the legal data: what every document repeats."""
+    campaign_row = session.get(Campaign, campaign.id)
     units = {u.code: u for u in list_units(session)}
-    return DossierContext(round_info, service.campaign, campaign_row.plan_number, campaign_row.issued_on,
-                          campaign_row.issued_by, units[round_info.issuing_unit_code], service.catalog)
+    return DossierContext(round_info, campaign, campaign_row.plan_number, campaign_row.issued_on,
+                          campaign_row.issued_by, units[round_info.issuing_unit_code], catalog)
 
 
 # --- shared pieces ------------------------------------------------------------------------------------
@@ -414,15 +407,14 @@ def render_dossier(
     extra: dict[str, bytes] | None = None,
     *,
     progress: ProgressFn | None = None,
-    cancel: Callable[[], bool] = lambda: False,
+    cancel: CancelFn = never_cancelled,
 ) -> dict[str, bytes]:
     """File name → bytes: a PDF and a .docx per document, plus `extra` files (certificates)."""
     files: dict[str, bytes] = {}
     total = len(documents) * 2
     for index, document in enumerate(documents):
         for step, (suffix, render) in enumerate(((".pdf", d.render_pdf), (".docx", d.render_docx))):
-            if cancel():
-                raise Cancelled()
+            check_cancel(cancel)
             files[document.name + suffix] = render(document)
             if progress:
                 progress(index * 2 + step + 1, total)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from thidua_desktop.core.awards.service import Candidate
+from thidua_desktop.core.awards.records import Candidate
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.consolidation.scoring import (
     AwardCandidate,

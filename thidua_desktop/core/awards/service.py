@@ -8,194 +8,50 @@ what the database shows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
+from dataclasses import fields, replace
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from thidua_desktop.core import audit
+from thidua_desktop.core.awards import ranking
 from thidua_desktop.core.awards.catalog import AwardCatalog, load_catalog
+from thidua_desktop.core.awards.documents import AwardDocuments
+from thidua_desktop.core.awards.dossier import DossierContext, load_context
 from thidua_desktop.core.awards.models import (
     AwardNomination,
     AwardRound,
     NominationStatus,
     NomineeKind,
     PriorAward,
-    PriorAwardCategory,
     Sex,
 )
-from thidua_desktop.core.awards.prefill import (
-    FigureRow,
-    Prefill,
-    compute_prefill,
-    figures_from_json,
-    figures_to_json,
+from thidua_desktop.core.awards.prefill import Prefill, compute_prefill, figures_from_json, figures_to_json
+from thidua_desktop.core.awards.records import (
+    CATEGORY_LABELS,
+    HONORIFIC,
+    KIND_LABELS,
+    SEX_LABELS,
+    STATUS_LABELS,
+    Candidate,
+    NominationChange,
+    NominationDraft,
+    NominationInfo,
+    OffsetChange,
+    PriorAwardInfo,
+    RoundInfo,
+    SettingsStore,
 )
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.errors import NotFoundError, ValidationError
 from thidua_desktop.core.models import Campaign, UnitKind, utc_now
-from thidua_desktop.core.text import format_date, nfc, sort_key
+from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, check_cancel, never_cancelled
+from thidua_desktop.core.text import nfc, sort_key
 from thidua_desktop.core.units import UnitInfo, header_defaults, list_units
 
-KIND_LABELS = {NomineeKind.COLLECTIVE: "Tập thể", NomineeKind.INDIVIDUAL: "Cá nhân"}
-STATUS_LABELS = {
-    NominationStatus.DRAFT: "Dự thảo",
-    NominationStatus.VOTED: "Hội đồng đã bình xét",
-    NominationStatus.SUBMITTED: "Đã trình",
-}
-SEX_LABELS = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
-HONORIFIC = {Sex.MALE: "Ông", Sex.FEMALE: "Bà"}  # how documents and certificates name a person
-CATEGORY_LABELS = {PriorAwardCategory.TITLE: "Danh hiệu thi đua", PriorAwardCategory.AWARD: "Hình thức khen thưởng"}
-@dataclass(frozen=True)
-class PriorAwardInfo:
-    category: PriorAwardCategory
-    year: int
-    award: str
-    decision_number: str = ""
-    decision_date: date | None = None
-    issuing_body: str = ""
-
-    @property
-    def decision_text(self) -> str:
-        """"Quyết định số 12/QĐ-STP ngày 05/02/2024 của Sở Tư pháp" — the form's third column."""
-        parts = [f"Quyết định số {self.decision_number}" if self.decision_number else ""]
-        if self.decision_date:
-            parts.append(f"ngày {format_date(self.decision_date)}")
-        if self.issuing_body:
-            parts.append(f"của {self.issuing_body}")
-        return " ".join(p for p in parts if p)
-
-
-@dataclass(frozen=True)
-class NominationDraft:
-    """The editable content of a nomination, as the form, the CLI or the ranking supplies it."""
-
-    kind: NomineeKind
-    award_type_code: str
-    unit_code: str
-    name: str = ""  # blank for a collective: the unit's (historical) name is used
-    sex: Sex | None = None
-    birth_date: date | None = None
-    hometown: str = ""
-    residence: str = ""
-    position: str = ""
-    qualifications: str = ""
-    unit_profile: str = ""
-    achievements: str = ""
-    activities_summary: str = ""
-    figures: tuple[FigureRow, ...] = ()
-    summary: str = ""
-    note: str = ""
-    score: float | None = None
-    prior_awards: tuple[PriorAwardInfo, ...] = ()
-
-    def with_prefill(self, prefill: Prefill) -> NominationDraft:
-        return replace(self, achievements=prefill.achievements, activities_summary=prefill.activities_summary,
-                       figures=prefill.figures, summary=self.summary or prefill.summary)
-
-
-@dataclass(frozen=True)
-class NominationInfo:
-    id: int
-    uuid: str
-    round_id: int
-    status: NominationStatus
-    votes_for: int | None
-    votes_against: int | None
-    votes_total: int | None
-    submitted_at: datetime | None
-    revision: int
-    unit: UnitInfo
-    draft: NominationDraft
-
-    @property
-    def kind(self) -> NomineeKind:
-        return self.draft.kind
-
-    @property
-    def name(self) -> str:
-        return self.draft.name
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def votes_label(self) -> str:
-        if self.votes_total is None:
-            return ""
-        return f"{self.votes_for}/{self.votes_total}"
-
-    @property
-    def approval_percent(self) -> float | None:
-        if not self.votes_total or self.votes_for is None:
-            return None
-        return self.votes_for * 100.0 / self.votes_total
-
-
-@dataclass(frozen=True)
-class RoundInfo:
-    """A review round: the issuing agency's header, number and date, signer and council meeting."""
-
-    id: int | None
-    campaign_id: int
-    name: str
-    issuing_unit_code: str
-    themed: bool = True
-    header_parent: str = ""
-    header_agency: str = ""
-    agency_symbol: str = ""
-    place: str = ""
-    document_date: date | None = None
-    submission_number: str = ""
-    signer_authority: str = ""
-    signer_title: str = ""
-    signer_name: str = ""
-    meeting_date: date | None = None
-    meeting_place: str = ""
-    chair_name: str = ""
-    chair_title: str = ""
-    secretary_name: str = ""
-    members_present: int | None = None
-    members_total: int | None = None
-
-    def basis_date(self) -> date:
-        """The date that chooses the legal basis: the document's date, or today while it is still blank."""
-        return self.document_date or date.today()
-
-
 _ROUND_FIELDS = [f.name for f in fields(RoundInfo) if f.name not in ("id", "campaign_id", "issuing_unit_code")]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A ranking result proposed for an award: what consolidation hands over."""
-
-    unit_code: str
-    award_type_code: str
-    score: float | None = None
-    summary: str = ""
-    warnings: tuple[str, ...] = ()  # for the council's attention (open queries, missed targets, …)
-
-
-@dataclass(frozen=True)
-class NominationChange:
-    created: tuple[int, ...] = ()
-    updated: tuple[int, ...] = ()
-    deleted: tuple[int, ...] = ()
-    skipped: tuple[str, ...] = ()  # why a candidate was not added
-    warnings: tuple[str, ...] = ()  # what the ranking flagged about the candidates that were added
-    rounds_changed: tuple[int, ...] = ()
-
-    @property
-    def touched(self) -> set[int]:
-        return set(self.created) | set(self.updated) | set(self.deleted)
-
-    @property
-    def empty(self) -> bool:
-        return not self.touched and not self.rounds_changed
 
 
 def _clean(text: str) -> str:
@@ -238,15 +94,34 @@ class AwardService:
     """Rounds and nominations of one campaign."""
 
     def __init__(self, sessions: sessionmaker[Session], campaign: CampaignInfo, actor: str,
-                 catalog: AwardCatalog | None = None) -> None:
+                 catalog: AwardCatalog | None = None, *, settings: SettingsStore | None = None,
+                 write_sessions: sessionmaker[Session] | None = None) -> None:
         self.sessions = sessions
+        self.write_sessions = write_sessions or sessions
         self.campaign = campaign
         self.actor = actor
         self.catalog = catalog or load_catalog()
+        self.documents = AwardDocuments(self, settings if settings is not None else MemorySettings())
 
-    @classmethod
-    def for_workspace(cls, workspace) -> AwardService:  # noqa: ANN001 - avoids importing Workspace here
-        return cls(workspace.sessions, workspace.campaign(), workspace.actor, load_catalog(award_data_dir(workspace)))
+    def units(self) -> list[UnitInfo]:
+        """Every unit, in the order the pickers show them."""
+        with self.sessions() as session:
+            return list_units(session)
+
+    def dossier_context(self, round_id: int) -> DossierContext:
+        """What the round's documents share (issuer, plan, legal data), from one read."""
+        with self.sessions() as session:
+            round_info = _round_info(self._load_round(session, round_id), self._units(session))
+            return load_context(session, round_info, self.campaign, self.catalog)
+
+    def ranking_choices(self, *, progress: ProgressFn | None = None,
+                        cancel: CancelFn = never_cancelled) -> list[ranking.RankingChoice]:
+        """Every ranked unit of the whole campaign with the award the ranking proposes (a department's copy)."""
+        steps = StepCounter(1, progress, cancel)
+        with self.sessions() as session:
+            choices = ranking.ranking_choices(session, self.campaign)
+        steps.step()
+        return choices
 
     # --- reading ------------------------------------------------------------------------------
     def _units(self, session: Session) -> dict[int, UnitInfo]:
@@ -321,7 +196,7 @@ class AwardService:
             problems["name"] = "Tên đợt xét khen thưởng không được để trống."
         if info.members_total is not None and info.members_present is not None and info.members_present > info.members_total:
             problems["members_present"] = "Số thành viên có mặt không thể lớn hơn tổng số thành viên Hội đồng."
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             by_code = {u.code: u for u in list_units(session)}
             if info.issuing_unit_code not in by_code:
                 problems["issuing_unit_code"] = f"Không có đơn vị mã “{info.issuing_unit_code}”."
@@ -392,22 +267,26 @@ class AwardService:
         row.updated_at = utc_now()
 
     def create(self, round_id: int, draft: NominationDraft) -> tuple[int, NominationChange]:
-        with self.sessions.begin() as session:
-            round_row = self._load_round(session, round_id)
-            problems = self._validate(session, round_row, draft)
-            if problems:
-                raise ValidationError(problems)
-            order = session.scalar(select(func.max(AwardNomination.sort_order))
-                                   .where(AwardNomination.round_id == round_id)) or 0
-            row = AwardNomination(round_id=round_id, sort_order=order + 1, status=NominationStatus.DRAFT)
-            self._apply(row, draft, self._unit(session, draft.unit_code))
-            session.add(row)
-            session.flush()
-            audit.record(session, self.actor, "create", "nomination", row.uuid, _snapshot(row))
-            return row.id, NominationChange(created=(row.id,))
+        with self.write_sessions.begin() as session:
+            new_id = self._insert(session, self._load_round(session, round_id), draft)
+            return new_id, NominationChange(created=(new_id,))
+
+    def _insert(self, session: Session, round_row: AwardRound, draft: NominationDraft) -> int:
+        """Validate and add one draft nomination at the end of the round, audited; raises `ValidationError`."""
+        problems = self._validate(session, round_row, draft)
+        if problems:
+            raise ValidationError(problems)
+        order = session.scalar(select(func.max(AwardNomination.sort_order))
+                               .where(AwardNomination.round_id == round_row.id)) or 0
+        row = AwardNomination(round_id=round_row.id, sort_order=order + 1, status=NominationStatus.DRAFT)
+        self._apply(row, draft, self._unit(session, draft.unit_code))
+        session.add(row)
+        session.flush()
+        audit.record(session, self.actor, "create", "nomination", row.uuid, _snapshot(row))
+        return row.id
 
     def update(self, nomination_id: int, draft: NominationDraft, *, expected_revision: int | None = None) -> NominationChange:
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             row = self._load(session, nomination_id)
             self._check_editable(row)
             if expected_revision is not None and row.revision != expected_revision:
@@ -430,7 +309,7 @@ class AwardService:
             raise ValidationError({"status": f"“{row.name}” đã trình; hãy “Mở lại” đề nghị trước khi sửa."})
 
     def delete(self, nomination_ids: Sequence[int]) -> NominationChange:
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             deleted = []
             for nomination_id in nomination_ids:
                 row = self._load(session, nomination_id)
@@ -465,7 +344,7 @@ class AwardService:
 
     def _transition(self, nomination_id: int, target: NominationStatus,
                     votes: tuple[int, int, int] | None = None) -> NominationChange:
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             row = self._load(session, nomination_id)
             before = _snapshot(row)
             if target is NominationStatus.VOTED and votes is not None:
@@ -491,61 +370,89 @@ class AwardService:
     def plan_number(self, session: Session) -> str:
         return session.get(Campaign, self.campaign.id).plan_number
 
-    def prefill(self, draft: NominationDraft, *, as_of: date | None = None) -> Prefill:
+    def prefill(self, draft: NominationDraft, *, as_of: date | None = None, progress: ProgressFn | None = None,
+                cancel: CancelFn = never_cancelled) -> Prefill:
         """Section II, key activities and summary drafted from the unit's data (nothing is saved)."""
+        steps = StepCounter(1, progress, cancel)
         with self.sessions() as session:
-            unit = next((u for u in list_units(session) if u.code == draft.unit_code), None)
-            if unit is None:
-                raise NotFoundError(f"Không có đơn vị mã “{draft.unit_code}”.")
-            person = draft.name if draft.kind is NomineeKind.INDIVIDUAL else ""
-            return compute_prefill(session, self.campaign, unit, plan_number=self.plan_number(session),
-                                   person_name=person, as_of=as_of)
+            prefill = self._prefill(session, draft, as_of)
+        steps.step()
+        return prefill
 
-    def create_from_candidates(self, round_id: int, candidates: Sequence[Candidate], *,
-                               as_of: date | None = None) -> NominationChange:
-        """Draft collective nominations for ranked units, pre-filled; existing ones are skipped, not duplicated."""
-        with self.sessions() as session:
-            existing = {
-                (unit_id, award)
-                for unit_id, award in session.execute(
-                    select(AwardNomination.unit_id, AwardNomination.award_type_code)
-                    .where(AwardNomination.round_id == round_id, AwardNomination.kind == NomineeKind.COLLECTIVE)
-                )
-            }
-            by_code = {u.code: u for u in list_units(session)}
+    def _prefill(self, session: Session, draft: NominationDraft, as_of: date | None) -> Prefill:
+        unit = next((u for u in list_units(session) if u.code == draft.unit_code), None)
+        if unit is None:
+            raise NotFoundError(f"Không có đơn vị mã “{draft.unit_code}”.")
+        person = draft.name if draft.kind is NomineeKind.INDIVIDUAL else ""
+        return compute_prefill(session, self.campaign, unit, plan_number=self.plan_number(session),
+                               person_name=person, as_of=as_of)
+
+    def create_from_candidates(self, round_id: int, candidates: Sequence[Candidate], *, as_of: date | None = None,
+                               progress: ProgressFn | None = None, cancel: CancelFn = never_cancelled,
+                               ) -> NominationChange:
+        """Draft collective nominations for ranked units, pre-filled; existing ones are skipped, not duplicated.
+
+        One transaction: a cancelled job (or any error) leaves the round as it was.
+        """
+        steps = StepCounter(len(candidates), progress, cancel)
         created: list[int] = []
         skipped: list[str] = []
         warnings: list[str] = []
-        for candidate in candidates:
-            unit = by_code.get(candidate.unit_code)
-            if unit is None:
-                skipped.append(f"{candidate.unit_code}: không có trong danh sách đơn vị.")
-                continue
-            if (unit.id, candidate.award_type_code) in existing:
-                skipped.append(f"{unit.name}: đã có đề nghị hình thức này trong đợt.")
-                continue
-            draft = NominationDraft(NomineeKind.COLLECTIVE, candidate.award_type_code, unit.code,
-                                    summary=_clean(candidate.summary), score=candidate.score)
-            try:
-                draft = draft.with_prefill(self.prefill(draft, as_of=as_of))
-                if candidate.summary:
-                    draft = replace(draft, summary=_clean(candidate.summary))
-                new_id, _change = self.create(round_id, draft)
-            except ValidationError as error:
-                skipped.append(f"{unit.name}: {' '.join(error.problems.values())}")
-                continue
-            existing.add((unit.id, candidate.award_type_code))
-            created.append(new_id)
-            warnings += [f"{unit.name}: {w}" for w in candidate.warnings]
+        with self.write_sessions.begin() as session:
+            round_row = self._load_round(session, round_id)
+            existing = {(unit_id, award) for unit_id, award in session.execute(
+                select(AwardNomination.unit_id, AwardNomination.award_type_code)
+                .where(AwardNomination.round_id == round_id, AwardNomination.kind == NomineeKind.COLLECTIVE))}
+            by_code = {u.code: u for u in list_units(session)}
+            for candidate in candidates:
+                check_cancel(cancel)
+                unit = by_code.get(candidate.unit_code)
+                if unit is None:
+                    skipped.append(f"{candidate.unit_code}: không có trong danh sách đơn vị.")
+                elif (unit.id, candidate.award_type_code) in existing:
+                    skipped.append(f"{unit.name}: đã có đề nghị hình thức này trong đợt.")
+                else:
+                    try:
+                        created.append(self._insert(session, round_row, self._candidate_draft(session, candidate,
+                                                                                               unit, as_of)))
+                    except ValidationError as error:
+                        skipped.append(f"{unit.name}: {' '.join(error.problems.values())}")
+                    else:
+                        existing.add((unit.id, candidate.award_type_code))
+                        warnings += [f"{unit.name}: {w}" for w in candidate.warnings]
+                steps.step()
         return NominationChange(created=tuple(created), skipped=tuple(skipped), warnings=tuple(warnings))
 
+    def _candidate_draft(self, session: Session, candidate: Candidate, unit: UnitInfo,
+                         as_of: date | None) -> NominationDraft:
+        draft = NominationDraft(NomineeKind.COLLECTIVE, candidate.award_type_code, unit.code,
+                                summary=_clean(candidate.summary), score=candidate.score)
+        draft = draft.with_prefill(self._prefill(session, draft, as_of))
+        return replace(draft, summary=_clean(candidate.summary)) if candidate.summary else draft
 
-def award_data_dir(workspace) -> Path:  # noqa: ANN001
+
+def award_data_dir(data_root: Path) -> Path:
     """The data folder's `awards/`, whose files override the bundled award data."""
-    return workspace.layout.root / "awards"
+    return data_root / "awards"
+
+
+class MemorySettings:
+    """Settings kept in memory: a service built without a data set (tests, tools) still calibrates."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+    def setting(self, key: str) -> object:
+        return self.values.get(key)
+
+    def set_settings(self, **values: object) -> dict[str, list[object]]:
+        changes = {k: [self.values.get(k), v] for k, v in values.items() if self.values.get(k) != v}
+        self.values.update(values)
+        return changes
 
 
 __all__ = [
-    "AwardService", "Candidate", "NominationChange", "NominationDraft", "NominationInfo", "PriorAwardInfo",
-    "RoundInfo", "header_defaults",
+    "CATEGORY_LABELS", "HONORIFIC", "KIND_LABELS", "SEX_LABELS", "STATUS_LABELS", "AwardService", "Candidate",
+    "NominationChange", "NominationDraft", "NominationInfo", "OffsetChange", "PriorAwardInfo", "RoundInfo",
+    "award_data_dir", "header_defaults",
 ]

@@ -1,0 +1,152 @@
+"""Dialogs of the awards page: the round's header and council, and nominations from the ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thidua_desktop.core.awards.catalog import AwardType
+from thidua_desktop.core.awards.ranking import RankingChoice
+from thidua_desktop.core.awards.service import Candidate, RoundInfo, header_defaults
+from thidua_desktop.core.text import format_number, format_percent
+from thidua_desktop.core.units import UnitInfo
+from thidua_desktop.gui.messages import dialog_buttons
+from thidua_desktop.gui.unit_dialog import OptionalDate
+
+
+class RoundDialog(QDialog):
+    """The round's header, number and date (which choose the legal basis), signer and council meeting."""
+
+    def __init__(self, info: RoundInfo, units: list[UnitInfo], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.info = info
+        self.setWindowTitle(self.tr("Thông tin đợt xét khen thưởng"))
+        self.setMinimumWidth(620)
+        form = QFormLayout(self)
+        self.edits: dict[str, QLineEdit] = {}
+
+        def line(field: str, label: str) -> None:
+            self.edits[field] = QLineEdit(getattr(info, field))
+            form.addRow(self.tr(label), self.edits[field])
+
+        line("name", "Tên đợt:")
+        self.themed = QCheckBox(self.tr("Phong trào thi đua theo chuyên đề"))
+        self.themed.setChecked(info.themed)
+        form.addRow("", self.themed)
+        self.issuer = QComboBox()
+        for unit in units:
+            self.issuer.addItem(unit.name, unit.code)
+        self.issuer.setCurrentIndex(max(self.issuer.findData(info.issuing_unit_code), 0))
+        form.addRow(self.tr("Cơ quan trình:"), self.issuer)
+        line("header_parent", "Cơ quan chủ quản (dòng 1):")
+        line("header_agency", "Tên cơ quan (dòng 2, in đậm):")
+        line("agency_symbol", "Ký hiệu cơ quan (…/TTr-STP):")
+        line("place", "Địa danh:")
+        self.document_date = OptionalDate(self.tr("Đã có ngày"))
+        self.document_date.set_value(info.document_date)
+        form.addRow(self.tr("Ngày văn bản:"), self.document_date)
+        line("submission_number", "Số tờ trình:")
+        line("signer_authority", "Quyền hạn ký (GIÁM ĐỐC / KT. GIÁM ĐỐC):")
+        line("signer_title", "Chức vụ người ký (PHÓ GIÁM ĐỐC):")
+        line("signer_name", "Họ tên người ký:")
+        self.meeting_date = OptionalDate(self.tr("Đã họp"))
+        self.meeting_date.set_value(info.meeting_date)
+        form.addRow(self.tr("Ngày họp Hội đồng:"), self.meeting_date)
+        line("meeting_place", "Địa điểm họp:")
+        line("chair_name", "Chủ trì:")
+        line("chair_title", "Chức vụ người chủ trì:")
+        line("secretary_name", "Thư ký:")
+        self.present = QSpinBox()
+        self.total = QSpinBox()
+        for spin, value in ((self.present, info.members_present), (self.total, info.members_total)):
+            spin.setRange(0, 99)
+            spin.setSpecialValueText(self.tr("—"))
+            spin.setValue(value or 0)
+        members = QHBoxLayout()
+        members.addWidget(self.present)
+        members.addWidget(QLabel(self.tr("có mặt / tổng số")))
+        members.addWidget(self.total)
+        form.addRow(self.tr("Thành viên Hội đồng:"), members)
+        form.addRow(dialog_buttons(self, self.tr("Lưu")))
+        self.units = {u.code: u for u in units}
+        self.issuer.currentIndexChanged.connect(self._issuer_changed)
+
+    def _issuer_changed(self) -> None:
+        """Another issuing agency: its (historical) letterhead, symbol and place replace the old ones."""
+        for field, value in header_defaults(self.units[self.issuer.currentData()]).items():
+            self.edits[field].setText(value)
+
+    def value(self) -> RoundInfo:
+        return replace(
+            self.info, themed=self.themed.isChecked(), issuing_unit_code=self.issuer.currentData(),
+            document_date=self.document_date.value(), meeting_date=self.meeting_date.value(),
+            members_present=self.present.value() or None, members_total=self.total.value() or None,
+            **{field: edit.text() for field, edit in self.edits.items()},
+        )
+
+
+class RankingDialog(QDialog):
+    """Pick ranked units to nominate: proposals of the ranking are ticked, the award can be changed."""
+
+    def __init__(self, choices: Sequence[RankingChoice], award_types: Sequence[AwardType],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.choices = choices
+        self.setWindowTitle(self.tr("Tạo đề nghị từ bảng xếp hạng"))
+        self.resize(900, 520)
+        column = QVBoxLayout(self)
+        column.addWidget(QLabel(self.tr(
+            "Các đơn vị được xếp hạng theo điểm (cả giai đoạn). Đơn vị được đề xuất khen thưởng đã được chọn sẵn; "
+            "có thể chọn thêm hoặc đổi hình thức.")))
+        self.table = QTableWidget(len(choices), 5)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr(h) for h in ("Chọn", "Hạng", "Đơn vị", "Điểm (tỷ lệ)", "Hình thức đề nghị")])
+        self.table.verticalHeader().setVisible(False)
+        self.checks: list[QCheckBox] = []
+        self.awards: list[QComboBox] = []
+        for row, choice in enumerate(choices):
+            check = QCheckBox()
+            check.setChecked(choice.proposed_award is not None)
+            combo = QComboBox()
+            for award in award_types:
+                combo.addItem(award.short_name, award.code)
+            combo.setCurrentIndex(max(combo.findData(choice.proposed_award), 0))
+            self.table.setCellWidget(row, 0, check)
+            self.table.setItem(row, 1, QTableWidgetItem(str(choice.rank)))
+            name = QTableWidgetItem(choice.unit_name)
+            name.setToolTip("\n".join(choice.warnings))
+            self.table.setItem(row, 2, name)
+            self.table.setItem(row, 3, QTableWidgetItem(
+                f"{format_number(choice.points, decimals=1)} ({format_percent(choice.percent)})"))
+            self.table.setCellWidget(row, 4, combo)
+            self.checks.append(check)
+            self.awards.append(combo)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(4, 260)
+        column.addWidget(self.table, 1)
+        column.addWidget(dialog_buttons(self, self.tr("Tạo đề nghị")))
+
+    def candidates(self) -> list[Candidate]:
+        return [choice.candidate(combo.currentData())
+                for choice, check, combo in zip(self.choices, self.checks, self.awards, strict=True) if check.isChecked()]

@@ -1,0 +1,72 @@
+"""The "Bình xét và trình" tab: the council's vote, and the status buttons (trình, mở lại)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thidua_desktop.core.awards.models import NominationStatus
+from thidua_desktop.core.awards.service import STATUS_LABELS, NominationInfo
+from thidua_desktop.core.text import format_percent
+
+
+class VotesTab(QWidget):
+    """Vote counts and status of the selected nomination; the page connects the buttons to the service."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        box = QGroupBox(self.tr("Kết quả biểu quyết của Hội đồng Thi đua – Khen thưởng"))
+        form = QFormLayout(box)
+        self.votes_for = QSpinBox()
+        self.votes_against = QSpinBox()
+        self.votes_total = QSpinBox()
+        for spin in (self.votes_for, self.votes_against, self.votes_total):
+            spin.setRange(0, 999)
+        form.addRow(self.tr("Số phiếu đồng ý:"), self.votes_for)
+        form.addRow(self.tr("Số phiếu không đồng ý:"), self.votes_against)
+        form.addRow(self.tr("Tổng số phiếu:"), self.votes_total)
+        self.record_votes_button = QPushButton(self.tr("Ghi kết quả biểu quyết"))
+        form.addRow("", self.record_votes_button)
+        column.addWidget(box)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        column.addWidget(self.status_label)
+        row = QHBoxLayout()
+        self.submit_button = QPushButton(self.tr("Trình"))
+        self.reopen_button = QPushButton(self.tr("Mở lại"))
+        row.addWidget(self.submit_button)
+        row.addWidget(self.reopen_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(1)
+
+    def votes(self) -> tuple[int, int, int]:
+        """(for, against, total) as entered."""
+        return self.votes_for.value(), self.votes_against.value(), self.votes_total.value()
+
+    def clear(self) -> None:
+        self.status_label.setText("")
+
+    def show_nomination(self, n: NominationInfo) -> None:
+        for spin, value in ((self.votes_for, n.votes_for), (self.votes_against, n.votes_against),
+                            (self.votes_total, n.votes_total)):
+            spin.setValue(value or 0)
+        text = self.tr("Trạng thái: {status}.").format(status=self.tr(STATUS_LABELS[n.status]))
+        if n.votes_total:
+            text += " " + self.tr("Đồng ý {f}/{t} phiếu ({p}).").format(
+                f=n.votes_for, t=n.votes_total, p=format_percent(n.approval_percent))
+        if n.status is NominationStatus.SUBMITTED:
+            text += " " + self.tr("Đã trình: nội dung bị khóa, bấm “Mở lại” để sửa.")
+        self.status_label.setText(text)
+        self.record_votes_button.setEnabled(n.status is not NominationStatus.SUBMITTED)
+        self.submit_button.setEnabled(n.status is NominationStatus.VOTED)
+        self.reopen_button.setEnabled(n.status is not NominationStatus.DRAFT)
