@@ -53,7 +53,7 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         asked.append(f"{title}: {text}")
         return True
 
-    monkeypatch.setattr("thidua_desktop.gui.consolidation.tabs.confirm", yes)
+    monkeypatch.setattr("thidua_desktop.gui.consolidation.review_tab.confirm", yes)
     return asked
 
 
