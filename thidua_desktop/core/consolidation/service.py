@@ -10,6 +10,7 @@ Reads take what they need (a filter, a period) and return plain values; long one
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -51,6 +52,7 @@ from thidua_desktop.core.consolidation.table import (
 from thidua_desktop.core.errors import NotFoundError
 from thidua_desktop.core.evidence import EvidenceStore
 from thidua_desktop.core.fileio import atomic_write
+from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.paths import DataLayout
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled, no_progress
 from thidua_desktop.core.query import Period
@@ -112,7 +114,7 @@ class ConsolidationService:
 
     # --- completeness and reminders ----------------------------------------------------------------------
     def completeness(self, period: Period, *, as_of: date | None = None,
-                     unit_kinds: frozenset | None = None) -> Completeness:
+                     unit_kinds: Iterable[UnitKind] | None = None) -> Completeness:
         with self._context.sessions() as session:
             return completeness(session, self.campaign, period, as_of=as_of, unit_kinds=unit_kinds)
 
