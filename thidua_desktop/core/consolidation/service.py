@@ -79,7 +79,7 @@ class DeadlineReport:
     deadline: date
 
 
-@dataclass
+@dataclass(frozen=True)
 class ServiceContext:
     """What a department-side service needs from the workspace (no `Workspace` import: no cycle)."""
 
