@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from thidua_desktop.core.awards.service import AwardService, award_data_dir
 from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.consolidation import review as _review  # noqa: F401  (registers its import guard)
+from thidua_desktop.core.consolidation.review_service import ReviewService
+from thidua_desktop.core.consolidation.service import ConsolidationService, ServiceContext
 from thidua_desktop.core.db import is_sqlite, make_engine, make_session_factory
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.evidence import EvidenceService, EvidenceStore
@@ -206,6 +209,19 @@ class Workspace:
         """Review rounds, nominations and their documents; award data in the data folder overrides the bundled."""
         return AwardService(self.sessions, self.campaign(), self.actor, load_catalog(award_data_dir(self.layout.root)),
                             settings=self, write_sessions=self.write_sessions)
+
+    def _department_context(self) -> ServiceContext:
+        return ServiceContext(self.sessions, self.write_sessions, self.campaign(), self.actor, self.layout)
+
+    def consolidation(self) -> ConsolidationService:
+        """The department's tables, completeness, ranking, drill-down and exports."""
+        return ConsolidationService(self._department_context(), self.evidence_store())
+
+    def review(self) -> ReviewService:
+        """Accept/query, lock/unlock periods, held changes and reviewed scores at the department."""
+        from thidua_desktop.core.bundles.pending import resolve_pending
+
+        return ReviewService(self._department_context(), partial(resolve_pending, self))
 
     def evidence_store(self) -> EvidenceStore:
         return EvidenceStore(self.layout.evidence_dir)
