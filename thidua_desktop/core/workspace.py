@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from thidua_desktop.core import audit, backup
 from thidua_desktop.core.activities import ActivityService
+from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.consolidation import review as _review  # noqa: F401  (registers its import guard)
@@ -199,6 +200,10 @@ class Workspace:
 
     def activities(self) -> ActivityService:
         return ActivityService(self.sessions, self.write_sessions, self.campaign(), self.actor)
+
+    def bundles(self) -> BundleService:
+        """Signed bundles: export, import and pending changes, keys and the trust registry."""
+        return BundleService(self)
 
     def evidence_store(self) -> EvidenceStore:
         return EvidenceStore(self.layout.evidence_dir)

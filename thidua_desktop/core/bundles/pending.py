@@ -29,6 +29,7 @@ from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.models import Activity, Campaign, Evidence, Unit, utc_now
+from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, never_cancelled
 from thidua_desktop.core.records import apply_record, remove_received
 
 
@@ -72,10 +73,12 @@ def list_pending(workspace: BundleHost) -> list[PendingInfo]:
     return result
 
 
-def resolve_pending(workspace: BundleHost, ids: list[int], *, apply: bool) -> ChangeReport:
+def resolve_pending(workspace: BundleHost, ids: list[int], *, apply: bool, progress: ProgressFn | None = None,
+                    cancel: CancelFn = never_cancelled) -> ChangeReport:
     """Apply (or discard) held changes in one transaction, oldest bundle first.
 
-    A change whose period is still approved (locked) stays pending: applying must never bypass a lock.
+    A change a guard still holds (its period is still approved) stays pending: applying never bypasses
+    a lock. Cancel rolls the whole transaction back.
     """
     created: list[str] = []
     updated: list[str] = []
@@ -87,7 +90,9 @@ def resolve_pending(workspace: BundleHost, ids: list[int], *, apply: bool) -> Ch
             .where(PendingRecord.id.in_(ids))
             .order_by(BundleImport.seq, PendingRecord.id)
         ).all()
+        steps = StepCounter(len(rows), progress, cancel)
         for pending in rows:
+            steps.step()
             if pending.resolved_at is not None:
                 continue
             resolution, kind = ("discarded", None)
