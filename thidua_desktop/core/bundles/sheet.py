@@ -87,7 +87,10 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def render_enrolment_sheet(target: Path, info: SheetInfo, key: OwnKey, *, printed_at: datetime | None = None) -> Path:
-    """Write the sheet as a one-page A4 PDF (atomically)."""
+    """Write the sheet as a one-page A4 PDF (atomically).
+
+    One function on purpose: it reads top to bottom as the printed page does.
+    """
     _register_fonts()
     s = _styles()
     fingerprint = key.fingerprint.split()

@@ -53,6 +53,21 @@ class DepartmentSection(QWidget):
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
 
+        self._add_imports_tab()
+        self._add_keys_tab()
+        self._add_incidents_tab()
+        self._add_pending_tab()
+
+        self.import_button.clicked.connect(self.import_files)
+        self.folder_button.clicked.connect(self.import_folder)
+        self.verify_button.clicked.connect(self.verify_file)
+        self.enrol_button.clicked.connect(lambda: self.enrol())
+        self.revoke_button.clicked.connect(self.revoke)
+        self.apply_pending_button.clicked.connect(lambda: self.resolve(apply=True))
+        self.discard_pending_button.clicked.connect(lambda: self.resolve(apply=False))
+
+    def _add_imports_tab(self) -> None:
+        """Received bundles, newest first."""
         self.imports = Records([
             ("Đơn vị", lambda r: r.unit_name),
             ("Số", lambda r: r.seq),
@@ -71,6 +86,8 @@ class DepartmentSection(QWidget):
         self.imports_view = table(self.imports, stretch=12, empty=self.tr("Chưa nhận gói dữ liệu nào."))
         self.tabs.addTab(self.imports_view, self.tr("Gói đã nhận"))
 
+    def _add_keys_tab(self) -> None:
+        """The trust registry, with enrol and revoke."""
         keys_tab = QWidget()
         keys_layout = QVBoxLayout(keys_tab)
         key_actions = QHBoxLayout()
@@ -93,6 +110,8 @@ class DepartmentSection(QWidget):
         keys_layout.addWidget(self.keys_view)
         self.tabs.addTab(keys_tab, self.tr("Khóa tin cậy"))
 
+    def _add_incidents_tab(self) -> None:
+        """Equivocations and forks flagged at import."""
         self.incidents = Records([
             ("Thời điểm", lambda i: local_text(i.get("at", ""))),
             ("Loại", lambda i: INCIDENT_LABELS.get(i.get("kind", ""), i.get("kind", ""))),
@@ -103,6 +122,8 @@ class DepartmentSection(QWidget):
         self.incidents_view = table(self.incidents, stretch=4, empty=self.tr("Không có cảnh báo nào."))
         self.tabs.addTab(self.incidents_view, self.tr("Cảnh báo"))
 
+    def _add_pending_tab(self) -> None:
+        """Changes held back at import, with apply and discard."""
         pending_tab = QWidget()
         pending_layout = QVBoxLayout(pending_tab)
         pending_actions = QHBoxLayout()
@@ -123,14 +144,6 @@ class DepartmentSection(QWidget):
         self.pending_view = table(self.pending, stretch=4, empty=self.tr("Không có thay đổi nào đang chờ xử lý."))
         pending_layout.addWidget(self.pending_view)
         self.tabs.addTab(pending_tab, self.tr("Chờ xử lý"))
-
-        self.import_button.clicked.connect(self.import_files)
-        self.folder_button.clicked.connect(self.import_folder)
-        self.verify_button.clicked.connect(self.verify_file)
-        self.enrol_button.clicked.connect(lambda: self.enrol())
-        self.revoke_button.clicked.connect(self.revoke)
-        self.apply_pending_button.clicked.connect(lambda: self.resolve(apply=True))
-        self.discard_pending_button.clicked.connect(lambda: self.resolve(apply=False))
 
     @property
     def bundles(self) -> BundleService:
