@@ -8,6 +8,7 @@ through `Prompts`, so tests can answer them without opening dialogs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -18,8 +19,11 @@ from thidua_desktop.gui.pages.bundles.department import DepartmentSection
 from thidua_desktop.gui.pages.bundles.dialogs import Prompts
 from thidua_desktop.gui.pages.bundles.unit_side import UnitSection
 
+if TYPE_CHECKING:
+    from thidua_desktop.gui.main_window import MainWindow  # which imports this page lazily (gui.app)
 
-def open_bundle_file(window, path: Path) -> None:  # noqa: ANN001 - MainWindow (imported lazily by gui.app)
+
+def open_bundle_file(window: MainWindow, path: Path) -> None:
     """A double-clicked `.thidua` file: the department previews and imports it; a unit's copy only checks it."""
     page: BundlesPage = window.show_page("bundles")
     if page.department_section is not None:
