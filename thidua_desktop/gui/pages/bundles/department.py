@@ -12,7 +12,7 @@ from thidua_desktop.core.activities import ChangeReport
 from thidua_desktop.core.bundles.errors import UntrustedKeyError
 from thidua_desktop.core.bundles.importer import ImportOutcome, ImportReport, ImportStatus, PreparedImport
 from thidua_desktop.core.bundles.service import BundleService
-from thidua_desktop.core.bundles.trust import TrustedKeyInfo
+from thidua_desktop.core.bundles.trust import RevokeReport, TrustedKeyInfo
 from thidua_desktop.gui.pages.bundles.common import (
     INCIDENT_LABELS,
     Records,
@@ -269,11 +269,14 @@ class DepartmentSection(QWidget):
         answer = self.page.prompts.revoke(key, default)
         if answer is None:
             return
-        try:
-            report = self.bundles.revoke(key.key_id, *answer)
-        except Exception as error:  # noqa: BLE001
-            self.page.prompts.error(error)
-            return
+        bundles = self.bundles
+        self.page.context.tasks.run(
+            lambda _progress, _cancel: bundles.revoke(key.key_id, *answer), title=self.tr("Đang thu hồi khóa…"),
+            parent=self.page, on_done=self._revoked,
+            on_error=lambda error, _details: self.page.prompts.error(error),
+        )
+
+    def _revoked(self, report: RevokeReport) -> None:
         self.page.refresh()
         text = self.tr("Đã thu hồi khóa {key} từ gói số {seq}.").format(key=report.key_id, seq=report.from_seq)
         if report.already_imported:
