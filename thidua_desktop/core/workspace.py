@@ -22,6 +22,7 @@ from thidua_desktop.core import audit, backup
 from thidua_desktop.core.activities import ActivityService
 from thidua_desktop.core.awards.catalog import load_catalog
 from thidua_desktop.core.awards.service import AwardService, award_data_dir
+from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.consolidation import review as _review  # noqa: F401  (registers its import guard)
@@ -222,6 +223,9 @@ class Workspace:
         from thidua_desktop.core.bundles.pending import resolve_pending
 
         return ReviewService(self._department_context(), partial(resolve_pending, self))
+    def bundles(self) -> BundleService:
+        """Signed bundles: export, import and pending changes, keys and the trust registry."""
+        return BundleService(self)
 
     def evidence_store(self) -> EvidenceStore:
         return EvidenceStore(self.layout.evidence_dir)

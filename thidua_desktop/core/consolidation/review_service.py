@@ -38,14 +38,15 @@ from thidua_desktop.core.consolidation.scoring import ScoringScheme, set_reviewe
 from thidua_desktop.core.consolidation.service import ServiceContext, data_scheme
 from thidua_desktop.core.errors import NotFoundError
 from thidua_desktop.core.models import Unit
-from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel, never_cancelled, no_progress
+from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel, never_cancelled
 from thidua_desktop.core.query import Period
 
 
 class PendingResolver(Protocol):
     """Applies (or discards) held changes in one transaction: `bundles.pending.resolve_pending` bound to a workspace."""
 
-    def __call__(self, ids: list[int], *, apply: bool) -> ChangeReport: ...
+    def __call__(self, ids: list[int], *, apply: bool, progress: ProgressFn | None = None,
+                 cancel: CancelFn = never_cancelled) -> ChangeReport: ...
 
 
 @dataclass(frozen=True)
@@ -162,12 +163,9 @@ class ReviewService:
         return self._resolve_all(ids, True, progress, cancel)
 
     def _resolve_all(self, ids: list[int], apply: bool, progress: ProgressFn | None, cancel: CancelFn) -> PendingReport:
-        """One transaction (all or nothing), so Cancel is heard before it starts; once begun it finishes."""
-        report = progress or no_progress
-        report(0, 1)
+        """One transaction (all or nothing): Cancel part-way rolls it back and leaves every change pending."""
         check_cancel(cancel)
-        changes = self._resolve(ids, apply=apply) if ids else ChangeReport()
-        report(1, 1)
+        changes = self._resolve(ids, apply=apply, progress=progress, cancel=cancel) if ids else ChangeReport()
         return PendingReport(changes, len(ids))
 
     # --- reviewed scores ---------------------------------------------------------------------------------
