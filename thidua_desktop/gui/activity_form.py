@@ -35,12 +35,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thidua_desktop.core.activities import ActivityDraft, AttachmentDraft, ChangeReport, validate_draft
+from thidua_desktop.core.activities import (
+    ActivityDraft,
+    AttachmentDraft,
+    ChangeReport,
+    DraftWarningCode,
+    validate_draft,
+)
 from thidua_desktop.core.errors import UserError, ValidationError
 from thidua_desktop.core.evidence import ALLOWED_EXTENSIONS, FILE_STATE_LABELS, FileState, viewer_copy
 from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.text import format_number
-from thidua_desktop.core.units import UnitInfo, get_unit, list_units
+from thidua_desktop.core.units import UnitInfo
 from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import confirm, show_error
@@ -87,7 +93,15 @@ class ActivityForm(QDialog):
         outer = QVBoxLayout(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(splitter, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._build_form())
+        splitter.addWidget(scroll)
+        splitter.addWidget(self._build_evidence_panel())
+        splitter.setSizes([680, 400])
+        outer.addLayout(self._build_buttons())
 
+    def _build_form(self) -> QWidget:
         form_host = QWidget()
         host_layout = QVBoxLayout(form_host)
         form = QFormLayout()
@@ -98,10 +112,8 @@ class ActivityForm(QDialog):
         self.recording_unit.setAccessibleName(self.tr("Đơn vị ghi nhận"))
         if self.workspace.role is Role.DEPARTMENT:
             # At the department, the Sở's own offices record here; district offices send bundles.
-            with self.workspace.sessions() as session:
-                for unit in list_units(session):
-                    if unit.kind is UnitKind.DEPARTMENT_OFFICE:
-                        self.recording_unit.addItem(unit.name, unit.code)
+            for unit in self.workspace.units().list(kinds=[UnitKind.DEPARTMENT_OFFICE]):
+                self.recording_unit.addItem(unit.name, unit.code)
             form.addRow(self.tr("Đơn vị &ghi nhận:"), self.recording_unit)
         self.criterion = CriterionPicker(self.campaign, allow_groups=False)
         self.criterion.setAccessibleName(self.tr("Tiêu chí"))
@@ -124,6 +136,24 @@ class ActivityForm(QDialog):
         self.title_error = _error_label()
         form.addRow(self.tr("Tên &hoạt động:"), self._stack(self.title_edit, self.title_error))
 
+        form.addRow(self.tr("Địa &bàn:"), self._build_place())
+
+        self.officer = QLineEdit()
+        form.addRow(self.tr("Người &phụ trách:"), self.officer)
+        self.description = QPlainTextEdit()
+        self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(70)
+        form.addRow(self.tr("&Mô tả:"), self.description)
+
+        self.values_box = QGroupBox(self.tr("Số liệu theo chỉ tiêu"))
+        self.values_grid = QGridLayout(self.values_box)
+        form.addRow(self.values_box)
+        self.general_error = _error_label()
+        form.addRow(self.general_error)
+        return form_host
+
+    def _build_place(self) -> QWidget:
+        """The commune and its three flags (poor, remote, ethnic-minority area)."""
         self.commune = QLineEdit()
         self.commune.setPlaceholderText(self.tr("xã, phường, thị trấn"))
         flags = QHBoxLayout()
@@ -138,28 +168,9 @@ class ActivityForm(QDialog):
         place_layout.setContentsMargins(0, 0, 0, 0)
         place_layout.addWidget(self.commune)
         place_layout.addLayout(flags)
-        form.addRow(self.tr("Địa &bàn:"), place)
+        return place
 
-        self.officer = QLineEdit()
-        form.addRow(self.tr("Người &phụ trách:"), self.officer)
-        self.description = QPlainTextEdit()
-        self.description.setTabChangesFocus(True)
-        self.description.setFixedHeight(70)
-        form.addRow(self.tr("&Mô tả:"), self.description)
-
-        self.values_box = QGroupBox(self.tr("Số liệu theo chỉ tiêu"))
-        self.values_grid = QGridLayout(self.values_box)
-        form.addRow(self.values_box)
-        self.general_error = _error_label()
-        form.addRow(self.general_error)
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(form_host)
-        splitter.addWidget(scroll)
-        splitter.addWidget(self._build_evidence_panel())
-        splitter.setSizes([680, 400])
-
+    def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         self.status_label = QLabel()
         buttons.addWidget(self.status_label, 1)
@@ -171,12 +182,12 @@ class ActivityForm(QDialog):
         self.cancel_button = QPushButton(self.tr("Đóng"))
         for button in (self.save_new_button, self.save_button, self.cancel_button):
             buttons.addWidget(button)
-        outer.addLayout(buttons)
         self.save_button.clicked.connect(lambda: self.save(and_new=False))
         self.save_new_button.clicked.connect(lambda: self.save(and_new=True))
         self.cancel_button.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(and_new=False))
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=lambda: self.save(and_new=True))
+        return buttons
 
     def _build_evidence_panel(self) -> QWidget:
         panel = QGroupBox(self.tr("Minh chứng (ảnh, bản scan, biên bản)"))
@@ -530,8 +541,7 @@ class ActivityForm(QDialog):
         code = self.recording_unit.currentData() or self.workspace.setting("unit_code")
         if self.uuid is not None or not code:
             return None  # an existing activity keeps its unit; only new ones are checked
-        with self.workspace.sessions() as session:
-            return get_unit(session, code)
+        return self.workspace.units().get(code)
 
     def _fingerprint(self) -> tuple:
         draft, problems = self._draft()
@@ -550,7 +560,8 @@ class ActivityForm(QDialog):
             self._show_problems(problems)
             self.status_label.setText(self.tr("Chưa lưu: hãy sửa các mục báo đỏ."))
             return False
-        unshown = [w for w in warnings if not w.startswith("Ngày ")]  # the date warning is already on the form
+        # The date warning is already on the form, under the date.
+        unshown = [w.message for w in warnings if w.code is not DraftWarningCode.DATE_OUTSIDE_CAMPAIGN]
         if unshown and not confirm(
             self, self.tr("Lưu hoạt động?"), "\n".join(unshown), yes=self.tr("Vẫn lưu"), no=self.tr("Quay lại sửa")
         ):
