@@ -67,6 +67,7 @@ def test_an_old_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
         assert report.backup_before_upgrade is not None and report.backup_before_upgrade.is_file()
         assert backup.describe_backup(report.backup_before_upgrade).schema_version == 1
         assert "truoc-nang-cap-v1" in report.backup_before_upgrade.name
+        assert backup.describe_backup(report.backup_before_upgrade).reason_label == "Trước khi nâng cấp"
 
 
 def test_configure_sets_role_and_unit_and_refuses_what_cannot_be(tmp_path: Path, database_url: str | None) -> None:
@@ -123,6 +124,9 @@ def test_backups_are_listed_newest_first_and_broken_ones_are_not_offered(sqlite_
     (ws.layout.backups_dir / "thidua-20991231-000000-000000-hong.sqlite").write_bytes(b"not a database")
     assert [info.path for info in ws.backups()] == [second, first]
     assert [info.reason for info in ws.backups()] == ["khi-thoat", "thu-cong"]
+    assert [info.reason_label for info in ws.backups()] == ["Khi thoát", "Thủ công"]
+    odd = ws.backup_now("thu")
+    assert ws.backups()[0].path == odd and ws.backups()[0].reason_label == "thu"  # unknown: shown as written
 
 
 def test_daily_backup_is_taken_once_a_day(sqlite_workspace: Workspace) -> None:

@@ -69,5 +69,6 @@ def test_settings_offers_only_restorable_backups(qtbot, context: AppContext) -> 
     page = SettingsPage(context)
     qtbot.addWidget(page)
     assert page.backups_model.rowCount() == 1 and page.backups_model.record(0).path == taken
+    assert page.backups_model.data(page.backups_model.index(0, 1)) == "Thủ công"
     page.backup_now()
     assert page.backups_model.rowCount() == 2

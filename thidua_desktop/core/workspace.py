@@ -100,7 +100,7 @@ class Workspace:
         backup_path = None
         if current is not None and current < latest and is_sqlite(self.engine):
             backup_path = backup.backup_sqlite(
-                self.layout.database_file, self.layout.backups_dir, reason=f"truoc-nang-cap-v{current}", keep=1_000
+                self.layout.database_file, self.layout.backups_dir, reason=backup.BackupReason.before_upgrade_from(current), keep=1_000
             )
         migration = prepare_database(self.engine)
         with self.sessions.begin() as session:
@@ -221,7 +221,7 @@ class Workspace:
             newest = backup.backup_taken_at(existing[0])
             if (datetime.now() - newest).total_seconds() < max_age_hours * 3600:
                 return None
-        return self.backup_now("hang-ngay")
+        return self.backup_now(backup.BackupReason.DAILY)
 
     def restore_backup(self, backup_file: Path) -> Path:
         """Replace the database by a backup (after backing up the current state); caches are dropped."""
@@ -250,7 +250,7 @@ class Workspace:
                 continue
         return infos
 
-    def backup_now(self, reason: str = "thu-cong") -> Path | None:
+    def backup_now(self, reason: str = backup.BackupReason.MANUAL) -> Path | None:
         if not self.is_sqlite or not self.layout.database_file.exists():
             return None
         return backup.backup_sqlite(

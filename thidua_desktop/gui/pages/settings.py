@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thidua_desktop.core.backup import BackupInfo
+from thidua_desktop.core.backup import BackupInfo, BackupReason
 from thidua_desktop.core.evidence import FILE_STATE_LABELS, FileState
 from thidua_desktop.core.text import format_date, format_datetime, format_number
 from thidua_desktop.core.units import UnitInfo
@@ -150,7 +150,7 @@ class SettingsPage(QWidget):
         self.backups_model: RecordTableModel[BackupInfo] = RecordTableModel(
             [
                 ("Thời điểm", lambda b: format_datetime(b.taken_at)),
-                ("Lý do", lambda b: _reason_label(b.reason)),
+                ("Lý do", lambda b: b.reason_label),
                 ("Số hoạt động", lambda b: format_number(b.activity_count)),
                 ("Số tệp minh chứng", lambda b: format_number(b.evidence_count)),
                 ("Tệp", lambda b: b.path.name),
@@ -251,7 +251,7 @@ class SettingsPage(QWidget):
         )
 
     def backup_now(self) -> None:
-        path = self.workspace.backup_now("thu-cong")
+        path = self.workspace.backup_now(BackupReason.MANUAL)
         self.refresh_backups()
         if path is None:
             QMessageBox.information(self, self.tr("Sao lưu"), self.tr("Cơ sở dữ liệu dùng chung được sao lưu trên máy chủ."))
@@ -291,10 +291,3 @@ def _left(button: QWidget) -> QWidget:
     row.addStretch(1)
     return host
 
-
-def _reason_label(reason: str) -> str:
-    labels = {"hang-ngay": "Hằng ngày", "khi-thoat": "Khi thoát", "thu-cong": "Thủ công",
-              "truoc-khi-khoi-phuc": "Trước khi khôi phục"}
-    if reason.startswith("truoc-nang-cap"):
-        return "Trước khi nâng cấp"
-    return labels.get(reason, reason)
