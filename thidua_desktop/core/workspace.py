@@ -100,7 +100,8 @@ class Workspace:
         backup_path = None
         if current is not None and current < latest and is_sqlite(self.engine):
             backup_path = backup.backup_sqlite(
-                self.layout.database_file, self.layout.backups_dir, reason=backup.BackupReason.before_upgrade_from(current), keep=1_000
+                self.layout.database_file, self.layout.backups_dir,
+                reason=backup.BackupReason.before_upgrade_from(current), keep=1_000,
             )
         migration = prepare_database(self.engine)
         with self.sessions.begin() as session:
