@@ -6,12 +6,13 @@ Every mutation is one transaction that bumps the revision, writes the audit log 
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from thidua_desktop.core import audit
 from thidua_desktop.core.catalogue import CampaignInfo
@@ -56,18 +57,38 @@ class ChangeReport:
         return not self.touched
 
 
+class DraftWarningCode(enum.StrEnum):
+    """What a warning is about, so that a caller decides what to show by kind, never by its wording."""
+
+    UNIT_NOT_VALID = "unit-not-valid"  # the unit did not exist (yet, or any more) on the activity's date
+    DATE_OUTSIDE_CAMPAIGN = "date-outside-campaign"
+    NO_FIGURES = "no-figures"
+
+
+@dataclass(frozen=True)
+class DraftWarning:
+    """Something the user may accept before saving: a kind to branch on and a Vietnamese message to show."""
+
+    code: DraftWarningCode
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def validate_draft(
     campaign: CampaignInfo, draft: ActivityDraft, unit: UnitInfo | None = None
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, str], list[DraftWarning]]:
     """Problems that block saving (field → message) and warnings the user may accept."""
     problems: dict[str, str] = {}
-    warnings: list[str] = []
+    warnings: list[DraftWarning] = []
     if unit is not None and draft.activity_date is not None and not unit.is_valid_on(draft.activity_date):
         ended = unit.valid_to and draft.activity_date > unit.valid_to
-        warnings.append(
+        warnings.append(DraftWarning(
+            DraftWarningCode.UNIT_NOT_VALID,
             f"{unit.name} {'đã thôi hoạt động từ sau ngày ' + format_date(unit.valid_to) if ended else 'chưa được thành lập vào ngày này'}"
-            f" (ngày hoạt động {format_date(draft.activity_date)})."
-        )
+            f" (ngày hoạt động {format_date(draft.activity_date)}).",
+        ))
     if draft.criterion_id not in campaign.criteria_by_id:
         problems["criterion"] = "Chưa chọn tiêu chí của kế hoạch."
     if not draft.title.strip():
@@ -75,10 +96,11 @@ def validate_draft(
     if draft.activity_date is None:
         problems["activity_date"] = "Chưa nhập ngày thực hiện."
     elif not campaign.contains(draft.activity_date):
-        warnings.append(
+        warnings.append(DraftWarning(
+            DraftWarningCode.DATE_OUTSIDE_CAMPAIGN,
             f"Ngày {draft.activity_date:%d/%m/%Y} nằm ngoài thời gian của phong trào "
-            f"({campaign.starts_on:%d/%m/%Y} – {campaign.ends_on:%d/%m/%Y})."
-        )
+            f"({campaign.starts_on:%d/%m/%Y} – {campaign.ends_on:%d/%m/%Y}).",
+        ))
     allowed = {i.id for i in campaign.entered_indicators_of(draft.criterion_id)}
     for indicator_id, value in draft.values.items():
         indicator = campaign.indicators_by_id.get(indicator_id)
@@ -100,7 +122,9 @@ def validate_draft(
                 f"“{whole_ind.name}” ({format_number(whole)})."
             )
     if not draft.values and "criterion" not in problems:
-        warnings.append("Hoạt động chưa có số liệu nào; nó sẽ không được cộng vào kết quả.")
+        warnings.append(DraftWarning(
+            DraftWarningCode.NO_FIGURES, "Hoạt động chưa có số liệu nào; nó sẽ không được cộng vào kết quả."
+        ))
     return problems, warnings
 
 
@@ -177,7 +201,9 @@ def check_not_locked(session: Session, activity: Activity, new_day: date | None)
 class ActivityService:
     """Activity mutations and lookups for one campaign and one actor."""
 
-    def __init__(self, sessions, write_sessions, campaign: CampaignInfo, actor: str) -> None:  # noqa: ANN001 - sessionmakers
+    def __init__(
+        self, sessions: sessionmaker[Session], write_sessions: sessionmaker[Session], campaign: CampaignInfo, actor: str
+    ) -> None:
         """Reads use `sessions`; mutations use `write_sessions`, which take SQLite's write lock at BEGIN."""
         self.sessions = sessions
         self.write_sessions = write_sessions
