@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
@@ -19,10 +19,11 @@ from thidua_desktop.core.bundles.migration import v3_signed_bundles
 from thidua_desktop.core.consolidation.migration import v4_consolidation
 from thidua_desktop.core.errors import DatabaseVersionError
 from thidua_desktop.core.models import Base
-from thidua_desktop.core.schema import models as _all_models  # noqa: F401 - registers every table
+from thidua_desktop.core.schema import SchemaRepair, converge_schema
 from thidua_desktop.core.text import sort_key
 
 SCHEMA_VERSION_KEY = "schema_version"
+DATA_DIR_OPTION = "thidua_data_dir"  # execution option: the data folder, for steps that import files
 
 
 def _v2_search_and_sort_keys(conn: Connection) -> None:
@@ -99,6 +100,7 @@ class MigrationReport:
     created: bool
     from_version: int
     to_version: int
+    repair: SchemaRepair = field(default_factory=SchemaRepair)  # what the final schema check fixed
 
     @property
     def upgraded(self) -> bool:
@@ -151,10 +153,18 @@ def check_not_newer(version: int | None) -> None:
         )
 
 
-def prepare_database(engine: Engine, *, target_version: int | None = None) -> MigrationReport:
-    """Create or upgrade; `target_version` stops early (used to build fixtures of old schema versions)."""
+def prepare_database(
+    engine: Engine, *, target_version: int | None = None, data_dir: Path | None = None
+) -> MigrationReport:
+    """Create or upgrade, then converge on the models' schema (see `core/schema.py`).
+
+    `target_version` stops early and skips the final check (used to build fixtures of old schema
+    versions); `data_dir` lets a step import state that older versions kept in files beside the database.
+    """
     target = LATEST_SCHEMA_VERSION if target_version is None else target_version
     with engine.begin() as conn:
+        if data_dir is not None:
+            conn.execution_options(**{DATA_DIR_OPTION: Path(data_dir)})
         version = read_schema_version(conn)
         if version is None:
             existing = inspect(conn).get_table_names()
@@ -170,4 +180,5 @@ def prepare_database(engine: Engine, *, target_version: int | None = None) -> Mi
         for step in sorted(v for v in MIGRATIONS if version < v <= target):
             MIGRATIONS[step](conn)
             _write_schema_version(conn, step)
-        return MigrationReport(False, version, max(version, target))
+        repair = converge_schema(conn) if target_version is None else SchemaRepair()
+        return MigrationReport(False, version, max(version, target), repair)

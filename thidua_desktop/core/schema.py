@@ -1,11 +1,124 @@
-"""Imports every module that declares tables, so `Base.metadata` holds the whole schema.
+"""The one schema (`Base.metadata`, every module with tables imported here) and the check that brings a
+database to it.
 
 A feature package with tables of its own adds one import line here.
+
+`converge_schema` runs at every start after the numbered migration steps: whatever path a database
+took (a released step, a step edited after release, a table created from newer models), it ends with
+the tables, indexes and column defaults a fresh database gets from the models. It is idempotent and
+only ever adds what the models declare or removes what they no longer declare; it never touches rows.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Table, inspect, text
+from sqlalchemy.schema import CreateTable
 
 from thidua_desktop.core import models
 from thidua_desktop.core.awards import models as award_models
 from thidua_desktop.core.bundles import models as bundle_models
 from thidua_desktop.core.consolidation import models as consolidation_models
 
-__all__ = ["award_models", "bundle_models", "consolidation_models", "models"]
+__all__ = ["SchemaRepair", "award_models", "bundle_models", "consolidation_models", "converge_schema", "models"]
+
+# Index names this application creates; an index with this prefix that no model declares is stale.
+OWN_INDEX_PREFIX = "ix_"
+
+
+@dataclass
+class SchemaRepair:
+    """What `converge_schema` changed (empty on a database that already matched the models)."""
+
+    tables_created: list[str] = field(default_factory=list)
+    indexes_created: list[str] = field(default_factory=list)
+    indexes_dropped: list[str] = field(default_factory=list)
+    defaults_aligned: list[str] = field(default_factory=list)  # "table.column"
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.tables_created or self.indexes_created or self.indexes_dropped or self.defaults_aligned)
+
+
+def converge_schema(conn: Connection) -> SchemaRepair:
+    """Create missing tables and indexes, drop superseded ones, align column defaults with the models."""
+    repair = SchemaRepair()
+    metadata = models.Base.metadata
+    existing = set(inspect(conn).get_table_names())
+    for table in metadata.sorted_tables:
+        if table.name not in existing:
+            table.create(conn)  # with its indexes
+            repair.tables_created.append(table.name)
+    inspector = inspect(conn)
+    for table in metadata.sorted_tables:
+        if table.name in repair.tables_created:
+            continue
+        present = {ix["name"] for ix in inspector.get_indexes(table.name)}
+        declared = {ix.name for ix in table.indexes}
+        for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
+            if index.name not in present:
+                index.create(conn)
+                repair.indexes_created.append(str(index.name))
+        for name in sorted(n for n in present if n and n.startswith(OWN_INDEX_PREFIX) and n not in declared):
+            conn.execute(text(f'DROP INDEX "{name}"'))
+            repair.indexes_dropped.append(name)
+        repair.defaults_aligned += _align_defaults(conn, table, inspector)
+    return repair
+
+
+def _server_default(table: Table, column: str) -> str | None:
+    default = table.c[column].server_default
+    return None if default is None else str(getattr(default, "arg", default))
+
+
+def _align_defaults(conn: Connection, table: Table, inspector: object) -> list[str]:
+    """Steps add NOT NULL columns with a DEFAULT (required by ALTER TABLE); the models declare none."""
+    columns = inspector.get_columns(table.name)  # type: ignore[attr-defined]
+    stray = [
+        c["name"] for c in columns
+        if c["name"] in table.c and c.get("default") is not None and _server_default(table, c["name"]) is None
+    ]
+    if not stray:
+        return []
+    if conn.dialect.name == "sqlite":
+        if not _rewrite_sqlite_table_sql(conn, table):
+            return []
+    else:
+        for name in stray:
+            conn.execute(text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{name}" DROP DEFAULT'))
+    return [f"{table.name}.{name}" for name in stray]
+
+
+def _sqlite_shape(conn: Connection, table_name: str) -> tuple[list[tuple], list[tuple]]:
+    columns = [tuple(r[:4]) + (r[5],) for r in conn.exec_driver_sql(f'PRAGMA table_info("{table_name}")')]
+    foreign = sorted(tuple(r[2:5]) for r in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{table_name}")'))
+    return columns, foreign
+
+
+def _rewrite_sqlite_table_sql(conn: Connection, table: Table) -> bool:
+    """Replace the stored CREATE TABLE text by the models' when only column defaults differ.
+
+    This is SQLite's documented procedure for changing a column default (ALTER TABLE, "making other kinds
+    of table schema changes"): the rows on disk do not depend on defaults, so no row is rewritten. The
+    new text is checked to describe exactly the same columns, in the same order, with the same keys; if
+    it would not, nothing is changed and the migration test reports the difference.
+    """
+    fresh_sql = str(CreateTable(table).compile(dialect=conn.dialect)).strip()
+    before_columns, before_foreign = _sqlite_shape(conn, table.name)
+    probe = f"_thidua_probe_{table.name}"
+    conn.exec_driver_sql(fresh_sql.replace(f"CREATE TABLE {table.name} ", f'CREATE TEMP TABLE "{probe}" ', 1))
+    try:
+        probe_columns, probe_foreign = _sqlite_shape(conn, probe)
+    finally:
+        conn.exec_driver_sql(f'DROP TABLE temp."{probe}"')
+    if before_columns != probe_columns or before_foreign != probe_foreign:
+        return False
+    conn.exec_driver_sql("PRAGMA writable_schema = ON")
+    try:
+        conn.exec_driver_sql(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (fresh_sql, table.name)
+        )
+    finally:
+        conn.exec_driver_sql("PRAGMA writable_schema = RESET")
+    return True
