@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Table, inspect, text
+from sqlalchemy import Connection, Inspector, Table, inspect, text
 from sqlalchemy.schema import CreateTable
 
 from thidua_desktop.core import models
@@ -34,11 +34,11 @@ class SchemaRepair:
     tables_created: list[str] = field(default_factory=list)
     indexes_created: list[str] = field(default_factory=list)
     indexes_dropped: list[str] = field(default_factory=list)
-    defaults_aligned: list[str] = field(default_factory=list)  # "table.column"
+    tables_redefined: list[str] = field(default_factory=list)  # defaults or stored definition aligned
 
     @property
     def changed(self) -> bool:
-        return bool(self.tables_created or self.indexes_created or self.indexes_dropped or self.defaults_aligned)
+        return bool(self.tables_created or self.indexes_created or self.indexes_dropped or self.tables_redefined)
 
 
 def converge_schema(conn: Connection) -> SchemaRepair:
@@ -63,7 +63,8 @@ def converge_schema(conn: Connection) -> SchemaRepair:
         for name in sorted(n for n in present if n and n.startswith(OWN_INDEX_PREFIX) and n not in declared):
             conn.execute(text(f'DROP INDEX "{name}"'))
             repair.indexes_dropped.append(name)
-        repair.defaults_aligned += _align_defaults(conn, table, inspector)
+        if _align_definition(conn, table, inspector):
+            repair.tables_redefined.append(table.name)
     return repair
 
 
@@ -72,25 +73,23 @@ def _server_default(table: Table, column: str) -> str | None:
     return None if default is None else str(getattr(default, "arg", default))
 
 
-def _align_defaults(conn: Connection, table: Table, inspector: object) -> list[str]:
-    """Steps add NOT NULL columns with a DEFAULT (required by ALTER TABLE); the models declare none."""
-    columns = inspector.get_columns(table.name)  # type: ignore[attr-defined]
-    stray = [
-        c["name"] for c in columns
-        if c["name"] in table.c and c.get("default") is not None and _server_default(table, c["name"]) is None
-    ]
-    if not stray:
-        return []
+def _align_definition(conn: Connection, table: Table, inspector: Inspector) -> bool:
+    """Steps add NOT NULL columns with a DEFAULT (ALTER TABLE requires one) where the models declare none;
+    on SQLite the stored CREATE TABLE text also keeps every ALTER TABLE appended to it."""
     if conn.dialect.name == "sqlite":
-        if not _rewrite_sqlite_table_sql(conn, table):
-            return []
-    else:
-        for name in stray:
-            conn.execute(text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{name}" DROP DEFAULT'))
-    return [f"{table.name}.{name}" for name in stray]
+        return _rewrite_sqlite_table_sql(conn, table)
+    stray = [
+        c["name"] for c in inspector.get_columns(table.name)
+        if c["name"] in table.c and c.get("default") is not None and _server_default(table, c["name"]) is None
+        and not str(c["default"]).startswith("nextval(")  # a SERIAL key's sequence is part of the model
+    ]
+    for name in stray:
+        conn.execute(text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{name}" DROP DEFAULT'))
+    return bool(stray)
 
 
 def _sqlite_shape(conn: Connection, table_name: str) -> tuple[list[tuple], list[tuple]]:
+    """Columns (position, name, type, NOT NULL, key: everything but the default) and foreign keys."""
     columns = [tuple(r[:4]) + (r[5],) for r in conn.exec_driver_sql(f'PRAGMA table_info("{table_name}")')]
     foreign = sorted(tuple(r[2:5]) for r in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{table_name}")'))
     return columns, foreign
@@ -105,6 +104,11 @@ def _rewrite_sqlite_table_sql(conn: Connection, table: Table) -> bool:
     it would not, nothing is changed and the migration test reports the difference.
     """
     fresh_sql = str(CreateTable(table).compile(dialect=conn.dialect)).strip()
+    stored = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)
+    ).scalar()
+    if stored == fresh_sql:
+        return False
     before_columns, before_foreign = _sqlite_shape(conn, table.name)
     probe = f"_thidua_probe_{table.name}"
     conn.exec_driver_sql(fresh_sql.replace(f"CREATE TABLE {table.name} ", f'CREATE TEMP TABLE "{probe}" ', 1))
