@@ -6,6 +6,7 @@ upgrade either finishes or leaves the database exactly as it was.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,6 +85,29 @@ def _backfill_figures(conn: Connection) -> None:
         )
 
 
+def _v6_bundle_sequence_in_database(conn: Connection) -> None:
+    """v6: the outgoing bundle counter moves from `bundles/sequence.json` into `app_meta`, keeping the
+    higher of the two, so that numbering and sent state come from the database alone.
+
+    Frozen with this step (a released step never changes): the file's name and its "unit|campaign" keys,
+    and the `bundle_seq:` key prefix. The file is left in place for an older version of the app.
+    """
+    data_dir = conn.get_execution_options().get(DATA_DIR_OPTION)
+    path = Path(data_dir) / "bundles" / "sequence.json" if data_dir is not None else None
+    try:
+        counters = json.loads(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else {}
+        counters = {str(k): int(v) for k, v in dict(counters).items()}
+    except (OSError, ValueError, TypeError):
+        counters = {}  # an unreadable file: the export history in the database still numbers on
+    for pair, seq in sorted(counters.items()):
+        key = f"bundle_seq:{pair}"
+        row = conn.execute(text("SELECT value FROM app_meta WHERE key = :k"), {"k": key}).first()
+        if row is None:
+            conn.execute(text("INSERT INTO app_meta (key, value) VALUES (:k, :v)"), {"k": key, "v": str(seq)})
+        elif int(row[0]) < seq:
+            conn.execute(text("UPDATE app_meta SET value = :v WHERE key = :k"), {"k": key, "v": str(seq)})
+
+
 # Version → step. Version 1 is the first released schema; each later step upgrades from the one before.
 # A feature package adds its step here under the next free number.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -91,6 +115,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: v3_signed_bundles,
     4: v4_consolidation,
     5: v5_award_tables,
+    6: _v6_bundle_sequence_in_database,
 }
 LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
