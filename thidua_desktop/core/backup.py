@@ -46,6 +46,7 @@ class BackupInfo:
     activity_count: int
     evidence_count: int
     schema_version: int | None
+    last_bundle_seq: int | None = None  # the last bundle this unit had sent when the backup was taken
 
     @property
     def reason_label(self) -> str:
@@ -116,6 +117,8 @@ def describe_backup(path: Path) -> BackupInfo:
             activities = conn.execute("SELECT COUNT(*) FROM activities WHERE deleted_at IS NULL").fetchone()[0]
             evidence = conn.execute("SELECT COUNT(*) FROM evidence").fetchone()[0]
             row = conn.execute("SELECT value FROM app_meta WHERE key = 'schema_version'").fetchone()
+            has_bundles = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bundle_exports'").fetchone()
+            last_seq = conn.execute("SELECT MAX(seq) FROM bundle_exports").fetchone()[0] if has_bundles else None
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -123,7 +126,7 @@ def describe_backup(path: Path) -> BackupInfo:
             f"Bản sao lưu “{path.name}” bị hỏng hoặc không phải cơ sở dữ liệu ThiĐua ({exc}).",
             hint="Hãy chọn một bản sao lưu khác.",
         ) from None
-    return BackupInfo(path, taken_at, reason, activities, evidence, int(row[0]) if row else None)
+    return BackupInfo(path, taken_at, reason, activities, evidence, int(row[0]) if row else None, last_seq)
 
 
 def restore_sqlite(backup_file: Path, database_file: Path, backups_dir: Path) -> Path:

@@ -41,6 +41,7 @@ from thidua_desktop.core.migrations import (
 from thidua_desktop.core.models import Setting
 from thidua_desktop.core.overview import OverviewService
 from thidua_desktop.core.paths import DATABASE_URL_ENV, DataLayout
+from thidua_desktop.core.progress import CancelFn, check_cancel, never_cancelled
 from thidua_desktop.core.query import ActivityQueries
 from thidua_desktop.core.roles import ROLE_LABELS, Role
 from thidua_desktop.core.units import UnitInfo, UnitService, seed_units
@@ -264,14 +265,15 @@ class Workspace:
         check_not_newer(plan.backup.schema_version)
         return plan
 
-    def restore_backup(self, backup_file: Path) -> backup.RestoreReport:
+    def restore_backup(self, backup_file: Path, *, cancel: CancelFn = never_cancelled) -> backup.RestoreReport:
         """Replace the database by a backup (after backing up the current state), keeping what was sent.
 
         The backup is upgraded like any old database; bundles sent and activities sent since it are
         carried over (`core/backup.py`), so numbering and sent state stay those the department knows.
-        If anything fails, the database is put back exactly as it was.
+        If anything fails or Cancel is pressed, the database is put back exactly as it was.
         """
         plan = self.restore_plan(backup_file)
+        check_cancel(cancel)
         self.engine.dispose()
         safety = backup.restore_sqlite(backup_file, self.layout.database_file, self.layout.backups_dir)
         self._campaign = None
@@ -282,7 +284,9 @@ class Workspace:
                 sync_catalogue(session, [self.layout.root / "campaigns"])  # plans added since the backup
                 seed_units(session, actor=self.actor)
             self.engine.dispose()
+            check_cancel(cancel)
             kept, carried = backup.carry_sent_state(self.layout.database_file, safety)
+            check_cancel(cancel)
             with self.transaction() as session:
                 audit.record(session, self.actor, "restore", "database", backup_file.name,
                              {"safety_copy": safety.name, "kept": kept, "bundles_carried": list(carried)})

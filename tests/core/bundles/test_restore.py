@@ -80,3 +80,15 @@ def test_undoing_a_restore_brings_back_what_it_removed(unit: Unit) -> None:
     unit.workspace.restore_backup(report.safety_copy)
     assert unit.workspace.activities().get(later).draft.title == "Sau khi sao lưu, chưa gửi"
     assert unit.export().seq == 2
+
+
+def test_cancelled_restore_leaves_the_database_as_it_was(unit: Unit) -> None:
+    from thidua_desktop.core.errors import Cancelled
+
+    unit.add("Trước khi sao lưu")
+    saved = unit.workspace.backup_now(BackupReason.MANUAL)
+    later = unit.add("Sau khi sao lưu")
+    presses = iter([False, True])  # Cancel pressed once the backup is already in place
+    with pytest.raises(Cancelled):
+        unit.workspace.restore_backup(saved, cancel=lambda: next(presses))
+    assert unit.workspace.activities().get(later).draft.title == "Sau khi sao lưu"
