@@ -66,6 +66,21 @@ class OpenReport:
     units_seeded: int
     backup_before_upgrade: Path | None
 
+    @property
+    def upgrade_message(self) -> str | None:
+        """What opening changed in the database itself, for the CLI and the GUI; None when nothing."""
+        migration = self.migration
+        if migration.upgraded:
+            where = (f"bản sao lưu trước khi nâng cấp: {self.backup_before_upgrade}" if self.backup_before_upgrade
+                     else "cơ sở dữ liệu dùng chung được sao lưu trên máy chủ")
+            return (f"Đã nâng cấp cơ sở dữ liệu từ lược đồ {migration.from_version} lên {migration.to_version}; "
+                    f"{where}.")
+        repair = migration.repair
+        if repair.changed:
+            parts = len(repair.tables_created) + len(repair.indexes_created) + len(repair.indexes_dropped)
+            return f"Đã sửa cấu trúc cơ sở dữ liệu cho khớp phiên bản này ({parts + len(repair.tables_redefined)} chỗ)."
+        return None
+
 
 class Workspace:
     def __init__(self, layout: DataLayout, engine: Engine, *, actor: str | None = None) -> None:
