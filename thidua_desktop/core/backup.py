@@ -177,6 +177,7 @@ class RestorePlan:
     edited: tuple[ActivityChange, ...]  # edited, deleted or sent since the backup
     bundles_since: tuple[int, ...]  # numbers of the bundles sent since the backup
     next_seq: int | None  # the next bundle's number after the restore (None: no bundle sent yet)
+    returning: int = 0  # live in the backup, gone or deleted now (and not sent so): they come back
 
     @property
     def lost(self) -> tuple[ActivityChange, ...]:
@@ -198,10 +199,13 @@ class RestorePlan:
                          f"{_titles(edited, limit)}.")
         if not created and not edited:
             lines.append("Không mất hoạt động nào: mọi thay đổi sau bản sao lưu đều đã gửi về Sở.")
+        if self.returning:
+            lines.append(f"Có lại {self.returning} hoạt động chỉ còn trong bản sao lưu.")
         if self.bundles_since:
+            kept = f": {_titles(list(self.kept), limit)}" if self.kept else ""
             lines.append(
                 f"Sau bản sao lưu đã gửi {_numbers(self.bundles_since)}; Sở đã có các gói này nên lịch sử gửi và "
-                f"{len(self.kept)} hoạt động trong đó được giữ nguyên như hiện tại."
+                f"{len(self.kept)} hoạt động đã gửi được giữ nguyên như hiện tại{kept}."
             )
         if self.next_seq is not None:
             lines.append(f"Gói gửi tiếp theo vẫn là gói số {self.next_seq}.")
@@ -246,6 +250,11 @@ def plan_restore(backup_file: Path, database_file: Path) -> RestorePlan:
         since = tuple(r[0] for r in conn.execute(
             f"SELECT seq FROM main.bundle_exports WHERE bundle_uuid NOT IN ({old_bundles}) ORDER BY seq"  # noqa: S608
         ))
+        returning = conn.execute(
+            "SELECT COUNT(*) FROM old.activities o LEFT JOIN main.activities a ON a.uuid = o.uuid "
+            "WHERE o.deleted_at IS NULL AND (a.uuid IS NULL OR (a.deleted_at IS NOT NULL AND NOT "
+            f"(a.sent_revision IS NOT NULL AND ({old_sent} IS NULL OR {old_sent} < a.sent_revision))))"
+        ).fetchone()[0]
         highest = conn.execute(
             "SELECT MAX(n) FROM (SELECT MAX(seq) AS n FROM main.bundle_exports UNION ALL "
             "SELECT MAX(CAST(value AS INTEGER)) FROM main.app_meta WHERE key LIKE ?)", (SEQUENCE_KEY_PATTERN,)
@@ -254,7 +263,7 @@ def plan_restore(backup_file: Path, database_file: Path) -> RestorePlan:
         conn.close()
     created = tuple(ActivityChange(u, t, bool(s)) for u, t, new, s in rows if new)
     edited = tuple(ActivityChange(u, t, bool(s)) for u, t, new, s in rows if not new)
-    return RestorePlan(info, created, edited, since, highest + 1 if highest else None)
+    return RestorePlan(info, created, edited, since, highest + 1 if highest else None, returning)
 
 
 def carry_sent_state(database_file: Path, previous_file: Path) -> tuple[int, tuple[int, ...]]:
@@ -275,12 +284,23 @@ def carry_sent_state(database_file: Path, previous_file: Path) -> tuple[int, tup
             bundles = _carry_bundles(conn)
             kept = _carry_sent_activities(conn)
             conn.execute("COMMIT")
+        except sqlite3.IntegrityError as error:
+            conn.execute("ROLLBACK")
+            raise _foreign_backup() from error
         except BaseException:
             conn.execute("ROLLBACK")
             raise
     finally:
         conn.close()
     return kept, bundles
+
+
+def _foreign_backup() -> UserError:
+    return UserError(
+        "Bản sao lưu không cùng danh mục đơn vị, phong trào với dữ liệu hiện tại, nên không giữ lại được những gì "
+        "đã gửi về Sở. Chưa có gì thay đổi.",
+        hint="Hãy chọn bản sao lưu của chính máy này.",
+    )
 
 
 def _check_same_catalogue(conn: sqlite3.Connection) -> None:
@@ -290,11 +310,7 @@ def _check_same_catalogue(conn: sqlite3.Connection) -> None:
             "WHERE m.code != s.code"
         ).fetchone()[0]
         if clash:
-            raise UserError(
-                "Bản sao lưu không cùng danh mục đơn vị, phong trào với dữ liệu hiện tại, nên không giữ lại được "
-                "những gì đã gửi về Sở. Chưa có gì thay đổi.",
-                hint="Hãy chọn bản sao lưu của chính máy này.",
-            )
+            raise _foreign_backup()
 
 
 def _carry_bundles(conn: sqlite3.Connection) -> tuple[int, ...]:
@@ -323,6 +339,16 @@ def _carry_bundles(conn: sqlite3.Connection) -> tuple[int, ...]:
     return carried
 
 
+def _copy_rows(conn: sqlite3.Connection, table: str, where: str, *, by_activity: bool = False) -> None:
+    """Rows of `sent.table` into `main.table` with new ids; `activity_id` follows the activity's uuid."""
+    columns = [c for c in _columns(conn, "main", table) if c != "id"]
+    picked = ", ".join("ma.id" if by_activity and c == "activity_id" else f"s.{c}" for c in columns)
+    join = (" JOIN sent.activities sa ON sa.id = s.activity_id JOIN main.activities ma ON ma.uuid = sa.uuid"
+            if by_activity else "")
+    conn.execute(f"INSERT INTO main.{table} ({', '.join(columns)}) SELECT {picked} FROM sent.{table} s{join} "  # noqa: S608
+                 f"WHERE {where}")
+
+
 def _carry_sent_activities(conn: sqlite3.Connection) -> int:
     """Activities the department holds at a later state than the backup: replaced by their current rows."""
     conn.execute("CREATE TEMP TABLE kept AS SELECT s.id AS id, s.uuid AS uuid FROM sent.activities s "
@@ -332,11 +358,8 @@ def _carry_sent_activities(conn: sqlite3.Connection) -> int:
         kept = conn.execute("SELECT COUNT(*) FROM temp.kept").fetchone()[0]
         if kept:
             conn.execute("DELETE FROM main.activities WHERE uuid IN (SELECT uuid FROM temp.kept)")  # cascades
-            for table in ("activities", "indicator_values"):
-                names = ", ".join(_columns(conn, "main", table))
-                key = "id" if table == "activities" else "activity_id"
-                conn.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM sent.{table} "  # noqa: S608
-                             f"WHERE {key} IN (SELECT id FROM temp.kept)")
+            _copy_rows(conn, "activities", "s.id IN (SELECT id FROM temp.kept)")
+            _copy_rows(conn, "indicator_values", "s.activity_id IN (SELECT id FROM temp.kept)", by_activity=True)
             evidence = [c for c in _columns(conn, "main", "evidence") if c != "id"]
             conn.execute(
                 f"INSERT INTO main.evidence ({', '.join(evidence)}) SELECT {', '.join(evidence)} FROM sent.evidence "  # noqa: S608
@@ -345,7 +368,8 @@ def _carry_sent_activities(conn: sqlite3.Connection) -> int:
             )
             conn.execute(
                 "INSERT INTO main.activity_evidence (activity_id, evidence_id, caption, file_name, position) "
-                "SELECT ae.activity_id, me.id, ae.caption, ae.file_name, ae.position FROM sent.activity_evidence ae "
+                "SELECT ma.id, me.id, ae.caption, ae.file_name, ae.position FROM sent.activity_evidence ae "
+                "JOIN sent.activities sa ON sa.id = ae.activity_id JOIN main.activities ma ON ma.uuid = sa.uuid "
                 "JOIN sent.evidence se ON se.id = ae.evidence_id JOIN main.evidence me ON me.sha256 = se.sha256 "
                 "WHERE ae.activity_id IN (SELECT id FROM temp.kept)"
             )
