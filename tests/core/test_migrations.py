@@ -8,16 +8,15 @@ import json
 import os
 import shutil
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import DateTime, MetaData, create_engine, inspect, select, text
-from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.types import DATETIME
 
+from tests.conftest import _drop_database
 from tests.core.query_plans import LIST_INDEX, TOTALS_INDEX, benchmark_plans
 from tests.core.schema_snapshot import differences, postgres_schema, sqlite_schema
 from thidua_desktop.core.activities import activity_search_text
@@ -170,13 +169,7 @@ def pg_database() -> Iterator[str]:
 
     yield make  # type: ignore[misc]
     for name in names:
-        for attempt in range(10):  # an autovacuum worker may still be finishing in it
-            try:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                break
-            except ProgrammingError:
-                time.sleep(0.5 * (attempt + 1))
+        _drop_database(admin, name)
     admin.dispose()
 
 
