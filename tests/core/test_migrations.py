@@ -211,12 +211,21 @@ def test_release_database_upgrades_on_postgresql(version: int, tmp_path: Path, p
         upgraded_schema = postgres_schema(upgraded.engine)
         with upgraded.engine.connect() as conn:
             after = {t: conn.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar() for t in before}
+            activities = conn.execute(text(
+                "SELECT uuid, title, commune, responsible_officer, revision, deleted_at IS NULL, search_text "
+                "FROM activities")).all()
     with Workspace.open(tmp_path / "fresh", database_url=fresh_url) as fresh:
         fresh_schema = postgres_schema(fresh.engine)
     assert differences(upgraded_schema, fresh_schema) == {}
     assert {t: n for t, n in after.items() if t not in CHANGING_TABLES} == {
         t: n for t, n in before.items() if t not in CHANGING_TABLES
     }
+    conn = sqlite3.connect(_fixture(version))
+    original = {r[0]: r[1:] for r in conn.execute(
+        "SELECT uuid, title, commune, responsible_officer, revision, deleted_at IS NULL FROM activities")}
+    conn.close()
+    assert {r[0]: (r[1], r[2], r[3], r[4], int(r[5])) for r in activities} == original
+    assert all(r.search_text == activity_search_text(r.title, r.commune, r.responsible_officer) for r in activities)
 
 
 # --- failures ------------------------------------------------------------------------------------------
