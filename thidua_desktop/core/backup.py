@@ -178,6 +178,7 @@ class RestorePlan:
     bundles_since: tuple[int, ...]  # numbers of the bundles sent since the backup
     next_seq: int | None  # the next bundle's number after the restore (None: no bundle sent yet)
     returning: int = 0  # live in the backup, gone or deleted now (and not sent so): they come back
+    imports_since: tuple[str, ...] = ()  # at the department: bundles received since ("PTP-CM số 3")
 
     @property
     def lost(self) -> tuple[ActivityChange, ...]:
@@ -195,7 +196,7 @@ class RestorePlan:
         if created:
             lines.append(f"Sẽ mất {len(created)} hoạt động ghi nhận sau bản sao lưu: {_titles(created, limit)}.")
         if edited:
-            lines.append(f"Sẽ trở lại như trong bản sao lưu {len(edited)} hoạt động đã sửa hoặc xóa sau đó: "
+            lines.append(f"{len(edited)} hoạt động sửa hoặc xóa sau bản sao lưu sẽ trở lại như cũ: "
                          f"{_titles(edited, limit)}.")
         if not created and not edited:
             lines.append("Không mất hoạt động nào: mọi thay đổi sau bản sao lưu đều đã gửi về Sở.")
@@ -209,6 +210,10 @@ class RestorePlan:
             )
         if self.next_seq is not None:
             lines.append(f"Gói gửi tiếp theo vẫn là gói số {self.next_seq}.")
+        if self.imports_since:
+            shown = ", ".join(self.imports_since[:limit]) + ("…" if len(self.imports_since) > limit else "")
+            lines.append(f"Sẽ mất {len(self.imports_since)} gói đã nhận từ đơn vị sau bản sao lưu ({shown}); "
+                         "tệp gói vẫn còn trong thư mục lưu trữ và có thể nhận lại.")
         return "\n".join(lines)
 
 
@@ -237,8 +242,8 @@ def plan_restore(backup_file: Path, database_file: Path) -> RestorePlan:
         _attach(conn, backup_file, "old")
         old_sent = "o.sent_revision" if "sent_revision" in _columns(conn, "old", "activities") else "NULL"
         rows = conn.execute(
-            f"SELECT a.uuid, a.title, o.uuid IS NULL, a.sent_revision IS NOT NULL AND "  # noqa: S608 - fixed text
-            f"(o.uuid IS NULL OR {old_sent} IS NULL OR {old_sent} < a.sent_revision) "
+            f"SELECT a.uuid, a.title, o.uuid IS NULL, a.sent_revision IS NOT NULL AND a.source_bundle_id IS NULL "  # noqa: S608
+            f"AND (o.uuid IS NULL OR {old_sent} IS NULL OR {old_sent} < a.sent_revision) "
             "FROM main.activities a LEFT JOIN old.activities o ON o.uuid = a.uuid "
             "WHERE (o.uuid IS NULL AND (a.deleted_at IS NULL OR a.sent_revision IS NOT NULL)) "
             f"OR (o.uuid IS NOT NULL AND (a.revision > o.revision OR (a.deleted_at IS NULL) != (o.deleted_at IS NULL) "
@@ -249,6 +254,12 @@ def plan_restore(backup_file: Path, database_file: Path) -> RestorePlan:
             "SELECT NULL WHERE 0")
         since = tuple(r[0] for r in conn.execute(
             f"SELECT seq FROM main.bundle_exports WHERE bundle_uuid NOT IN ({old_bundles}) ORDER BY seq"  # noqa: S608
+        ))
+        old_imports = "SELECT bundle_uuid FROM old.bundle_imports" if _columns(conn, "old", "bundle_imports") else (
+            "SELECT NULL WHERE 0")
+        imports = tuple(f"{code} số {seq}" for code, seq in conn.execute(
+            "SELECT u.code, i.seq FROM main.bundle_imports i JOIN main.units u ON u.id = i.unit_id "  # noqa: S608
+            f"WHERE i.bundle_uuid NOT IN ({old_imports}) ORDER BY i.imported_at, u.code, i.seq"
         ))
         returning = conn.execute(
             "SELECT COUNT(*) FROM old.activities o LEFT JOIN main.activities a ON a.uuid = o.uuid "
@@ -263,7 +274,7 @@ def plan_restore(backup_file: Path, database_file: Path) -> RestorePlan:
         conn.close()
     created = tuple(ActivityChange(u, t, bool(s)) for u, t, new, s in rows if new)
     edited = tuple(ActivityChange(u, t, bool(s)) for u, t, new, s in rows if not new)
-    return RestorePlan(info, created, edited, since, highest + 1 if highest else None, returning)
+    return RestorePlan(info, created, edited, since, highest + 1 if highest else None, returning, imports)
 
 
 def carry_sent_state(database_file: Path, previous_file: Path) -> tuple[int, tuple[int, ...]]:
@@ -350,9 +361,11 @@ def _copy_rows(conn: sqlite3.Connection, table: str, where: str, *, by_activity:
 
 
 def _carry_sent_activities(conn: sqlite3.Connection) -> int:
-    """Activities the department holds at a later state than the backup: replaced by their current rows."""
+    """Activities this unit sent in a later state than the backup has: replaced by their current rows.
+    (At the department, received activities carry the sender's revision but come from a bundle: not these.)"""
     conn.execute("CREATE TEMP TABLE kept AS SELECT s.id AS id, s.uuid AS uuid FROM sent.activities s "
-                 "LEFT JOIN main.activities m ON m.uuid = s.uuid WHERE s.sent_revision IS NOT NULL "
+                 "LEFT JOIN main.activities m ON m.uuid = s.uuid "
+                 "WHERE s.sent_revision IS NOT NULL AND s.source_bundle_id IS NULL "  # sent by this unit, not received
                  "AND (m.uuid IS NULL OR m.sent_revision IS NULL OR m.sent_revision < s.sent_revision)")
     try:
         kept = conn.execute("SELECT COUNT(*) FROM temp.kept").fetchone()[0]

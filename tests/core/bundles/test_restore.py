@@ -92,3 +92,22 @@ def test_cancelled_restore_leaves_the_database_as_it_was(unit: Unit) -> None:
     with pytest.raises(Cancelled):
         unit.workspace.restore_backup(saved, cancel=lambda: next(presses))
     assert unit.workspace.activities().get(later).draft.title == "Sau khi sao lưu"
+
+
+def test_department_is_told_which_received_bundles_a_restore_drops(unit: Unit, tmp_path) -> None:  # noqa: ANN001
+    from thidua_desktop.core.workspace import Role
+
+    with Workspace.open(tmp_path / "so", actor="chuyên viên Sở") as department:
+        department.configure(Role.DEPARTMENT, None)
+        enrol(department, unit)
+        unit.add("Gói một")
+        import_bundle(department, unit.export().path)
+        saved = department.backup_now(BackupReason.MANUAL)
+        unit.add("Gói hai")
+        import_bundle(department, unit.export().path)
+        plan = department.restore_plan(saved)
+        assert plan.imports_since == ("PTP-CM số 2",)
+        assert "Sẽ mất 1 gói đã nhận từ đơn vị sau bản sao lưu (PTP-CM số 2)" in plan.consequences()
+        department.restore_backup(saved)
+        import_bundle(department, unit.export().path)  # the unit's next bundle brings everything back
+        assert {a[0] for a in _held(department).values()} == {"Gói một", "Gói hai"}
