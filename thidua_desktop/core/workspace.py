@@ -44,6 +44,7 @@ from thidua_desktop.core.paths import DATABASE_URL_ENV, DataLayout
 from thidua_desktop.core.progress import CancelFn, check_cancel, never_cancelled
 from thidua_desktop.core.query import ActivityQueries
 from thidua_desktop.core.roles import ROLE_LABELS, Role
+from thidua_desktop.core.shared_store import SharedEvidenceStore
 from thidua_desktop.core.units import UnitInfo, UnitService, seed_units
 
 __all__ = ["ROLE_LABELS", "Role", "Workspace"]
@@ -244,7 +245,10 @@ class Workspace:
         return OverviewService(self.sessions, self.campaign())
 
     def evidence_store(self) -> EvidenceStore:
-        return EvidenceStore(self.layout.evidence_dir)
+        """The local store (SQLite); on a shared PostgreSQL database, the files in it with a local cache."""
+        if self.is_sqlite:
+            return EvidenceStore(self.layout.evidence_dir)
+        return SharedEvidenceStore(self.layout.evidence_dir, self.engine, self.actor)
 
     def evidence(self) -> EvidenceService:
         downscale = int(self.setting("photo_max_px")) if self.setting("downscale_photos") else None

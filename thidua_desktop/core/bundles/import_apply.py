@@ -39,11 +39,13 @@ from thidua_desktop.core.bundles.manifest import EvidenceItem, Manifest
 from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
 from thidua_desktop.core.bundles.trust import enrol_rotated
 from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.concurrency import database_now
 from thidua_desktop.core.evidence import EvidenceStore
-from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit
+from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
 from thidua_desktop.core.paths import DataLayout
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, never_cancelled
 from thidua_desktop.core.records import apply_record, remove_received
+from thidua_desktop.core.shared_store import insert_ignoring_duplicates, publish_cached, restore_missing
 
 APPLY_STEPS = 6
 _AUDIT_ACTIONS = {ChangeKind.NEW: "import-create", ChangeKind.CHANGED: "import-update",
@@ -72,6 +74,9 @@ class ImportReport:
     @property
     def message(self) -> str:
         if self.status is ImportStatus.ALREADY:
+            if self.evidence_added:
+                return (f"{self.summary.title} — đã nhận trước đây; đã bổ sung {self.evidence_added} tệp minh chứng "
+                        "còn thiếu trong kho.")
             return f"{self.summary.title} — đã nhận trước đây, không có gì thay đổi."
         c = self.counts
         text = (
@@ -95,17 +100,23 @@ def _clear_children(session: Session, rows: Sequence[Activity]) -> None:
 
 
 def _ensure_evidence_rows(session: Session, items: Sequence[EvidenceItem]) -> dict[str, int]:
+    """Evidence rows by hash: inserted if absent (ON CONFLICT DO NOTHING, in hash order), then re-read.
+
+    Two units' imports may bring the same file at once; the second insert waits for the first and keeps
+    its row instead of failing on the unique key.
+    """
+    unique = {item.sha256: item for item in items}
+    shas = sorted(unique)
+    for start in range(0, len(shas), 500):
+        insert_ignoring_duplicates(session, Evidence, [
+            {"sha256": sha, "original_name": unique[sha].name, "mime_type": unique[sha].mime_type,
+             "size": unique[sha].size, "created_at": utc_now()} for sha in shas[start : start + 500]
+        ])
     ids: dict[str, int] = {}
-    shas = [item.sha256 for item in items]
     for start in range(0, len(shas), 500):
         ids.update(session.execute(
             select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(shas[start : start + 500]))
         ).all())
-    added = [Evidence(sha256=item.sha256, original_name=item.name, mime_type=item.mime_type, size=item.size)
-             for item in items if item.sha256 not in ids]
-    session.add_all(added)
-    session.flush()
-    ids.update((row.sha256, row.id) for row in added)
     return ids
 
 
@@ -147,12 +158,24 @@ def apply_import(
     preview = prepared.preview
     try:
         if preview.status is ImportStatus.ALREADY:
-            return ImportReport(preview.summary, ImportStatus.ALREADY, dict.fromkeys(ChangeKind, 0), 0, 0, (), ())
+            return _already(workspace, prepared)
         if prepared.staging is None or prepared.staging.archive_copy is None:
             raise ValueError("a dry-run preparation cannot be applied")
         return _apply(workspace, prepared, progress, cancel)
     finally:
         prepared.discard()
+
+
+def _already(workspace: BundleHost, prepared: PreparedImport) -> ImportReport:
+    """A bundle received before changes nothing, except that files the store lost are put back from it.
+
+    This is what makes "receive the earlier bundle first" work even when it was received already.
+    """
+    staged = dict(prepared.staging.evidence) if prepared.staging is not None else {}
+    restored = restore_missing(workspace.evidence_store(), staged) if staged else 0
+    notices = (f"Đã bổ sung {restored} tệp minh chứng còn thiếu trong kho từ gói này.",) if restored else ()
+    return ImportReport(prepared.preview.summary, ImportStatus.ALREADY, dict.fromkeys(ChangeKind, 0), restored,
+                        0, (), notices)
 
 
 @dataclass
@@ -220,10 +243,11 @@ def _apply_in(session: Session, workspace: BundleHost, prepared: PreparedImport,
     steps.step()
     evidence_ids = _ensure_evidence_rows(session, manifest.evidence)
     files.promote(staging.evidence, store)
+    publish_cached(store, [e.sha256 for e in manifest.evidence], session)  # shared department: into the database
     steps.step()
     files.archived = archive_path_for(workspace.layout, manifest)
     promoted = set(files.promoted)
-    added = [e for e in manifest.evidence if store.path_for(e.sha256) in promoted]
+    added = [e for e in manifest.evidence if EvidenceStore.path_for(store, e.sha256) in promoted]
     row = _import_row(workspace, prepared, plan, added, warnings, files.archived)
     session.add(row)
     session.flush()
@@ -239,6 +263,7 @@ def _apply_in(session: Session, workspace: BundleHost, prepared: PreparedImport,
     )
     steps.step()
     files.archive(staging.archive_copy)
+    row.imported_at = database_now(session)  # at commit, after every lock: the audit order is true
     steps.step()
     return ImportReport(
         prepared.preview.summary, ImportStatus.NEW, counts, len(added), sum(e.size for e in added),

@@ -227,7 +227,8 @@ def check_missing_evidence(bundle: OpenBundle, unit_name: str, present: set[str]
         raise MissingEvidenceError(
             f"Gói bổ sung số {bundle.manifest.seq} của {unit_name} dùng {len(missing)} tệp minh chứng mà Sở "
             f"chưa có: {names}.",
-            hint="Các tệp này được gửi trong một gói trước mà Sở chưa nhận. Hãy nhận gói đó trước, hoặc đề nghị "
+            hint="Các tệp này được gửi trong một gói trước. Hãy nhận (lại) gói đó trước — nếu Sở đã nhận, các tệp "
+            "còn thiếu sẽ được bổ sung từ gói (bản lưu ở thư mục bundles/archive của máy đã nhận) — hoặc đề nghị "
             "đơn vị tạo “Gói đầy đủ” và gửi lại. Không có gì bị thay đổi.",
             missing=tuple((m.sha256, m.name) for m in missing),
         )

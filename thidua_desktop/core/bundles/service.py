@@ -69,7 +69,7 @@ class BundleService:
 
     def apply_import(self, prepared: PreparedImport, *, progress: ProgressFn | None = None,
                      cancel: CancelFn = never_cancelled) -> ImportReport:
-        return importer.apply_import(self._host, prepared, progress=progress, cancel=cancel)
+        return importer.apply_with_retry(self._host, prepared, progress=progress, cancel=cancel)
 
     def import_file(self, path: Path, *, progress: ProgressFn | None = None,
                     cancel: CancelFn = never_cancelled) -> ImportReport:
