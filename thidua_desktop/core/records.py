@@ -295,6 +295,10 @@ def record_text_problems(record: Mapping[str, Any]) -> list[str]:
 DATE_MARGIN_DAYS = 92  # activities reported a little before or after the campaign's period are usual
 
 
+def _day(value: date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"  # strftime drops the zeros of year 1
+
+
 def date_warnings(records: Iterable[Mapping[str, Any]], campaign: CampaignInfo) -> list[str]:
     """A warning for live records dated outside the campaign's period by more than the margin.
 
@@ -307,7 +311,7 @@ def date_warnings(records: Iterable[Mapping[str, Any]], campaign: CampaignInfo) 
                and not earliest <= date.fromisoformat(r["date"]) <= latest]
     if not outside:
         return []
-    shown = "; ".join(f"“{visible_text(r['title'], limit=50)}” ngày {date.fromisoformat(r['date']):%d/%m/%Y}"
+    shown = "; ".join(f"“{visible_text(r['title'], limit=50)}” ngày {_day(date.fromisoformat(r['date']))}"
                       for r in outside[:5])
     return [
         f"{len(outside)} hoạt động có ngày thực hiện nằm ngoài thời gian của phong trào "
