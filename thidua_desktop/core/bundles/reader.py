@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,10 @@ from thidua_desktop.core.models import Unit
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.records import date_warnings, record_draft
 
+# Staged files are flushed in batches of this many bytes while the scan goes on: concurrent flushes of a
+# batch share journal commits (one file at a time would wait for one commit each), and by the end of the
+# scan only the last batch is left to flush.
+SYNC_BATCH_BYTES = 32 * 1024 * 1024
 RESEND_HINT = "Không có gì bị thay đổi. Hãy đề nghị đơn vị tạo và gửi lại gói."
 
 
@@ -353,8 +358,8 @@ def scan(
     Staged files are written from the very bytes checked here, and the bytes outside entry data are
     compared with those checked on opening, so a file changed meanwhile is refused.
     """
-    with Workers() as workers:
-        _Scan(bundle, workers, staging, stage, progress, cancel).run()
+    with Workers() as workers, ThreadPoolExecutor(max_workers=1, thread_name_prefix="thidua-flush") as flusher:
+        _Scan(bundle, workers, flusher, staging, stage, progress, cancel).run()
 
 
 @dataclass
@@ -370,8 +375,8 @@ class _EntryCheck:
 class _Scan:
     """The one streaming pass of `scan`: read, hash, stage, then check; on any error the copies are dropped."""
 
-    def __init__(self, bundle: OpenBundle, workers: Workers, staging: Staging | None, stage: set[str] | frozenset[str],
-                 progress: ProgressFn | None, cancel: CancelFn) -> None:
+    def __init__(self, bundle: OpenBundle, workers: Workers, flusher: ThreadPoolExecutor, staging: Staging | None,
+                 stage: set[str] | frozenset[str], progress: ProgressFn | None, cancel: CancelFn) -> None:
         self.bundle = bundle
         self.archive = bundle.archive
         self.workers = workers
@@ -382,6 +387,10 @@ class _Scan:
         self.by_entry = {item.entry_name: item for item in bundle.manifest.evidence if item.included}
         self.done = 0
         self.writers: list[SyncedWriter] = []
+        self.unsynced: list[Path] = []
+        self.unsynced_bytes = 0
+        self.batches: list[Future] = []
+        self.flusher = flusher
 
     def run(self) -> None:
         try:
@@ -421,6 +430,11 @@ class _Scan:
         if target is not None:
             self.writers.remove(target)
             staged = target.close_unsynced()
+            self.unsynced.append(staged)
+            self.unsynced_bytes += target.position
+            if self.unsynced_bytes >= SYNC_BATCH_BYTES:  # flush these together while reading goes on
+                self.batches.append(self.flusher.submit(make_durable, self.unsynced))
+                self.unsynced, self.unsynced_bytes = [], 0
         return _EntryCheck(entry, digest, item, staged)
 
     def _check(self, checks: list[_EntryCheck]) -> None:
@@ -444,9 +458,11 @@ class _Scan:
             )
 
     def _finish(self) -> None:
-        """Make the staged evidence durable."""
+        """Make the staged evidence durable: the batches flushed meanwhile, and the last one now."""
         self.workers.wait_synced()
-        make_durable(list(self.staging.evidence.values()) if self.staging is not None else [])
+        for batch in self.batches:
+            batch.result()
+        make_durable(self.unsynced)
 
 
 def _sha(data: bytes) -> str:
