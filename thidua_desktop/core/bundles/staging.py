@@ -8,8 +8,8 @@ kill, exactly the files an uncommitted import moved are known: `recover` removes
 and, for each journalled move, the moved file unless the database refers to it (the import committed,
 or another import brought the same file).
 
-The folder is created as `<id>.partial` and renamed once its lock is taken, so a recoverer never mistakes
-a folder being created for an abandoned one.
+The owner file gets the owner's process id once it is locked, so a recoverer never mistakes a folder
+being created (lock file still empty, for microseconds) for an abandoned one.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from pathlib import Path
 STAGING_DIR = ".staging"
 OWNER_NAME = "owner"
 JOURNAL_NAME = "journal"
-PARTIAL_SUFFIX = ".partial"
-PARTIAL_STALE_SECONDS = 3600  # a `.partial` folder exists for microseconds unless its creator died
+YOUNG_SECONDS = 60  # an owner file still empty this long after its folder was made belongs to a dead import
 
 
 def staging_root(bundles_dir: Path) -> Path:
@@ -63,15 +62,27 @@ class _Owner:
     @classmethod
     def take(cls, path: Path, *, create: bool) -> _Owner | None:
         """The lock, or None if a live import holds it (or, without `create`, if there is no lock file)."""
-        flags = os.O_RDWR | getattr(os, "O_BINARY", 0) | (os.O_CREAT if create else 0)
+        flags = os.O_RDWR | getattr(os, "O_BINARY", 0) | (os.O_CREAT | os.O_EXCL if create else 0)
         try:
             fd = os.open(path, flags, 0o644)
         except OSError:
             return None
-        if not _try_lock(fd):
+        # A recoverer may hold a new lock for a moment (to look at it); a creator waits for it to let go.
+        for _attempt in range(200 if create else 1):
+            if _try_lock(fd):
+                break
+            time.sleep(0.01)
+        else:
             os.close(fd)
             return None
+        if create:
+            os.write(fd, str(os.getpid()).encode("ascii"))  # taken: from now on, unlocked means dead
         return cls(fd)
+
+    @property
+    def initialised(self) -> bool:
+        assert self.fd is not None
+        return os.fstat(self.fd).st_size > 0
 
     def release(self) -> None:
         if self.fd is not None:
@@ -109,13 +120,10 @@ class Staging:
         recover(bundles_dir, None)
         created = tuple(p for p in (bundles_dir, root) if not p.exists())
         root.mkdir(parents=True, exist_ok=True)
-        name = uuid_module.uuid4().hex
-        partial = root / f"{name}{PARTIAL_SUFFIX}"
-        partial.mkdir()
-        owner = _Owner.take(partial / OWNER_NAME, create=True)
+        folder = root / uuid_module.uuid4().hex
+        folder.mkdir()
+        owner = _Owner.take(folder / OWNER_NAME, create=True)
         assert owner is not None, "a new lock file cannot be held by anyone else"
-        folder = root / name
-        os.rename(partial, folder)
         return cls(folder, _owner=owner, _created=created)
 
     @property
@@ -224,15 +232,19 @@ def dead_folders(bundles_dir: Path) -> list[tuple[Path, _Owner | None]]:
     for path in sorted(root.iterdir()):
         if not path.is_dir():
             continue
-        if path.name.endswith(PARTIAL_SUFFIX):
-            with contextlib.suppress(OSError):
-                if now - path.stat().st_mtime > PARTIAL_STALE_SECONDS:
-                    found.append((path, None))
+        try:
+            young = now - path.stat().st_mtime < YOUNG_SECONDS
+        except OSError:
             continue
-        owner_path = path / OWNER_NAME
-        owner = _Owner.take(owner_path, create=False)
-        if owner is not None or not owner_path.exists():
+        owner = _Owner.take(path / OWNER_NAME, create=False)
+        if owner is None:
+            if not young and not (path / OWNER_NAME).exists():  # its creator died before making the lock
+                found.append((path, None))
+            continue
+        if owner.initialised or not young:
             found.append((path, owner))
+        else:  # the creator has the file but not yet the lock: it is alive
+            owner.release()
     return found
 
 
@@ -266,7 +278,7 @@ def recover(bundles_dir: Path, referenced: Referenced | None, *, layout_root: Pa
                 for sha in sorted(journalled.evidence - keep.evidence):
                     target = evidence_path(sha)
                     if target.is_file():
-                        target.unlink()
+                        target.unlink(missing_ok=True)
                         report.evidence_removed.append(sha)
                 for relative in sorted(journalled.archives - keep.archives):
                     target = layout_root / relative
@@ -274,7 +286,8 @@ def recover(bundles_dir: Path, referenced: Referenced | None, *, layout_root: Pa
                         shutil.rmtree(target, ignore_errors=True)
                         _remove_if_empty(target.parent)
                         report.archives_removed.append(relative)
-            report.bytes_freed += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+            with contextlib.suppress(OSError):
+                report.bytes_freed += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
             report.folders += 1
         finally:
             if owner is not None:
