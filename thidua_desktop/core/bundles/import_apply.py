@@ -327,7 +327,12 @@ def recover_interrupted_imports(workspace: BundleHost) -> RecoveryReport:
         with workspace.write_sessions.begin() as session:
             if not _lock_store(session, exclusive=True):
                 return recover(workspace.layout.bundles_dir, None)  # an import is moving files: later
-            return _recover_in(session, workspace)
+            report = _recover_in(session, workspace)
+        if report.changed:
+            logger.info("Đã dọn phần còn lại của %d lần nhận gói bị dừng giữa chừng: %d MB, %d tệp minh chứng, "
+                        "%d bản lưu trữ", report.folders, report.bytes_freed // 2**20, len(report.evidence_removed),
+                        len(report.archives_removed))
+        return report
     except (OSError, SQLAlchemyError):
         logger.warning("Không dọn được phần còn lại của lần nhận gói bị dừng giữa chừng", exc_info=True)
         return RecoveryReport()
