@@ -36,6 +36,7 @@ from thidua_desktop.core.bundles.reader import (
     Signer,
     Staging,
     check_content,
+    content_warnings,
     load_campaign,
     open_bundle,
     parse_signature,
@@ -355,6 +356,7 @@ def prepare_import(
                 check_missing_evidence(bundle, unit.name, present | to_stage)
                 preview.changes = plan_changes(session, bundle.manifest, unit.id, campaign).changes
                 preview.evidence_to_add = [e for e in bundle.manifest.evidence if e.sha256 in to_stage]
+                preview.warnings.extend(content_warnings(bundle.manifest, campaign))
                 if campaign.version != bundle.manifest.campaign_version:
                     preview.warnings.append(
                         f"Đơn vị dùng phiên bản {bundle.manifest.campaign_version} của kế hoạch, Sở dùng phiên bản "

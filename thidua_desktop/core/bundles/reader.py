@@ -11,12 +11,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import shutil
-import time
-import uuid as uuid_module
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +45,7 @@ from thidua_desktop.core.bundles.keys import rotation_trusted_comment
 from thidua_desktop.core.bundles.manifest import SIGNATURE_COMMENT, EvidenceItem, Manifest, parse_manifest
 from thidua_desktop.core.bundles.minisign import MinisignError, PublicKey, Signature
 from thidua_desktop.core.bundles.models import TrustedKey
+from thidua_desktop.core.bundles.staging import Staging
 from thidua_desktop.core.bundles.streaming import (
     Digest,
     SyncedWriter,
@@ -60,8 +58,12 @@ from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.errors import NotFoundError
 from thidua_desktop.core.models import Unit
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
-from thidua_desktop.core.records import record_draft
+from thidua_desktop.core.records import date_warnings, record_draft
 
+# Staged files are flushed in batches of this many bytes while the scan goes on: concurrent flushes of a
+# batch share journal commits (one file at a time would wait for one commit each), and by the end of the
+# scan only the last batch is left to flush.
+SYNC_BATCH_BYTES = 32 * 1024 * 1024
 RESEND_HINT = "Không có gì bị thay đổi. Hãy đề nghị đơn vị tạo và gửi lại gói."
 
 
@@ -148,7 +150,8 @@ def parse_signature(bundle: OpenBundle) -> Signature:
         signature = Signature.parse(bundle.signature_bytes)
     except MinisignError as exc:
         raise SignatureError(
-            f"Chữ ký của gói “{bundle.path.name}” không đọc được: {exc}.", hint=RESEND_HINT, reason="malformed"
+            f"Chữ ký của gói “{bundle.path.name}” không đọc được: {exc}.", hint=RESEND_HINT,
+            reason="legacy-signature" if exc.kind == "legacy" else "malformed",
         ) from None
     manifest = bundle.manifest
     if signature.untrusted_comment != SIGNATURE_COMMENT:
@@ -334,43 +337,12 @@ def check_content(bundle: OpenBundle, campaign: CampaignInfo) -> None:
         )
 
 
+def content_warnings(manifest: Manifest, campaign: CampaignInfo) -> list[str]:
+    """What the reviewer should look at although the bundle is acceptable: dates far outside the period."""
+    return date_warnings(manifest.records, campaign)
+
+
 # --- step 3: one streaming pass ------------------------------------------------------------------
-
-
-@dataclass
-class Staging:
-    """Files written by an import's scan, kept outside the evidence store until the import commits."""
-
-    folder: Path
-    evidence: dict[str, Path] = field(default_factory=dict)
-    archive_copy: Path | None = None
-
-    @classmethod
-    def create(cls, bundles_dir: Path) -> Staging:
-        root = bundles_dir / ".staging"
-        _remove_stale(root)
-        folder = root / uuid_module.uuid4().hex
-        folder.mkdir(parents=True)
-        return cls(folder)
-
-    def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            self.folder.parent.rmdir()  # the parent goes too when this was the only import in progress
-
-
-STALE_STAGING_SECONDS = 12 * 3600
-
-
-def _remove_stale(root: Path) -> None:
-    """Staging left by an importer that was killed (power cut) is removed once it is clearly abandoned."""
-    if not root.is_dir():
-        return
-    now = time.time()
-    for folder in root.iterdir():
-        with contextlib.suppress(OSError):
-            if now - folder.stat().st_mtime > STALE_STAGING_SECONDS:
-                shutil.rmtree(folder, ignore_errors=True)
 
 
 def scan(
@@ -381,13 +353,13 @@ def scan(
     progress: ProgressFn | None = None,
     cancel: CancelFn = never_cancelled,
 ) -> None:
-    """Step 3: check every evidence hash in one pass; with `staging`, also copy what the import needs.
+    """Step 3: check every evidence hash in one pass; with `staging`, also copy the files in `stage`.
 
-    The copy kept for the archive is written from the very bytes checked here, and the bytes outside
-    entry data are compared with those checked on opening, so a file changed meanwhile is refused.
+    Staged files are written from the very bytes checked here, and the bytes outside entry data are
+    compared with those checked on opening, so a file changed meanwhile is refused.
     """
-    with Workers() as workers:
-        _Scan(bundle, workers, staging, stage, progress, cancel).run()
+    with Workers() as workers, ThreadPoolExecutor(max_workers=1, thread_name_prefix="thidua-flush") as flusher:
+        _Scan(bundle, workers, flusher, staging, stage, progress, cancel).run()
 
 
 @dataclass
@@ -401,10 +373,10 @@ class _EntryCheck:
 
 
 class _Scan:
-    """The one streaming pass of `scan`: read, hash, copy, then check; on any error the copies are dropped."""
+    """The one streaming pass of `scan`: read, hash, stage, then check; on any error the copies are dropped."""
 
-    def __init__(self, bundle: OpenBundle, workers: Workers, staging: Staging | None, stage: set[str] | frozenset[str],
-                 progress: ProgressFn | None, cancel: CancelFn) -> None:
+    def __init__(self, bundle: OpenBundle, workers: Workers, flusher: ThreadPoolExecutor, staging: Staging | None,
+                 stage: set[str] | frozenset[str], progress: ProgressFn | None, cancel: CancelFn) -> None:
         self.bundle = bundle
         self.archive = bundle.archive
         self.workers = workers
@@ -414,8 +386,11 @@ class _Scan:
         self.cancel = cancel
         self.by_entry = {item.entry_name: item for item in bundle.manifest.evidence if item.included}
         self.done = 0
-        self.copy = SyncedWriter(staging.folder / "bundle.thidua", workers) if staging is not None else None
-        self.writers: list[SyncedWriter] = [self.copy] if self.copy else []
+        self.writers: list[SyncedWriter] = []
+        self.unsynced: list[Path] = []
+        self.unsynced_bytes = 0
+        self.batches: list[Future] = []
+        self.flusher = flusher
 
     def run(self) -> None:
         try:
@@ -433,11 +408,9 @@ class _Scan:
             raise
 
     def _pump(self, offset: int, length: int, digest: Digest, target: SyncedWriter | None = None) -> None:
-        """Read a region once: hash it, append it to the archive copy and (evidence to stage) to its file."""
+        """Read a region once: hash it and (evidence to stage) append it to its staged file."""
         for chunk in read_chunks(self.archive.fd, offset, length, self.cancel):
             digest.update(chunk)
-            if self.copy is not None:
-                self.copy.write(chunk)
             if target is not None:
                 target.write(chunk)
             self.done += len(chunk)
@@ -447,16 +420,21 @@ class _Scan:
     def _read_entry(self, entry: Entry, meta: Digest) -> _EntryCheck:
         self._pump(entry.header_offset, entry.data_offset - entry.header_offset, meta)
         item = self.by_entry.get(entry.name)
-        digest = Digest(self.workers, crc_on_worker=self.copy is not None)
         target = None
         if item is not None and self.staging is not None and item.sha256 in self.stage:
             target = SyncedWriter(self.staging.folder / item.sha256, self.workers)
             self.writers.append(target)
+        digest = Digest(self.workers, crc_on_worker=target is not None)  # this thread writes: CRC moves off it
         self._pump(entry.data_offset, entry.size, digest, target)
         staged = None
         if target is not None:
             self.writers.remove(target)
             staged = target.close_unsynced()
+            self.unsynced.append(staged)
+            self.unsynced_bytes += target.position
+            if self.unsynced_bytes >= SYNC_BATCH_BYTES:  # flush these together while reading goes on
+                self.batches.append(self.flusher.submit(make_durable, self.unsynced))
+                self.unsynced, self.unsynced_bytes = [], 0
         return _EntryCheck(entry, digest, item, staged)
 
     def _check(self, checks: list[_EntryCheck]) -> None:
@@ -480,13 +458,11 @@ class _Scan:
             )
 
     def _finish(self) -> None:
-        """Hand over the archive copy and make the staged evidence durable."""
-        if self.copy is not None and self.staging is not None:
-            self.writers.remove(self.copy)
-            self.copy.close_in_background()
-            self.staging.archive_copy = self.copy.path
+        """Make the staged evidence durable: the batches flushed meanwhile, and the last one now."""
         self.workers.wait_synced()
-        make_durable(list(self.staging.evidence.values()) if self.staging is not None else [])
+        for batch in self.batches:
+            batch.result()
+        make_durable(self.unsynced)
 
 
 def _sha(data: bytes) -> str:
