@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from thidua_desktop.core.bundles.chain import HoldReason
 from thidua_desktop.core.bundles.errors import (
     AuthorityError,
     BundleFormatError,
@@ -19,7 +20,6 @@ from thidua_desktop.core.bundles.errors import (
     SignatureError,
     UntrustedKeyError,
 )
-from thidua_desktop.core.bundles.chain import HoldReason
 from thidua_desktop.core.bundles.importer import ImportStatus, import_bundle
 from thidua_desktop.core.bundles.revocation import revoke_key
 from thidua_desktop.core.bundles.trust import list_incidents

@@ -64,6 +64,14 @@ def local_time(utc: datetime) -> datetime:
     return utc.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
 
 
+def name_warning(manifest_name: str, registry_name: str, unit_code: str) -> str | None:
+    """The manifest names the unit differently from the registry: a warning, never the headline."""
+    if not manifest_name or manifest_name == registry_name:
+        return None
+    return (f"Gói tự ghi tên đơn vị là “{manifest_name}”, khác với tên trong danh sách đơn vị của Sở "
+            f"({registry_name}, mã {unit_code}). Sở luôn dùng tên trong danh sách; hãy hỏi lại đơn vị.")
+
+
 def max_seq_jump(setting: object) -> int:
     try:
         value = int(setting) if setting is not None else DEFAULT_MAX_SEQ_JUMP  # type: ignore[call-overload]

@@ -27,6 +27,7 @@ from thidua_desktop.core.bundles.chain import (
     decide,
     local_time,
     max_seq_jump,
+    name_warning,
 )
 from thidua_desktop.core.bundles.errors import (
     AuthorityError,
@@ -94,10 +95,7 @@ class BundleSummary:
     @property
     def name_warning(self) -> str | None:
         """The manifest names the unit differently from the registry: shown as a warning, never as the title."""
-        if not self.manifest_unit_name or self.manifest_unit_name == self.unit_name:
-            return None
-        return (f"Gói tự ghi tên đơn vị là “{self.manifest_unit_name}”, khác với tên trong danh sách đơn vị của Sở "
-                f"({self.unit_name}, mã {self.unit_code}). Sở luôn dùng tên trong danh sách; hãy hỏi lại đơn vị.")
+        return name_warning(self.manifest_unit_name, self.unit_name, self.unit_code)
 
     @property
     def mode_label(self) -> str:
@@ -176,7 +174,8 @@ def check_sequence(session: Session, manifest: Manifest, unit_id: int, campaign_
             f"Trong lúc xem trước, chuỗi gói của {unit_name} đã thay đổi: {verdict.held_message}",
             hint="Không có gì bị thay đổi. Hãy nhận lại tệp này.", reason="changed-meanwhile",
         )
-    return verdict.status, verdict.warnings
+    spoofed = name_warning(manifest.unit_name, unit_name, manifest.unit_code)
+    return verdict.status, ([spoofed] if spoofed else []) + verdict.warnings
 
 
 def present_evidence(session: Session, store: EvidenceStore, shas: Sequence[str]) -> set[str]:

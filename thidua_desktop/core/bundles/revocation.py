@@ -21,7 +21,7 @@ from thidua_desktop.core.bundles.errors import TrustRegistryError
 from thidua_desktop.core.bundles.holds import lift_freeze, reject_signed_by, supersede_imports
 from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.models import BundleImport, TrustedKey
-from thidua_desktop.core.bundles.trust import revoked_for
+from thidua_desktop.core.bundles.trust import KeyState, revoked_for
 from thidua_desktop.core.models import Unit, utc_now
 from thidua_desktop.core.text import nfc
 
@@ -74,7 +74,9 @@ def _revoke_row(session: Session, row: TrustedKey, campaign_id: int, campaign_co
 def _endorsed_after(session: Session, key_ids: list[str], from_seq: int) -> list[TrustedKey]:
     return list(session.scalars(select(TrustedKey).where(
         TrustedKey.endorsed_by_key_id.in_(key_ids),
-        or_(TrustedKey.endorsed_at_seq.is_(None), TrustedKey.endorsed_at_seq >= from_seq),
+        # a key still waiting for its sheet is never worth keeping once its endorser is revoked
+        or_(TrustedKey.state == KeyState.PENDING, TrustedKey.endorsed_at_seq.is_(None),
+            TrustedKey.endorsed_at_seq >= from_seq),
     )))
 
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBo
 from thidua_desktop.core.activities import ChangeReport
 from thidua_desktop.core.bundles.errors import UntrustedKeyError
 from thidua_desktop.core.bundles.importer import ImportOutcome, ImportReport, ImportStatus, PreparedImport
-from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.bundles.revocation import RevokeReport
+from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.bundles.trust import TrustedKeyInfo
 from thidua_desktop.gui.pages.bundles.common import (
     INCIDENT_LABELS,
