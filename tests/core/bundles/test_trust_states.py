@@ -359,6 +359,11 @@ def test_verify_and_dry_run_and_import_agree(case: str, enrolled: Unit, departme
         except (RollbackError, AuthorityError) as error:
             verdicts.append(type(error))
     assert verdicts[0] == verdicts[1] == verdicts[2], verdicts
+    assert verdicts[0] == EXPECTED[case]
+
+
+EXPECTED = {"rollback": RollbackError, "foreign-uuid": AuthorityError, "frozen": ImportStatus.HELD,
+            "pending": ImportStatus.HELD, "ok": ImportStatus.NEW}
 
 
 def _dry_run_status(department: Workspace, path: Path) -> ImportStatus:
@@ -371,8 +376,9 @@ def _case_file(case: str, unit: Unit, department: Workspace, tmp_path: Path, fir
     unit.add("Gói 2")
     second = unit.export().path
     if case == "rollback":
-        import_bundle(department, second)
-        return first
+        unit.add("Gói 3")
+        import_bundle(department, unit.export().path)
+        return second
     if case == "foreign-uuid":
         other = make_unit(tmp_path / "lx", "PTP-LX")
         enrol(department, other)

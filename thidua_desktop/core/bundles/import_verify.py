@@ -44,7 +44,7 @@ class VerifyReport:
             f"Chữ ký: {self.signer_label}.",
             f"{self.summary.mode_label}: {self.summary.record_count} hoạt động, {self.summary.evidence_count} tệp "
             f"minh chứng ({self.summary.evidence_included} tệp gửi kèm), mọi mã băm đều khớp.",
-            f"Tình trạng ở Sở: {self.sequence_label}.",
+            f"Tình trạng ở Sở: {self.sequence_label.rstrip('.')}.",
         ]
         return "\n".join(lines + [f"Lưu ý: {w}" for w in self.warnings])
 
@@ -66,8 +66,9 @@ def verify_bundle(
             if preview.status is ImportStatus.HELD:
                 label += f" — {preview.held_message}"
             state = "khóa mới, chờ Sở đối chiếu phiếu" if signer.pending else "trong danh sách tin cậy"
+            notices = tuple(n for n in preview.notices if not preview.held_message or preview.held_message not in n)
             return VerifyReport(preview.summary, f"khóa {signer.key_id} của {preview.summary.unit_name}, {state}",
-                                label, tuple(preview.warnings) + tuple(preview.notices), preview.status)
+                                label, tuple(preview.warnings) + notices, preview.status)
         finally:
             prepared.discard()
     with open_bundle(Path(path)) as bundle:
