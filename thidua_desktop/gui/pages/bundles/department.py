@@ -24,6 +24,7 @@ from thidua_desktop.gui.pages.bundles.common import (
     table,
     when,
 )
+from thidua_desktop.gui.pages.bundles.held_tab import HeldTab
 
 if TYPE_CHECKING:
     from thidua_desktop.gui.pages.bundles.page import BundlesPage
@@ -58,6 +59,8 @@ class DepartmentSection(QWidget):
         self._add_keys_tab()
         self._add_incidents_tab()
         self._add_pending_tab()
+        self.held_tab = HeldTab(page)
+        self.tabs.addTab(self.held_tab, self.tr("Gói chờ xử lý"))
 
         self.import_button.clicked.connect(self.import_files)
         self.folder_button.clicked.connect(self.import_folder)
@@ -160,6 +163,8 @@ class DepartmentSection(QWidget):
         self.pending.set_records(pending)
         self.tabs.setTabText(2, self.tr("Cảnh báo ({n})").format(n=len(incidents)) if incidents else self.tr("Cảnh báo"))
         self.tabs.setTabText(3, self.tr("Chờ xử lý ({n})").format(n=len(pending)) if pending else self.tr("Chờ xử lý"))
+        held = self.held_tab.refresh()
+        self.tabs.setTabText(4, self.tr("Gói chờ xử lý ({n})").format(n=held) if held else self.tr("Gói chờ xử lý"))
         units = {i.unit_code for i in imports}
         self.summary.setText(self.tr("Đã nhận {n} gói từ {u} đơn vị").format(n=len(imports), u=len(units)))
 
@@ -280,9 +285,14 @@ class DepartmentSection(QWidget):
     def _revoked(self, report: RevokeReport) -> None:
         self.page.refresh()
         text = self.tr("Đã thu hồi khóa {key} từ gói số {seq}.").format(key=report.key_id, seq=report.from_seq)
-        if report.already_imported:
-            text += self.tr(" Đã nhận các gói số {seqs} ký bằng khóa này; nên xem lại số liệu của các gói đó.").format(
-                seqs=", ".join(str(s) for s in report.already_imported))
+        if report.cascaded_key_ids:
+            text += self.tr(" Thu hồi theo các khóa do khóa này xác nhận khi thay khóa: {keys}.").format(
+                keys=", ".join(report.cascaded_key_ids))
+        if report.affected:
+            text += self.tr(" Các gói bị ảnh hưởng: {items}; nên xem lại số liệu của các gói đã nhận.").format(
+                items="; ".join(a.label for a in report.affected))
+        if report.chain_unfrozen:
+            text += self.tr(" Chuỗi gói của đơn vị không còn bị đóng băng.")
         self.page.prompts.inform(text)
 
     def resolve(self, *, apply: bool) -> None:
