@@ -39,7 +39,7 @@ class HeldTab(QWidget):
             ("Khóa ký", lambda h: h.signer_key_id),
             ("Lý do giữ", lambda h: h.reason_label),
             ("Nhận lúc", lambda h: when(h.held_at)),
-            ("Chi tiết", lambda h: h.detail),
+            ("Chi tiết", lambda h: h.detail[:1].upper() + h.detail[1:]),
         ], self)
         self.view = table(self.held, stretch=5, empty=self.tr("Không có gói nào đang chờ xử lý."))
         layout.addWidget(self.view, 1)
@@ -92,8 +92,8 @@ class HeldTab(QWidget):
             return
         picked = {h.unit_code for h in selected(self.view)}
         freeze = next((f for f in freezes if f.unit_code in picked), freezes[0])
-        held = [h for h in self.bundles.holds() if h.unit_code == freeze.unit_code
-                and h.reason in (HoldReason.FORK, HoldReason.FROZEN)]
+        # each other branch starts at a bundle held as a fork; choosing it takes the bundles that follow it too
+        held = [h for h in self.bundles.holds() if h.unit_code == freeze.unit_code and h.reason is HoldReason.FORK]
         answer = self.page.prompts.choose_branch(freeze, self.bundles.default_revoke_seq(freeze.unit_code) - 1, held)
         if answer is None:
             return

@@ -96,7 +96,7 @@ class BranchDialog(QDialog):
         self.group.addButton(keep, 0)
         layout.addWidget(keep)
         for item in held:
-            button = QRadioButton(self.tr("Chọn nhánh của gói số {seq} (khóa {key}, tệp {file}, nhận lúc {at})").format(
+            button = QRadioButton(self.tr("Chọn nhánh bắt đầu từ gói số {seq} (khóa {key}, tệp {file}, nhận lúc {at})").format(
                 seq=item.seq, key=item.signer_key_id, file=item.file_name, at=when(item.held_at)))
             self.group.addButton(button, item.id)
             layout.addWidget(button)
