@@ -202,6 +202,8 @@ def test_choosing_the_held_branch_supersedes_the_received_one(enrolled: Unit, de
     assert [o.report.status for o in outcomes] == [ImportStatus.NEW]
     titles = _titles(department)
     assert "Nhánh thật" in titles and "Nhánh giả" not in titles
+    history = {(i.seq, any("Đã loại khỏi chuỗi" in w for w in i.warnings)) for i in department.bundles().imports()}
+    assert history == {(1, False), (2, True), (2, False)}  # both branches' seq 2 stay in the history
     unit.add("Gói 3")
     assert import_bundle(department, unit.export().path).status is ImportStatus.NEW
 
