@@ -154,3 +154,48 @@ def test_unknown_key_and_enrolment_checks(sites: tuple[Unit, Path], tmp_path: Pa
     shutil.rmtree(tmp_path / "lx" / "outbox")
     thief.workspace.close()
     lx.workspace.close()
+
+
+def test_name_spoof_is_a_warning_in_verify_preview_and_import(sites: tuple[Unit, Path], tmp_path: Path) -> None:
+    unit, department = sites
+    unit.add("Gói 2")
+    spoof = resign(unit.export().path, tmp_path / "spoof.thidua", unit,
+                   lambda m: m["unit"].update(name="Phòng Tư pháp thành phố Long Xuyên"), keep_signer=True)
+    for args in (("bundle", "verify"), ("bundle", "import", "--dry-run"), ("bundle", "import")):
+        done = thidua(department, *args, str(spoof))
+        assert done.returncode == 0, done.stdout + done.stderr
+        headline = done.stdout.splitlines()[0]
+        assert "Chợ Mới" in headline and "Long Xuyên" not in headline
+        assert "Gói tự ghi tên đơn vị là “Phòng Tư pháp thành phố Long Xuyên”" in done.stdout
+
+
+def test_thief_rotation_then_revoke_cascade_and_reset(sites: tuple[Unit, Path], tmp_path: Path) -> None:
+    unit, department = sites
+    unit.workspace.engine.dispose()
+    shutil.copytree(unit.workspace.layout.root, tmp_path / "thief" / "data")
+    (tmp_path / "thief" / "outbox").mkdir()
+    thief = Unit(Workspace.open(tmp_path / "thief" / "data", actor="kẻ gian"), unit.key, tmp_path / "thief")
+    thief.add("Giả mạo bằng khóa cũ")
+    forged_direct = resign(thief.export().path, tmp_path / "f50.thidua", thief, lambda m: m.update(seq=50),
+                           keep_signer=True)
+    thief.key = rotate_key(thief.workspace, PASSPHRASE, NEW_PASSPHRASE, NEW_PASSPHRASE)
+    thief.add("Giả mạo bằng khóa mới")
+    rotated = export_bundle(thief.workspace, tmp_path / "thief" / "outbox", passphrase=NEW_PASSPHRASE).path
+    assert "Chờ xử lý" in thidua(department, "bundle", "import", str(rotated)).stdout
+    assert thidua(department, "bundle", "import", str(forged_direct)).returncode == 0  # valid key: applied
+    revoke = thidua(department, "keys", "revoke", unit.key.key_id, "--from-seq", "2", "--reason", "Máy bị lấy cắp")
+    assert revoke.returncode == 0
+    assert f"Thu hồi theo: khóa {thief.key.key_id}" in revoke.stdout
+    assert "Gói bị ảnh hưởng: số 50 (gói đã nhận" in revoke.stdout and "gói chờ xử lý, nay bị loại" in revoke.stdout
+    reset = thidua(department, "keys", "reset-seq", "--unit", "PTP-CM", "--to-seq", "1", "--reason", "Số của kẻ gian")
+    assert reset.returncode == 0 and "50" in reset.stdout
+    fresh = bundle_keys.replace_lost_key(unit.workspace, NEW_PASSPHRASE, NEW_PASSPHRASE)
+    enrol = thidua(department, "keys", "enrol", "--unit", "PTP-CM", "--public-key", fresh.public_key.to_base64(),
+                   "--fingerprint", fresh.fingerprint)
+    assert enrol.returncode == 0
+    unit.add("Gói 2 thật")
+    genuine = export_bundle(unit.workspace, unit.files.parent / "outbox", passphrase=NEW_PASSPHRASE).path
+    done = thidua(department, "bundle", "import", str(genuine))
+    assert done.returncode == 0 and "Đã nhận Gói số 2" in done.stdout
+    _refused(department, 27, "bundle", "import", str(rotated))
+    thief.workspace.close()
