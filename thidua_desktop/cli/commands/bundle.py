@@ -68,6 +68,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     approve.add_argument("--reason", required=True, help="lý do, ví dụ: đã gọi điện xác minh với đơn vị")
     approve.set_defaults(handler=run_approve)
 
+    release = bundle_sub.add_parser("release", help="Sở: xét lại các gói chờ xử lý (sau khi đã xử lý nguyên nhân)")
+    add_workspace_arguments(release)
+    release.add_argument("ids", type=int, nargs="+", metavar="SỐ")
+    release.set_defaults(handler=run_release)
+
     history = bundle_sub.add_parser("history", help="lịch sử gói đã gửi (đơn vị) hoặc đã nhận (Sở)")
     add_workspace_arguments(history)
     history.set_defaults(handler=run_history)
@@ -196,6 +201,12 @@ def run_approve(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         return print_outcomes(workspace.bundles().approve_holds(args.ids, args.reason,
                                                                 progress=printer("Đang nhận gói")))
+
+
+def run_release(args: argparse.Namespace) -> int:
+    """Import held bundles again: those whose cause is gone are applied, the others stay held."""
+    with open_workspace(args) as workspace:
+        return print_outcomes(workspace.bundles().release_holds(args.ids, progress=printer("Đang nhận gói")))
 
 
 def run_history(args: argparse.Namespace) -> int:
