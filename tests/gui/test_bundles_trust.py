@@ -56,6 +56,9 @@ class TrustPrompts(FakePrompts):
         self.confirmed_keys.append((key.key_id, held))
         return True
 
+    def text(self, _title: str, _label: str) -> str:
+        return "Nhập nhầm mã đơn vị"
+
     def choose_branch(self, freeze: Any, received_seq: int, held: Any) -> tuple[int | None, str] | None:
         self.branches = (freeze.unit_code, received_seq, [h.seq for h in held])
         return self.branch
@@ -125,3 +128,21 @@ def test_frozen_chain_is_released_by_choosing_a_branch(qtbot, sites: tuple[Works
     assert not dialog.ok.isEnabled() and dialog.choice() == (None, "")
     dialog.reason.setText("Đã gọi điện")
     assert dialog.ok.isEnabled()
+
+
+def test_an_enrolment_under_the_wrong_unit_is_undone_from_the_keys_tab(qtbot, sites: tuple[Workspace, AppContext],  # noqa: ANN001
+                                                                       tmp_path: Path) -> None:
+    from thidua_desktop.core.bundles.minisign import SecretKey
+
+    _, context = sites
+    stray = SecretKey.generate().public_key
+    enrol_key(context.workspace, "PTP-LX", stray.to_base64(), confirmed=True)
+    page, _ = _page(qtbot, context, tmp_path)
+    prompts = _install(page, tmp_path)
+    section = page.department_section
+    section.refresh()
+    row = next(r for r in range(section.keys.rowCount()) if section.keys.index(r, 1).data() == stray.key_id_hex)
+    section.keys_view.selectRow(row)
+    section.unenrol()
+    assert f"Đã hủy đăng ký khóa {stray.key_id_hex}" in prompts.messages[-1]
+    assert section.keys.rowCount() == 1

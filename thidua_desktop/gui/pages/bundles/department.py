@@ -67,6 +67,7 @@ class DepartmentSection(QWidget):
         self.verify_button.clicked.connect(self.verify_file)
         self.enrol_button.clicked.connect(lambda: self.enrol())
         self.revoke_button.clicked.connect(self.revoke)
+        self.unenrol_button.clicked.connect(self.unenrol)
         self.apply_pending_button.clicked.connect(lambda: self.resolve(apply=True))
         self.discard_pending_button.clicked.connect(lambda: self.resolve(apply=False))
 
@@ -97,8 +98,11 @@ class DepartmentSection(QWidget):
         key_actions = QHBoxLayout()
         self.enrol_button = QPushButton(self.tr("Đăng ký khóa…"))
         self.revoke_button = QPushButton(self.tr("Thu hồi khóa…"))
+        self.unenrol_button = QPushButton(self.tr("Hủy đăng ký nhầm…"))
+        self.unenrol_button.setToolTip(self.tr("Gỡ một khóa đăng ký nhầm đơn vị, khi chưa nhận gói nào ký bằng khóa đó"))
         key_actions.addWidget(self.enrol_button)
         key_actions.addWidget(self.revoke_button)
+        key_actions.addWidget(self.unenrol_button)
         key_actions.addStretch(1)
         keys_layout.addLayout(key_actions)
         self.keys = Records([
@@ -279,6 +283,28 @@ class DepartmentSection(QWidget):
         self.page.context.tasks.run(
             lambda _progress, _cancel: bundles.revoke(key.key_id, *answer), title=self.tr("Đang thu hồi khóa…"),
             parent=self.page, on_done=self._revoked,
+            on_error=lambda error, _details: self.page.prompts.error(error),
+        )
+
+    def unenrol(self) -> None:
+        """Undo an enrolment made under the wrong unit, while no bundle was received under the key."""
+        chosen = selected(self.keys_view)
+        if not chosen:
+            self.page.prompts.inform(self.tr("Hãy chọn một khóa trong danh sách trước."))
+            return
+        key: TrustedKeyInfo = chosen[0]
+        reason = self.page.prompts.text(self.tr("Hủy đăng ký nhầm"), self.tr(
+            "Gỡ khóa {key} khỏi {unit}? Các khóa mà lần đăng ký này đã thay sẽ được dùng lại. Ghi lý do:").format(
+                key=key.key_id, unit=key.unit_name))
+        if not reason:
+            return
+        bundles = self.bundles
+        self.page.context.tasks.run(
+            lambda _progress, _cancel: bundles.unenrol(key.key_id, reason), title=self.tr("Đang hủy đăng ký…"),
+            parent=self.page, on_done=lambda report: (self.page.refresh(), self.page.prompts.inform(
+                self.tr("Đã hủy đăng ký khóa {key}.").format(key=report.key_id)
+                + (self.tr(" Dùng lại khóa {keys}.").format(keys=", ".join(report.restored_key_ids))
+                   if report.restored_key_ids else ""))),
             on_error=lambda error, _details: self.page.prompts.error(error),
         )
 

@@ -119,7 +119,7 @@ class EnrolDialog(QDialog):
         big.setPointSizeF(big.pointSizeF() * 1.6)
         big.setBold(True)
         self.fingerprint.setFont(big)
-        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)  # compare, not copy
         form.addRow(self.tr("Dấu vân tay:"), self.fingerprint)
         self.note = QLineEdit()
         self.note.setPlaceholderText(self.tr("Ví dụ: theo Công văn số 12/PTP ngày 05/3/2024"))
