@@ -28,7 +28,7 @@ from thidua_desktop.core.bundles.trust import enrol_key
 from thidua_desktop.core.models import Activity, AuditEntry
 from thidua_desktop.core.workspace import Workspace
 
-from .conftest import PASSPHRASE, Unit, enrol, make_unit, refused, resign, state
+from .conftest import PASSPHRASE, Unit, enrol, make_unit, pdf_bytes, refused, resign, state
 
 THIEF_PASSPHRASE = "cụm mật khẩu của kẻ gian"
 FRESH_PASSPHRASE = "cụm mật khẩu khóa mới hoàn toàn"
@@ -97,10 +97,10 @@ def test_honest_rotation_needs_the_new_sheet(enrolled: Unit, department: Workspa
     unit = enrolled
     old = unit.key
     unit.key = rotate_key(unit.workspace, PASSPHRASE, FRESH_PASSPHRASE, FRESH_PASSPHRASE)
-    unit.add("Sau khi thay khóa")
+    unit.add("Sau khi thay khóa", attach=[pdf_bytes(7)])  # shipped by the first held bundle only
     first = _export(unit, FRESH_PASSPHRASE)
     assert import_bundle(department, first).status is ImportStatus.HELD
-    unit.add("Gói thứ hai bằng khóa mới")
+    unit.add("Gói thứ hai bằng khóa mới")  # a delta bundle: lists that file without shipping it
     second = _export(unit, FRESH_PASSPHRASE)
     assert import_bundle(department, second).status is ImportStatus.HELD
     assert import_bundle(department, second).status is ImportStatus.HELD  # held once, not twice

@@ -331,15 +331,16 @@ def prepare_import(
 
 def _preview(session: Session, store: EvidenceStore, bundle: OpenBundle, signer: Signer, campaign: CampaignInfo,
              unit: Unit, verdict: Verdict, to_stage: set[str]) -> ImportPreview:
-    """Missing evidence and records of other units are refused whatever the verdict; then the preview."""
+    """Records of other units are refused whatever the verdict, missing evidence unless held; then the preview."""
     summary = BundleSummary.of(bundle, unit.name)
     preview = ImportPreview(summary, verdict.status, warnings=list(verdict.warnings), verdict=verdict)
     if summary.name_warning:
         preview.warnings.insert(0, summary.name_warning)
     if verdict.status is ImportStatus.ALREADY:
         return preview
-    present = present_evidence(session, store, [e.sha256 for e in bundle.manifest.evidence])
-    check_missing_evidence(bundle, unit.name, present | to_stage)
+    if verdict.status is ImportStatus.NEW:  # a held bundle may rely on files of an earlier held one:
+        present = present_evidence(session, store, [e.sha256 for e in bundle.manifest.evidence])
+        check_missing_evidence(bundle, unit.name, present | to_stage)  # checked again when it is released
     preview.changes = plan_changes(session, bundle.manifest, unit.id, campaign).changes
     preview.evidence_to_add = [e for e in bundle.manifest.evidence if e.sha256 in to_stage]
     if campaign.version != bundle.manifest.campaign_version:
