@@ -36,6 +36,7 @@ from thidua_desktop.core.bundles.import_plan import (
     PreparedImport,
     check_missing_evidence,
     check_sequence,
+    hold_prepared,
     plan_changes,
     present_evidence,
 )
@@ -87,6 +88,8 @@ class ImportReport:
     def message(self) -> str:
         if self.status is ImportStatus.ALREADY:
             return f"{self.summary.title} — đã nhận trước đây, không có gì thay đổi."
+        if self.status is ImportStatus.HELD:
+            return f"{self.summary.title} — chưa áp dụng, giữ lại chờ xử lý. {' '.join(self.notices[:1])}"
         c = self.counts
         text = (
             f"Đã nhận {self.summary.title}: {c[ChangeKind.NEW]} mới, {c[ChangeKind.CHANGED]} sửa, "
@@ -178,6 +181,10 @@ def apply_import(
     try:
         if preview.status is ImportStatus.ALREADY:
             return ImportReport(preview.summary, ImportStatus.ALREADY, dict.fromkeys(ChangeKind, 0), 0, 0, (), ())
+        if preview.status is ImportStatus.HELD:  # trust rules (holds.py): kept aside for staff, not applied
+            hold_prepared(workspace, prepared)
+            return ImportReport(preview.summary, ImportStatus.HELD, dict.fromkeys(ChangeKind, 0), 0, 0,
+                                tuple(preview.warnings), tuple(preview.notices))
         if prepared.staging is None:
             raise ValueError("a dry-run preparation cannot be applied")
         return _apply(workspace, prepared, progress, cancel)

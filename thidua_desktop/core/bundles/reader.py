@@ -2,8 +2,7 @@
 
 1. `open_bundle`: the container is checked (limits, paths, canonical layout), the manifest parsed and
    its format version checked, and the entries compared with the manifest's list.
-2. `check_signature` + `resolve_signer`: the signature over the exact manifest bytes, the signer's
-   enrolment (or a rotation statement from an enrolled key), its unit, and revocation.
+2. `check_signature` (the signer's trust state is `authority.py`'s), and
    `check_content`: the campaign, criteria and indicators are known here and every record is valid.
 3. `scan`: one streaming pass over the file checks every evidence hash; for an import it also
    stages new evidence files and writes the copy that will be archived.
@@ -15,13 +14,10 @@ import hashlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thidua_desktop.core.activities import validate_draft
-from thidua_desktop.core.bundles import canonical
 from thidua_desktop.core.bundles.container import (
     LIMITS,
     MANIFEST_NAME,
@@ -37,14 +33,10 @@ from thidua_desktop.core.bundles.errors import (
     CampaignMismatchError,
     EntrySetError,
     EvidenceMismatchError,
-    RevokedKeyError,
     SignatureError,
-    UntrustedKeyError,
 )
-from thidua_desktop.core.bundles.keys import rotation_trusted_comment
 from thidua_desktop.core.bundles.manifest import SIGNATURE_COMMENT, EvidenceItem, Manifest, parse_manifest
 from thidua_desktop.core.bundles.minisign import MinisignError, PublicKey, Signature
-from thidua_desktop.core.bundles.models import TrustedKey
 from thidua_desktop.core.bundles.staging import Staging
 from thidua_desktop.core.bundles.streaming import (
     Digest,
@@ -53,10 +45,8 @@ from thidua_desktop.core.bundles.streaming import (
     make_durable,
     read_chunks,
 )
-from thidua_desktop.core.bundles.trust import revoked_for
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.errors import NotFoundError
-from thidua_desktop.core.models import Unit
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.records import date_warnings, record_draft
 
@@ -182,110 +172,6 @@ def check_signature(bundle: OpenBundle, signature: Signature, public_key: Public
             hint="Không có gì bị thay đổi. Đừng dùng tệp này; hãy gọi điện cho đơn vị để được gửi lại.",
             reason="bad-signature",
         ) from None
-
-
-@dataclass(frozen=True)
-class Signer:
-    """Who signed: an enrolled key, or a new key endorsed by one (enrolled on import)."""
-
-    key_id: str
-    public_key: PublicKey
-    unit_id: int
-    rotation: tuple[dict[str, Any], ...] = ()
-
-
-def _safe_public_key(text: str) -> PublicKey:
-    try:
-        return PublicKey.from_base64(text)
-    except MinisignError:
-        raise SignatureError("Khóa công khai ghi trong gói không hợp lệ.", hint=RESEND_HINT, reason="malformed") from None
-
-
-def resolve_signer(session: Session, bundle: OpenBundle, signature: Signature, campaign: CampaignInfo) -> Signer:
-    """Step 2: verify with the registry's key (or a rotation chain), then the key's authority."""
-    manifest = bundle.manifest
-    unit = session.scalar(select(Unit).where(Unit.code == manifest.unit_code))
-    if unit is None:
-        raise AuthorityError(
-            f"Gói “{bundle.path.name}” ghi đơn vị mã “{manifest.unit_code}”, không có trong danh sách đơn vị của Sở.",
-            hint="Kiểm tra Cài đặt › Đơn vị, hoặc liên hệ đơn vị gửi.", reason="unknown-unit",
-        )
-    key_id = manifest.key_id
-    row = session.scalar(select(TrustedKey).where(TrustedKey.key_id == key_id))
-    if row is not None:
-        check_signature(bundle, signature, PublicKey.from_base64(row.public_key))
-        if row.public_key != manifest.public_key:
-            raise SignatureError("Khóa công khai ghi trong gói khác với khóa đã đăng ký.", hint=RESEND_HINT,
-                                 reason="key-mismatch")
-        _check_authority(session, bundle, row, unit, campaign)
-        return Signer(key_id, PublicKey.from_base64(row.public_key), unit.id)
-    chain = _rotation_chain(session, bundle, unit, campaign)
-    if chain is None:
-        raise UntrustedKeyError(
-            f"Gói “{bundle.path.name}” của {manifest.unit_name} được ký bằng khóa {key_id}, "
-            "chưa có trong danh sách khóa tin cậy của Sở.",
-            hint="Nếu đơn vị đã gửi phiếu đăng ký khóa có chữ ký, đóng dấu: đối chiếu dấu vân tay "
-            f"{_safe_public_key(manifest.public_key).fingerprint} rồi đăng ký khóa (“Đăng ký khóa…” hoặc "
-            "thidua keys enrol). Nếu không, gọi điện cho đơn vị để xác minh. Không có gì bị thay đổi.",
-            reason="unknown-key", key_id=key_id, public_key=manifest.public_key, unit_code=manifest.unit_code,
-        )
-    check_signature(bundle, signature, _safe_public_key(manifest.public_key))
-    return Signer(key_id, _safe_public_key(manifest.public_key), unit.id, tuple(chain))
-
-
-def _check_authority(session: Session, bundle: OpenBundle, row: TrustedKey, unit: Unit, campaign: CampaignInfo) -> None:
-    manifest = bundle.manifest
-    if row.unit_id != unit.id:
-        owner = session.get(Unit, row.unit_id)
-        raise AuthorityError(
-            f"Gói “{bundle.path.name}” ghi là của {unit.name} nhưng được ký bằng khóa {row.key_id} "
-            f"của {owner.name if owner else 'đơn vị khác'}. Một khóa chỉ được ký cho đơn vị của mình.",
-            hint="Không có gì bị thay đổi. Hãy báo cho cả hai đơn vị và đề nghị gửi lại gói đúng.",
-            reason="foreign-key",
-        )
-    if revoked_for(row, campaign.id, manifest.seq):
-        raise RevokedKeyError(
-            f"Gói số {manifest.seq} của {unit.name} được ký bằng khóa {row.key_id}, "
-            f"đã bị thu hồi từ gói số {row.revoked_from_seq} ({row.revoke_reason or 'không ghi lý do'}).",
-            hint="Không có gì bị thay đổi. Đơn vị cần ký lại bằng khóa mới đã đăng ký với Sở.",
-            reason="revoked",
-        )
-
-
-def _rotation_chain(session: Session, bundle: OpenBundle, unit: Unit, campaign: CampaignInfo) -> list[dict] | None:
-    """The statements linking the signer's key to an enrolled key of the same unit, oldest first."""
-    manifest = bundle.manifest
-    by_new = {item["statement"]["new_key_id"]: item for item in manifest.rotation}
-    chain: list[dict[str, Any]] = []
-    current_id, current_public = manifest.key_id, manifest.public_key
-    for _ in range(len(by_new) + 1):
-        item = by_new.get(current_id)
-        if item is None:
-            return None
-        statement = item["statement"]
-        if statement["new_public_key"] != current_public or statement["unit"] != unit.code:
-            return None
-        old_id = statement["old_key_id"]
-        old_row = session.scalar(select(TrustedKey).where(TrustedKey.key_id == old_id))
-        old_public = PublicKey.from_base64(old_row.public_key) if old_row else (
-            _safe_public_key(by_new[old_id]["statement"]["new_public_key"]) if old_id in by_new else None
-        )
-        if old_public is None:
-            return None
-        try:
-            signature = Signature.parse(item["signature"].encode("utf-8"))
-            if signature.trusted_comment != rotation_trusted_comment(statement):
-                return None
-            old_public.verify(canonical.encode(statement), signature)
-        except (MinisignError, canonical.CanonicalError):
-            return None
-        chain.insert(0, statement)
-        if old_row is not None:
-            if old_row.unit_id != unit.id or revoked_for(old_row, campaign.id, manifest.seq):
-                return None
-            return chain
-        current_id, current_public = old_id, by_new[old_id]["statement"]["new_public_key"]
-    return None
 
 
 def load_campaign(session: Session, bundle: OpenBundle) -> CampaignInfo:
