@@ -22,6 +22,7 @@ from thidua_desktop.core import audit, backup
 from thidua_desktop.core.activities import ActivityService
 from thidua_desktop.core.awards.catalog import load_catalog
 from thidua_desktop.core.awards.service import AwardService, award_data_dir
+from thidua_desktop.core.bundles.import_apply import recover_interrupted_imports
 from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
@@ -115,6 +116,7 @@ class Workspace:
         except Exception:
             engine.dispose()
             raise
+        recover_interrupted_imports(workspace)  # a killed import's staging and uncommitted files
         return workspace
 
     def _initialise(self) -> OpenReport:

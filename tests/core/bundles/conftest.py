@@ -31,7 +31,7 @@ PASSPHRASE = "cụm mật khẩu thử nghiệm"
 
 @pytest.fixture(autouse=True)
 def cheap_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
-    """scrypt at N = 2^10 instead of 2^16: the format is the same, the tests are faster."""
+    """scrypt at N = 2^10 instead of 2^17: the format is the same, the tests are faster."""
     monkeypatch.setitem(keys.KDF_LIMITS, "opslimit", 2**15)
     monkeypatch.setitem(keys.KDF_LIMITS, "memlimit", 2**24)
 
