@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from thidua_desktop import __version__
-from thidua_desktop.cli.commands import activity, bundle, consolidate, demo, info, keys, report, units
+from thidua_desktop.cli.commands import activity, bundle, consolidate, demo, info, keys, report, setup, units
 from thidua_desktop.cli.common import EXIT_CANCELLED, speak_vietnamese
 from thidua_desktop.core.errors import Cancelled, UserError
 
-COMMAND_MODULES = [info, demo, units, activity, report, bundle, keys, consolidate]
+COMMAND_MODULES = [info, setup, demo, units, activity, report, bundle, keys, consolidate]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,6 +32,7 @@ from thidua_desktop.core.consolidation.service import ConsolidationService, Serv
 from thidua_desktop.core.db import is_sqlite, make_engine, make_session_factory
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.evidence import EvidenceService, EvidenceStore
+from thidua_desktop.core.machine import MachineSettings, load_machine, save_machine
 from thidua_desktop.core.migrations import (
     MigrationReport,
     check_not_newer,
@@ -46,6 +47,7 @@ from thidua_desktop.core.progress import CancelFn, check_cancel, never_cancelled
 from thidua_desktop.core.query import ActivityQueries
 from thidua_desktop.core.roles import ROLE_LABELS, Role
 from thidua_desktop.core.shared_store import SharedEvidenceStore
+from thidua_desktop.core.text import nfc
 from thidua_desktop.core.units import UnitInfo, UnitService, seed_units
 
 __all__ = ["ROLE_LABELS", "Role", "Workspace"]
@@ -106,7 +108,9 @@ class Workspace:
         """Open (creating or upgrading) a data folder; on any error nothing is left half-initialised."""
         layout = DataLayout.resolve(data_dir, demo=demo)
         layout.ensure()
-        url = database_url or os.environ.get(DATABASE_URL_ENV) or layout.sqlite_url()
+        machine = load_machine(layout.root)
+        url = database_url or os.environ.get(DATABASE_URL_ENV) or machine.database_url or layout.sqlite_url()
+        actor = actor or machine.reviewer_name
         if url == layout.sqlite_url():
             check_not_newer(peek_sqlite_version(layout.database_file))
         engine = make_engine(url)
@@ -200,6 +204,32 @@ class Workspace:
             unit_code = unit_code or self.units().department().code
         self.units().get(unit_code)  # refuses an unknown code
         self.set_settings(role=str(role), unit_code=unit_code)
+
+    def setup_shared_department(self, reviewer_name: str) -> bool:
+        """Set this machine up as a reviewer of the department whose database it opened; True if it joined.
+
+        The first reviewer sets the database up as the department; a later one only joins (the shared
+        settings are left as they are). Either way the machine remembers the database and the reviewer's
+        name, which the audit log records from then on.
+        """
+        name = nfc(reviewer_name.strip())
+        if not name:
+            raise UserError("Chưa có họ tên người thẩm định.", hint="Ví dụ: --name \"Nguyễn Văn An\".")
+        role = self.role
+        if role is Role.UNIT:
+            raise UserError(
+                "Cơ sở dữ liệu này đã được thiết lập cho một đơn vị, không phải Sở Tư pháp.",
+                hint="Hãy kiểm tra lại địa chỉ cơ sở dữ liệu (--database-url).",
+            )
+        self.actor = name
+        if role is None:
+            self.configure(Role.DEPARTMENT, None)
+        url = None if self.is_sqlite else self.engine.url.render_as_string(hide_password=False)
+        save_machine(self.layout.root, MachineSettings(url, name))
+        with self.transaction() as session:
+            audit.record(session, name, "join" if role else "setup", "reviewer", name[:64],
+                         {"data_dir": str(self.layout.root)})
+        return role is not None
 
     def own_unit(self) -> UnitInfo | None:
         code = self.setting("unit_code")
