@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from thidua_desktop.core.concurrency import database_now, with_retry
 from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.evidence import CHUNK, EvidenceStore, FileState
-from thidua_desktop.core.models import EvidenceBlob, EvidenceChunk
+from thidua_desktop.core.models import Evidence, EvidenceBlob, EvidenceChunk
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 
 
@@ -190,3 +190,25 @@ def restore_missing(store: EvidenceStore, staged: dict[str, Path]) -> int:
             store.publish(sha, final)
         restored += 1
     return restored
+
+
+def share_cached_files(store: EvidenceStore, *, progress: ProgressFn | None = None,
+                       cancel: CancelFn = never_cancelled) -> int:
+    """Put every file this machine holds and the shared database lacks into it; 0 for a local store.
+
+    For a department that imported bundles before its store was shared: run once on each machine that
+    imported, and every reviewer sees those files.
+    """
+    if not isinstance(store, SharedEvidenceStore):
+        return 0
+    with store.sessions() as session:
+        shas = list(session.scalars(select(Evidence.sha256).order_by(Evidence.sha256)))
+    shared = 0
+    for start in range(0, len(shas), 200):
+        if cancel():
+            raise Cancelled()
+        shared += publish_cached(store, shas[start : start + 200])
+        if progress:
+            progress(min(start + 200, len(shas)), len(shas))
+    return shared
+

@@ -316,7 +316,8 @@ def prepare_import(
             verdict = decide(session, bundle.manifest, unit.id, campaign.id, unit.name, pending_key=signer.pending,
                              max_jump=max_seq_jump(workspace.setting(MAX_SEQ_JUMP_SETTING)), flag=None)
         to_stage = set(included) - present_included
-        if not dry_run and verdict.status is ImportStatus.NEW:
+        restoring = verdict.status is ImportStatus.ALREADY and to_stage  # files the store lost: put back
+        if not dry_run and (verdict.status is ImportStatus.NEW or restoring):
             staging = Staging.create(workspace.layout.bundles_dir)
         scan(bundle, staging=staging, stage=to_stage, progress=progress, cancel=cancel)
         with workspace.sessions() as session:
