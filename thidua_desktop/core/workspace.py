@@ -205,6 +205,12 @@ class Workspace:
         self.units().get(unit_code)  # refuses an unknown code
         self.set_settings(role=str(role), unit_code=unit_code)
 
+    @property
+    def needs_reviewer_name(self) -> bool:
+        """A shared database opened from a machine that has not said who works on it (see `setup_shared_department`)."""
+        return (not self.is_sqlite and self.role is not Role.UNIT
+                and load_machine(self.layout.root).reviewer_name is None)
+
     def setup_shared_department(self, reviewer_name: str) -> bool:
         """Set this machine up as a reviewer of the department whose database it opened; True if it joined.
 
