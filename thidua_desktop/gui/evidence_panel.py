@@ -68,6 +68,10 @@ class EvidencePanel(QGroupBox):
         self.open_button.clicked.connect(self.open_selected)
         self.detach_button.clicked.connect(self.detach_selected)
 
+    def tab_chain(self) -> list[QWidget]:
+        """The panel's widgets in Tab order, for the form to chain after its own fields."""
+        return [self.evidence_list, self.add_files_button, self.caption_button, self.open_button, self.detach_button]
+
     def set_read_only(self) -> None:
         """Files can still be opened, not changed."""
         for button in (self.add_files_button, self.caption_button, self.detach_button):
