@@ -122,6 +122,8 @@ class ActivityForm(QDialog):
         splitter.setSizes([680, 400])
         outer.addLayout(self._build_buttons())
         self.evidence.busy.connect(lambda busy: self._saving_allowed(not busy))
+        # Closing, saved or not: copies this form made that nothing references leave the store.
+        self.finished.connect(lambda _result: self.evidence.release())
         for signal in (self.title_edit.textChanged, self.criterion.currentIndexChanged, self.date.dateChanged):
             signal.connect(lambda *_args: self._recheck_shown())
         self.recording_unit.currentIndexChanged.connect(lambda _i: self._check_date())
