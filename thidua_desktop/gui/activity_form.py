@@ -64,8 +64,10 @@ class MessageLine(QLabel):
     def __init__(self) -> None:
         super().__init__()
         self.setWordWrap(True)
-        self.setMinimumHeight(self.fontMetrics().lineSpacing())
         self.setStyleSheet(ERROR_STYLE)
+        self.setText("Ă")  # one line of text, as tall as any message of one line
+        self.setMinimumHeight(self.sizeHint().height())
+        self.setText("")
 
     def show_message(self, text: str, style: str = ERROR_STYLE) -> None:
         self.setStyleSheet(style)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QColor, QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_date, parse_date
 
-INVALID_STYLE = "QLineEdit { border: 1px solid #b3261e; background: #fdecea; }"
+INVALID_BACKGROUND = QColor("#fdecea")  # a palette colour: unlike a style sheet it never changes the field's size
 DATE_HINT = "Nhập ngày dạng ngày/tháng/năm, ví dụ 05/02/2024 (hoặc 5/2/2024, 5.2.2024, 5-2-2024)."
 
 
@@ -132,7 +132,9 @@ class DateField(QWidget):
                     value = None
         changed = value != self._value
         self._value, self._error = value, error
-        self.line_edit.setStyleSheet(INVALID_STYLE if error else "")
+        palette = self.line_edit.palette()
+        palette.setColor(QPalette.ColorRole.Base, INVALID_BACKGROUND if error else self.palette().color(QPalette.ColorRole.Base))
+        self.line_edit.setPalette(palette)
         self.line_edit.setToolTip(error or self.tr(DATE_HINT))
         if changed:
             self.dateChanged.emit(value)
