@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QMenu,
+    QSizePolicy,
     QToolButton,
     QWidget,
     QWidgetAction,
@@ -55,7 +56,8 @@ class DateField(QWidget):
         self.line_edit.setPlaceholderText(self.tr("ngày/tháng/năm"))
         self.line_edit.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9/.\- ]{0,12}"), self))
         self.line_edit.setMaxLength(12)
-        self.line_edit.setMinimumWidth(self.line_edit.fontMetrics().horizontalAdvance("00/00/00000") + 16)
+        self.line_edit.setFixedWidth(self.line_edit.fontMetrics().horizontalAdvance("00/00/00000") + 24)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # a date needs no half-screen field
         self.calendar_button = QToolButton()
         self.calendar_button.setText("▾")
         self.calendar_button.setToolTip(self.tr("Chọn trên lịch"))
@@ -156,6 +158,7 @@ class DateField(QWidget):
         menu = QMenu(self)
         calendar = QCalendarWidget(menu)
         calendar.setGridVisible(True)
+        calendar.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))  # "Tháng 4", "T2"…
         calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         if self._minimum:
             calendar.setMinimumDate(QDate(self._minimum.year, self._minimum.month, self._minimum.day))

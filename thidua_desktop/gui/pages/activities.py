@@ -163,6 +163,7 @@ class ActivitiesPage(QWidget):
         self.totals_title = QLabel()
         self.totals_title.setWordWrap(True)
         self.totals_title.setStyleSheet("font-weight: bold;")
+        self.totals_title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         totals_layout.addWidget(self.totals_title)
         self.totals_model = TotalsModel(self.campaign, self)
         self.totals = QTableView()
