@@ -81,10 +81,6 @@ class MessageLine(QLabel):
         return bool(self.text())
 
 
-def _error_label() -> MessageLine:
-    return MessageLine()
-
-
 class ActivityForm(QDialog):
     saved = Signal(object)  # ChangeReport
 
@@ -148,7 +144,7 @@ class ActivityForm(QDialog):
         self.criterion = CriterionPicker(self.campaign, allow_groups=False)
         self.criterion.setAccessibleName(self.tr("Tiêu chí"))
         self.criterion.currentIndexChanged.connect(lambda _i: self._show_indicators())
-        self.criterion_error = _error_label()
+        self.criterion_error = MessageLine()
         form.addRow(self.tr("&Tiêu chí:"), self._stack(self.criterion, self.criterion_error))
 
         self.date = DateField()
@@ -160,7 +156,7 @@ class ActivityForm(QDialog):
 
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText(self.tr("Ví dụ: Trợ giúp pháp lý lưu động tại xã Ô Lâm"))
-        self.title_error = _error_label()
+        self.title_error = MessageLine()
         form.addRow(self.tr("Tên &hoạt động:"), self._stack(self.title_edit, self.title_error))
 
         form.addRow(self.tr("Địa &bàn:"), self._build_place())
@@ -175,7 +171,7 @@ class ActivityForm(QDialog):
         self.values_box = QGroupBox(self.tr("Số liệu theo chỉ tiêu"))
         self.values_grid = QGridLayout(self.values_box)
         form.addRow(self.values_box)
-        self.general_error = _error_label()
+        self.general_error = MessageLine()
         form.addRow(self.general_error)
         return form_host
 
@@ -254,7 +250,7 @@ class ActivityForm(QDialog):
             elif indicator.id in previous:
                 edit.setText(previous[indicator.id])
             unit = QLabel(indicator.unit)
-            error = _error_label()
+            error = MessageLine()
             self.values_grid.addWidget(label, row * 2, 0)
             self.values_grid.addWidget(edit, row * 2, 1)
             self.values_grid.addWidget(unit, row * 2, 2)
@@ -520,7 +516,10 @@ class ActivityForm(QDialog):
         if not code:
             return None
         if code not in self._units:
-            self._units[code] = self.workspace.units().get(code)
+            try:
+                self._units[code] = self.workspace.units().get(code)
+            except UserError:  # an unknown code is refused when saving; no warning to give here
+                return None
         return self._units[code]
 
     def _fingerprint(self) -> tuple:
