@@ -114,8 +114,12 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def parse_date(text: str) -> date:
-    """Parse dd/mm/yyyy (also d/m/yyyy); raises ValueError with a Vietnamese message."""
-    parts = text.strip().replace("-", "/").replace(".", "/").split("/")
+    """Parse a date as written: dd/mm/yyyy, also without leading zeros and with "." or "-" (5.2.2024, 5-2-2024).
+
+    The one rule for the GUI's date field and the CLI. Never guesses: an impossible day (31/02) is an error,
+    not the nearest real day. Raises ValueError with a Vietnamese message.
+    """
+    parts = [part.strip() for part in text.strip().replace("-", "/").replace(".", "/").split("/")]
     if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) > 2 or len(parts[2]) != 4:
         raise ValueError(f"Ngày “{text}” không đúng dạng ngày/tháng/năm (ví dụ 05/02/2024).")
     day, month, year = (int(p) for p in parts)

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 from thidua_desktop.core.awards.catalog import AwardType
 from thidua_desktop.core.awards.ranking import RankingChoice
 from thidua_desktop.core.awards.service import Candidate, RoundInfo, header_defaults
+from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_number, format_percent
 from thidua_desktop.core.units import UnitInfo
-from thidua_desktop.gui.messages import dialog_buttons
-from thidua_desktop.gui.unit_dialog import OptionalDate
+from thidua_desktop.gui.date_field import OptionalDate
+from thidua_desktop.gui.messages import dialog_buttons, show_error
 
 
 class RoundDialog(QDialog):
@@ -92,6 +93,16 @@ class RoundDialog(QDialog):
         """Another issuing agency: its (historical) letterhead, symbol and place replace the old ones."""
         for field, value in header_defaults(self.units[self.issuer.currentData()]).items():
             self.edits[field].setText(value)
+
+    def accept(self) -> None:
+        """A date that is not a real one keeps the dialog open with the typed text and says why."""
+        try:
+            self.document_date.value(self.tr("Ngày văn bản"))
+            self.meeting_date.value(self.tr("Ngày họp Hội đồng"))
+        except UserError as error:
+            show_error(self, error)
+            return
+        super().accept()
 
     def value(self) -> RoundInfo:
         return replace(
