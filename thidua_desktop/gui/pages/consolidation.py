@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -31,7 +31,7 @@ from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.progress import CancelFn, ProgressFn
 from thidua_desktop.core.text import format_number
-from thidua_desktop.core.units import UNIT_KIND_LABELS
+from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitInfo
 from thidua_desktop.gui.consolidation.charts_tab import ChartsTab
 from thidua_desktop.gui.consolidation.completeness_tab import CompletenessTab
 from thidua_desktop.gui.consolidation.drilldown_dialog import DrillDownDialog
@@ -84,6 +84,10 @@ class ConsolidationPage(QWidget):
         self.kinds.addItem(self.tr("Tất cả đơn vị"), None)
         for kind in (UnitKind.DISTRICT_OFFICE, UnitKind.DEPARTMENT_OFFICE):
             self.kinds.addItem(self.tr(UNIT_KIND_LABELS[kind]), kind)
+        self.kinds.insertSeparator(self.kinds.count())
+        for unit in self.workspace.units().list():  # or one unit: its row, its total, its ranking
+            self.kinds.addItem(unit.short_name, unit)
+            self.kinds.setItemData(self.kinds.count() - 1, unit.name, Qt.ItemDataRole.ToolTipRole)
         self.place = QComboBox()
         for label, flags in PLACE_CHOICES:
             self.place.addItem(self.tr(label), flags)
@@ -131,10 +135,13 @@ class ConsolidationPage(QWidget):
     # --- filter and data -------------------------------------------------------------------------------------
     @property
     def filter(self) -> ConsolidationFilter:
-        kind = self.kinds.currentData()
+        choice = self.kinds.currentData()
+        if isinstance(choice, UnitInfo):
+            return ConsolidationFilter(self.period.currentData(), unit_ids=frozenset({choice.id}),
+                                       units_caption=choice.name, **self.place.currentData())
         return ConsolidationFilter(
             self.period.currentData(),
-            unit_kinds=frozenset({kind}) if kind is not None else None,
+            unit_kinds=frozenset({choice}) if choice is not None else None,
             **self.place.currentData(),
         )
 
