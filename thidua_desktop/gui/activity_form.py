@@ -44,6 +44,7 @@ from thidua_desktop.core.units import UnitInfo
 from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.evidence_panel import EvidencePanel
+from thidua_desktop.gui.geometry import fit_to_screen
 from thidua_desktop.gui.messages import confirm, show_error
 from thidua_desktop.gui.widgets import CriterionPicker, NumberEdit
 
@@ -71,7 +72,7 @@ class ActivityForm(QDialog):
         self.revision: int | None = None
         self.value_edits: dict[int, NumberEdit] = {}
         self.setAcceptDrops(True)
-        self.resize(1100, 720)
+        fit_to_screen(self, (1100, 720))  # Lưu/Đóng stay on a 1366×768 screen at 125–150 %
         self._build()
         if uuid:
             self._load(uuid)

@@ -36,12 +36,9 @@ def confirm(parent: QWidget | None, title: str, text: str, *, informative: str =
     return box.clickedButton() is yes_button
 
 
-def ask_text(parent: QWidget | None, title: str, label: str, text: str = "", *, multiline: bool = False,
-             accept: str = "Đồng ý") -> str | None:
-    """A line (or a paragraph) from the user with Vietnamese buttons; None when cancelled.
-
-    `QInputDialog.getText` would show Qt's English "OK"/"Cancel".
-    """
+def text_prompt(parent: QWidget | None, title: str, label: str, text: str = "", *, multiline: bool = False,
+                accept: str = "Đồng ý") -> QInputDialog:
+    """The dialog `ask_text` shows: Vietnamese buttons (`QInputDialog.getText` would show Qt's "OK"/"Cancel")."""
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setLabelText(label)
@@ -49,6 +46,13 @@ def ask_text(parent: QWidget | None, title: str, label: str, text: str = "", *, 
     dialog.setTextValue(text)
     dialog.setOkButtonText(accept)
     dialog.setCancelButtonText(dialog.tr("Hủy"))
+    return dialog
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "", *, multiline: bool = False,
+             accept: str = "Đồng ý") -> str | None:
+    """A line (or a paragraph) from the user; None when cancelled."""
+    dialog = text_prompt(parent, title, label, text, multiline=multiline, accept=accept)
     return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 

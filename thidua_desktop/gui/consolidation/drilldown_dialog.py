@@ -57,7 +57,7 @@ class PreviewLabel(QLabel):
         super().__init__()
         self.image: QPixmap | None = None
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(160, 120)
+        self.setMinimumSize(160, 80)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # never grows to the image
         self.setStyleSheet("background: #f4f6f8; border: 1px solid #d0d7de;")
 
@@ -165,7 +165,7 @@ class DrillDownDialog(QDialog):
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroller.setMinimumHeight(90)
+        scroller.setMinimumHeight(60)
         column.addWidget(scroller, 1)
         review_row = QHBoxLayout()
         self.accept_button = QPushButton(self.tr("Chấp nhận"))
@@ -182,7 +182,8 @@ class DrillDownDialog(QDialog):
         self.evidence = QListWidget()
         self.evidence.setViewMode(QListWidget.ViewMode.IconMode)
         self.evidence.setIconSize(QSize(96, 96))
-        self.evidence.setFixedHeight(128)
+        self.evidence.setMinimumHeight(72)
+        self.evidence.setMaximumHeight(128)
         self.evidence.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.evidence.currentRowChanged.connect(self.preview)
         self.evidence.itemDoubleClicked.connect(lambda _item: self.open_external())

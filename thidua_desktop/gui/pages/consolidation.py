@@ -14,7 +14,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -39,6 +38,7 @@ from thidua_desktop.gui.consolidation.ranking_tab import RankingTab
 from thidua_desktop.gui.consolidation.review_tab import ReviewTab
 from thidua_desktop.gui.consolidation.table_view import ConsolidatedModel, FrozenTableView, Orientation
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.flow_layout import FlowLayout, labelled
 
 PLACE_CHOICES = (
     ("Mọi địa bàn", {}),
@@ -76,7 +76,7 @@ class ConsolidationPage(QWidget):
     # --- layout -------------------------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        controls = QHBoxLayout()
+        controls = FlowLayout()
         self.period = QComboBox()
         for period in period_choices(self.campaign):
             self.period.addItem(period.label if not period.label.startswith("Quý") else f"    {period.label}", period)
@@ -96,13 +96,11 @@ class ConsolidationPage(QWidget):
         self.orientation.addItem(self.tr("Chỉ tiêu × đơn vị"), Orientation.INDICATORS_BY_UNITS)
         for label, widget in ((self.tr("Kỳ:"), self.period), (self.tr("Đơn vị:"), self.kinds),
                               (self.tr("Địa bàn:"), self.place), (self.tr("Trình bày:"), self.orientation)):
-            # Combos may shrink on a 1366-px office screen; their lists still open at full width.
+            # Each filter shows its whole choice ("Cả giai đoạn 2023–2025"); the row wraps on a narrow screen.
             widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            widget.setMinimumContentsLength(17 if widget is self.period else 10)
+            widget.setMinimumContentsLength(22 if widget is self.period else 16)
             widget.view().setMinimumWidth(widget.view().sizeHintForColumn(0) + 24)
-            controls.addWidget(QLabel(label))
-            controls.addWidget(widget, 1)
-        controls.addStretch(1)
+            controls.addWidget(labelled(label, widget))
         self.excel_button = QPushButton(self.tr("Xuất Excel…"))
         self.excel_button.clicked.connect(lambda: self.export_excel())
         self.report_button = QPushButton(self.tr("Báo cáo tổng hợp…"))
