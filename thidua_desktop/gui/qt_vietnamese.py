@@ -109,6 +109,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "%1\nDirectory not found.\nPlease verify the correct directory name was given.":
             "%1\nKhông tìm thấy thư mục.\nHãy kiểm tra lại tên thư mục.",
     },
+    "QAbstractFileIconProvider": {  # the file dialog's "Type" column
+        "Folder": "Thư mục", "File Folder": "Thư mục", "File": "Tệp", "%1 File": "Tệp %1", "Drive": "Ổ đĩa",
+        "Alias": "Bí danh", "Shortcut": "Lối tắt",
+    },
     "QFileSystemModel": {
         "Name": "Tên",
         "Size": "Kích thước",
