@@ -57,6 +57,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "downscale_photos": True,
     "photo_max_px": 2000,
     "backup_keep": 10,
+    "official_name": "",  # who reviews and approves at the department (Cài đặt › Máy này)
 }
 
 
@@ -222,8 +223,15 @@ class Workspace:
         return AwardService(self.sessions, self.campaign(), self.actor, load_catalog(award_data_dir(self.layout.root)),
                             settings=self, write_sessions=self.write_sessions)
 
+    @property
+    def official_name(self) -> str:
+        """The official's name from Settings ("" until set): reviews and approvals are signed with it."""
+        return str(self.setting("official_name") or "").strip()
+
     def _department_context(self) -> ServiceContext:
-        return ServiceContext(self.sessions, self.write_sessions, self.campaign(), self.actor, self.layout)
+        """Department work is signed by the official named in Settings, not the computer's login name."""
+        return ServiceContext(self.sessions, self.write_sessions, self.campaign(), self.official_name or self.actor,
+                              self.layout)
 
     def consolidation(self) -> ConsolidationService:
         """The department's tables, completeness, ranking, drill-down and exports."""

@@ -47,6 +47,7 @@ from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.date_field import DateField
 from thidua_desktop.gui.evidence_panel import EvidencePanel
+from thidua_desktop.gui.geometry import fit_to_screen
 from thidua_desktop.gui.messages import confirm, show_error
 from thidua_desktop.gui.widgets import CriterionPicker, NumberEdit
 
@@ -97,7 +98,7 @@ class ActivityForm(QDialog):
         self._units: dict[str, UnitInfo] = {}
         self._shown: dict[str, MessageLine] = {}  # problem key → the red line showing it
         self.setAcceptDrops(True)
-        self.resize(1100, 720)
+        fit_to_screen(self, (1100, 720))  # Lưu/Đóng stay on a 1366×768 screen at 125–150 %
         self._build()
         if uuid:
             self._load(uuid)

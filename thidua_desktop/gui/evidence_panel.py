@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -43,7 +42,7 @@ from thidua_desktop.core.evidence import (
 from thidua_desktop.core.progress import CancelFn, ProgressFn
 from thidua_desktop.core.text import format_number
 from thidua_desktop.gui.context import AppContext
-from thidua_desktop.gui.messages import show_error
+from thidua_desktop.gui.messages import ask_text, show_error
 from thidua_desktop.gui.thumbnails import ThumbnailProvider
 
 ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 20
@@ -217,8 +216,9 @@ class EvidencePanel(QGroupBox):
         if item is None:
             return
         attachment: AttachmentDraft = item.data(ATTACHMENT_ROLE)
-        caption, ok = QInputDialog.getText(self, self.tr("Chú thích"), self.tr("Chú thích cho tệp {name}:").format(name=attachment.file_name), text=attachment.caption)
-        if ok:
+        caption = ask_text(self, self.tr("Chú thích"), self.tr("Chú thích cho tệp {name}:").format(name=attachment.file_name),
+                           attachment.caption)
+        if caption is not None:
             item.setData(ATTACHMENT_ROLE, AttachmentDraft(attachment.sha256, attachment.file_name, attachment.mime_type, attachment.size, caption.strip()))
             self._label_item(item)
 

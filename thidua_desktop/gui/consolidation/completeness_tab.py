@@ -64,13 +64,14 @@ class CompletenessTab(QWidget):
 
     def refresh(self) -> None:
         page = self.page
-        self.report = page.service.completeness(page.filter.period, unit_kinds=page.filter.unit_kinds)
+        self.report = page.service.completeness(page.filter.period, unit_kinds=page.filter.unit_kinds,
+                                                unit_ids=page.filter.unit_ids)
         report = self.report
         self.deadline.setDate(report.deadline)
         self.summary.setText(report.summary)
         rows = []
         for number, item in enumerate(report.rows, start=1):
-            last = item.last_bundle
+            last = item.bundle
             rows.append((
                 number, item.unit.name, item.unit.kind_label, colored(item.status_label, STATUS_COLORS[item.status]),
                 last.seq if last else "", format_date(last.created_at) if last else "",
@@ -78,7 +79,7 @@ class CompletenessTab(QWidget):
                 format_number(item.records), format_number(item.evidence_files),
             ))
         fill_table(self.table, [
-            self.tr("STT"), self.tr("Đơn vị"), self.tr("Loại"), self.tr("Tình trạng"), self.tr("Gói gần nhất"),
+            self.tr("STT"), self.tr("Đơn vị"), self.tr("Loại"), self.tr("Tình trạng"), self.tr("Gói được tính"),
             self.tr("Ngày lập"), self.tr("Ngày nhận"), self.tr("Khóa ký"), self.tr("Số hoạt động"), self.tr("Số tệp minh chứng"),
         ], rows, numeric=(0, 4, 8, 9))
         self.print_button.setEnabled(bool(report.reminders))

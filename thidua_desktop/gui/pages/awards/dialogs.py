@@ -29,6 +29,7 @@ from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_number, format_percent
 from thidua_desktop.core.units import UnitInfo
 from thidua_desktop.gui.date_field import OptionalDate
+from thidua_desktop.gui.geometry import fit_to_screen
 from thidua_desktop.gui.messages import dialog_buttons, show_error
 
 
@@ -121,7 +122,7 @@ class RankingDialog(QDialog):
         super().__init__(parent)
         self.choices = choices
         self.setWindowTitle(self.tr("Tạo đề nghị từ bảng xếp hạng"))
-        self.resize(900, 520)
+        fit_to_screen(self, (900, 520))
         column = QVBoxLayout(self)
         column.addWidget(QLabel(self.tr(
             "Các đơn vị được xếp hạng theo điểm (cả giai đoạn). Đơn vị được đề xuất khen thưởng đã được chọn sẵn; "

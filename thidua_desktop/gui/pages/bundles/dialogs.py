@@ -34,6 +34,7 @@ from thidua_desktop.core.bundles.importer import ImportOutcome, ImportStatus, Pr
 from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.bundles.trust import TrustedKeyInfo
 from thidua_desktop.core.workspace import Workspace
+from thidua_desktop.gui.geometry import fit_to_screen
 from thidua_desktop.gui.messages import dialog_buttons, show_error
 from thidua_desktop.gui.pages.bundles.common import (
     BUNDLE_FILTER,
@@ -202,7 +203,7 @@ class PreviewDialog(QDialog):
         preview = prepared.preview
         summary = preview.summary
         self.setWindowTitle(self.tr("Xem trước gói dữ liệu — {file}").format(file=summary.file_name))
-        self.resize(980, 640)
+        fit_to_screen(self, (980, 640))
         layout = QVBoxLayout(self)
         title = QLabel(f"<b>{summary.title}</b>")
         title.setWordWrap(True)
@@ -258,7 +259,7 @@ class SummaryDialog(QDialog):
     def __init__(self, outcomes: Sequence[ImportOutcome], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Kết quả nhận gói dữ liệu"))
-        self.resize(980, 480)
+        fit_to_screen(self, (980, 480))
         layout = QVBoxLayout(self)
         accepted = sum(1 for o in outcomes if o.error is None)
         layout.addWidget(QLabel(self.tr("{n} tệp: {ok} tệp nhận được, {bad} tệp bị từ chối.").format(
