@@ -114,6 +114,8 @@ if [ -z "$digest_now" ] || [ "$digest_now" != "$digest_calc" ] || ! grep -q 'CN=
     fail "python$PYTHON_TAG.dll is not Authenticode-signed by the Python Software Foundation"
 fi
 rm -f "$PY/DLLs/_wmi.pyd"  # build interpreter only: Wine 8 lacks propsys.VariantToString, platform→_wmi crashes
+# The interpreter with the wheels installed is cached per pins.env (pip under Wine takes ~1.5 min).
+PY_CACHE="$CACHE/python-$(sha256sum installer/windows/pins.env | cut -c1-16)"
 
 log "1. Windows wheels (pip download --platform win_amd64, $(wc -w <<<"$WHEELS" | awk '{print $1/2}') pinned)"
 REQS="$WORK/requirements-win.txt"
@@ -187,10 +189,17 @@ check_no_stubs() {  # a folder must hold neither stub, by name or by content
     done <<<"$stub_hashes"
 }
 
-log "2. pip install the pinned wheels into the Windows CPython (Wine)"
-wrun "$PY/python.exe" -m pip install -q --no-index --no-deps --require-hashes --no-warn-script-location \
-    --find-links "$(winpath "$CACHE/wheels")" -r "$(winpath "$REQS")" >"$WORK/pip.log" \
-    || { tail -20 "$WORK/pip.log"; fail "pip install under Wine"; }
+if [ -f "$PY_CACHE/.complete" ] && check_sha "$PY_CACHE/python$PYTHON_TAG.dll" "$PYTHON_DLL_SHA256"; then
+    log "2. Windows CPython with the pinned wheels: from the cache"
+    rm -rf "$PY" && cp -a "$PY_CACHE" "$PY"
+else
+    log "2. pip install the pinned wheels into the Windows CPython (Wine)"
+    wrun "$PY/python.exe" -m pip install -q --no-index --no-deps --require-hashes --no-warn-script-location \
+        --find-links "$(winpath "$CACHE/wheels")" -r "$(winpath "$REQS")" >"$WORK/pip.log" \
+        || { tail -20 "$WORK/pip.log"; fail "pip install under Wine"; }
+    rm -rf "$PY_CACHE" "$CACHE"/python-*.partial && cp -a "$PY" "$PY_CACHE.partial"
+    touch "$PY_CACHE.partial/.complete" && mv "$PY_CACHE.partial" "$PY_CACHE"
+fi
 
 # --- 3. PyInstaller onedir, frozen self-test --------------------------------------------------
 log "3. PyInstaller (Wine)"
@@ -201,15 +210,13 @@ ONEDIR="$SRC/dist/thidua-desktop"
 check_no_stubs "$ONEDIR" "the PyInstaller onedir"
 built=$(date +%s)
 
-TEMP_UNIX="$LOCALAPPDATA_UNIX/Temp"
-self_test() {  # $1: label, then the exe and its arguments; the report file is shown on failure
+self_test() {  # $1: label, then the exe and its arguments; prints the verdict, fails with the report
     local label=$1; shift
-    rm -f "$TEMP_UNIX/thidua-desktop-tu-kiem-tra.txt"
     if ! wrun "$@" --self-test >"$WORK/selftest.log"; then
-        cat "$TEMP_UNIX/thidua-desktop-tu-kiem-tra.txt" 2>/dev/null || tail -30 "$WORK/selftest.log"
+        cat "$WORK/selftest.log"
         fail "$label --self-test"
     fi
-    grep -a "Kết quả" "$TEMP_UNIX/thidua-desktop-tu-kiem-tra.txt" | sed "s/^/windows:   $label: /"
+    grep -a "Kết quả" "$WORK/selftest.log" | sed "s/^/windows:   $label: /"
 }
 log "3. frozen --self-test (Wine, offscreen)"
 self_test "onedir" "$ONEDIR/thidua-desktop.exe"
@@ -274,7 +281,7 @@ log "   $progid open command: $command"
 exe=$(sed -n 's/^"\([^"]*\)" "%1"$/\1/p' <<<"$command")
 [ "${exe,,}" = "${APP_EXE_WIN,,}" ] || fail "the open command does not run the installed exe with \"%1\": $command"
 self_test "association" "$exe" "$BUNDLE_WIN"
-grep -a "Mở tệp gói dữ liệu" "$TEMP_UNIX/thidua-desktop-tu-kiem-tra.txt" | grep -q "đạt" || fail "the bundle step did not run"
+grep -a "Mở tệp gói dữ liệu" "$WORK/selftest.log" | grep -q "đạt" || fail "the bundle step did not run"
 cp "$WUSER_DIR/Documents/Gói nhận/goi-nhan.thidua" "$WUSER_DIR/Documents/Gói nhận/goi-bi-sua.thidua"
 "$PYTHON" -c 'import sys; p=sys.argv[1]; d=bytearray(open(p,"rb").read()); d[len(d)//2]^=1; open(p,"wb").write(d)' \
     "$WUSER_DIR/Documents/Gói nhận/goi-bi-sua.thidua"

@@ -71,7 +71,7 @@ VersionInfoVersion={#AppVersion}
 VersionInfoProductName={#AppName}
 VersionInfoDescription=Chương trình cài đặt {#AppName}
 PrivilegesRequired=lowest
-DefaultDirName={autopf}\{#AppFolderName}
+DefaultDirName={code:ProgramsDir}\{#AppFolderName}
 DisableDirPage=auto
 UsePreviousAppDir=yes
 DisableProgramGroupPage=yes
@@ -152,6 +152,19 @@ Type: filesandordirs; Name: "{app}\_internal"
 Type: dirifempty; Name: "{app}"
 
 [Code]
+// Where programs go: autopf, which in this per-user install (PrivilegesRequired=lowest) is
+// %LOCALAPPDATA%\Programs (FOLDERID_UserProgramFiles) on Windows 10/11. Wine 8, under which CI installs
+// this very setup.exe, does not know that folder and cannot expand autopf: it gets the same path
+// spelled out.
+function ProgramsDir(Param: String): String;
+begin
+  try
+    Result := ExpandConstant('{autopf}');
+  except
+    Result := ExpandConstant('{localappdata}\Programs');
+  end;
+end;
+
 { The user's data folder, as the app computes it (platformdirs user_data_dir, appauthor=False):
   %LOCALAPPDATA%\thidua-desktop. THIDUA_DATA_DIR, if a user set it, points elsewhere and is not touched. }
 function UserDataDir(): String;

@@ -82,7 +82,12 @@ def test_iss_installs_per_user_without_admin(iss: str) -> None:
     setup = _directives(iss)
     assert setup["PrivilegesRequired"] == "lowest"
     assert "PrivilegesRequiredOverridesAllowed" not in setup
-    assert setup["DefaultDirName"].startswith("{autopf}")  # = %LOCALAPPDATA%\Programs when not admin
+    # {autopf} = %LOCALAPPDATA%\Programs when not admin; spelled out only where the shell cannot expand it (Wine)
+    assert setup["DefaultDirName"] == r"{code:ProgramsDir}\{#AppFolderName}"
+    programs_dir = iss[iss.index("function ProgramsDir"):]
+    programs_dir = programs_dir[:programs_dir.index("end;\n\n")]
+    assert programs_dir.index("ExpandConstant('{autopf}')") < programs_dir.index("except")
+    assert "ExpandConstant('{localappdata}\\Programs')" in programs_dir
     assert setup["ArchitecturesAllowed"] == setup["ArchitecturesInstallIn64BitMode"] == "x64compatible"
     assert setup["ChangesAssociations"] == "yes"
     assert re.fullmatch(r"\{\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}", setup["AppId"])
