@@ -22,6 +22,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "windows: [$(( $(date +%s) - STARTED ))s] $*"; }
 fail() { echo "windows: THẤT BẠI / FAILED: $*" >&2; exit 1; }
+set -E
+trap 'echo "windows: THẤT BẠI / FAILED at .ci/windows.sh line $LINENO: $BASH_COMMAND" >&2' ERR
 
 # shellcheck source=../installer/windows/pins.env
 source installer/windows/pins.env
@@ -237,7 +239,7 @@ compiled=$(date +%s)
 # --- 5. install (per-user, silent) ----------------------------------------------------------------
 run_setup() {  # $1: setup or uninstaller (Windows or Unix path), $2: log name
     wrun "$1" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART "/LOG=$(winpath "$WORK/$2.log")" >/dev/null || {
-        tail -30 "$WORK/$2.log" 2>/dev/null | iconv -f utf-16 -t utf-8 2>/dev/null || tail -30 "$WORK/$2.log"
+        tr -d '\r' <"$WORK/$2.log" | tail -30  # Inno Setup's log: UTF-8 with CRLF
         fail "$2 exited non-zero"
     }
     wineserver -w
@@ -298,9 +300,15 @@ mkdir -p "$DATA_DIR_UNIX"
 cp tests/fixtures/db/schema_v4.sqlite "$DATA_DIR_UNIX/thidua.sqlite"
 sqlq() { "$PYTHON" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1], uri=True); print(c.execute(sys.argv[2]).fetchone()[0]); c.close()' "$@"; }
 ACTIVE="SELECT COUNT(*) FROM activities WHERE deleted_at IS NULL"
+# Every activity (tombstones too), its figures and its evidence links, in one digest.
+CONTENT="SELECT (SELECT group_concat(x, '|') FROM (SELECT uuid || title || activity_date || ifnull(deleted_at, '') AS x FROM activities ORDER BY uuid))
+  || (SELECT group_concat(y, '|') FROM (SELECT activity_id || ':' || indicator_id || '=' || value AS y FROM indicator_values ORDER BY 1))
+  || (SELECT group_concat(z, '|') FROM (SELECT activity_id || ':' || evidence_id AS z FROM activity_evidence ORDER BY 1))"
+digest() { sqlq "$1" "$CONTENT" | sha256sum | cut -c1-16; }
 before_count=$(sqlq "$DATA_DIR_UNIX/thidua.sqlite" "$ACTIVE")
 before_version=$(sqlq "$DATA_DIR_UNIX/thidua.sqlite" "SELECT value FROM app_meta WHERE key='schema_version'")
 before_sha=$(sha256sum "$DATA_DIR_UNIX/thidua.sqlite" | cut -c1-64)
+before_digest=$(digest "$DATA_DIR_UNIX/thidua.sqlite")
 echo "stale module of version N" >"$APP_DIR_UNIX/_internal/stale-module-of-N.txt"
 run_setup "$SETUP_NEXT" upgrade
 version=$(reg_value "$UNINSTALL_KEY" DisplayVersion)
@@ -310,12 +318,13 @@ version=$(reg_value "$UNINSTALL_KEY" DisplayVersion)
 [ "$(sha256sum "$DATA_DIR_UNIX/thidua.sqlite" | cut -c1-64)" = "$before_sha" ] || fail "installing changed the user's database"
 LATEST=$("$PYTHON" -c 'from thidua_desktop.core.migrations import LATEST_SCHEMA_VERSION as v; print(v)')
 # The user opens the new version: the GUI (offscreen) opens the data folder, backs it up, migrates.
-wine "$APP_EXE_WIN" </dev/null >"$WORK/gui.log" 2>&1 &
+# (stdout through a pipe: with a plain file the frozen app hangs at start under Wine)
+( wine "$APP_EXE_WIN" </dev/null 2>&1 | cat >"$WORK/gui.log" || true ) &
 GUI_PID=$!
 migrated=""
 for _ in $(seq 180); do
     sleep 1
-    backup=$(find "$DATA_DIR_UNIX/backups" -name "thidua-*-truoc-nang-cap-v$before_version.sqlite" 2>/dev/null | head -1)
+    backup=$(find "$DATA_DIR_UNIX/backups" -name "thidua-*-truoc-nang-cap-v$before_version.sqlite" 2>/dev/null | head -1 || true)
     if [ -n "$backup" ] && [ "$(sqlq "file:$DATA_DIR_UNIX/thidua.sqlite?mode=ro" "SELECT value FROM app_meta WHERE key='schema_version'" 2>/dev/null)" = "$LATEST" ]; then
         migrated=yes; break
     fi
@@ -330,9 +339,10 @@ wait "$GUI_PID" 2>/dev/null || true
 after_count=$(sqlq "$DATA_DIR_UNIX/thidua.sqlite" "$ACTIVE")
 [ "$(sqlq "$DATA_DIR_UNIX/thidua.sqlite" 'PRAGMA integrity_check')" = ok ] || fail "migrated database fails integrity_check"
 [ "$after_count" = "$before_count" ] || fail "activities: $before_count before the upgrade, $after_count after"
+[ "$(digest "$DATA_DIR_UNIX/thidua.sqlite")" = "$before_digest" ] || fail "activities, figures or evidence links changed in the upgrade"
 [ "$(sqlq "$backup" "SELECT value FROM app_meta WHERE key='schema_version'")" = "$before_version" ] || fail "the backup is not of schema $before_version"
 [ "$(sqlq "$backup" "$ACTIVE")" = "$before_count" ] || fail "the backup does not hold the $before_count activities"
-log "   schema $before_version → $LATEST, $after_count activities kept, backup $(basename "$backup"), main window up"
+log "   schema $before_version → $LATEST, $after_count activities (figures, evidence links) unchanged, backup $(basename "$backup"), main window up"
 
 # --- 7. uninstall ---------------------------------------------------------------------------------
 log "7. silent uninstall"
