@@ -201,7 +201,7 @@ else
     wrun "$PY/python.exe" -m pip install -q --no-index --no-deps --require-hashes --no-warn-script-location \
         --find-links "$(winpath "$CACHE/wheels")" -r "$(winpath "$REQS")" >"$WORK/pip.log" \
         || { tail -20 "$WORK/pip.log"; fail "pip install under Wine"; }
-    rm -rf "$PY_CACHE" "$CACHE"/python-*.partial && cp -a "$PY" "$PY_CACHE.partial"
+    rm -rf "$CACHE"/python-* && cp -a "$PY" "$PY_CACHE.partial"  # one prepared interpreter: the current pins
     touch "$PY_CACHE.partial/.complete" && mv "$PY_CACHE.partial" "$PY_CACHE"
 fi
 
