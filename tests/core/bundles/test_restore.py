@@ -111,3 +111,18 @@ def test_department_is_told_which_received_bundles_a_restore_drops(unit: Unit, t
         department.restore_backup(saved)
         import_bundle(department, unit.export().path)  # the unit's next bundle brings everything back
         assert {a[0] for a in _held(department).values()} == {"Gói một", "Gói hai"}
+
+
+def test_files_of_activities_undone_by_a_restore_survive_the_store_sweep(unit: Unit) -> None:
+    """The safety copy can bring such an activity back, so its file must stay in the store."""
+    unit.add("Trước khi sao lưu")
+    saved = unit.workspace.backup_now(BackupReason.MANUAL)
+    later = unit.add("Sau khi sao lưu, có minh chứng", attach=[pdf_bytes("bien-ban-sau")])
+    evidence = unit.workspace.evidence()
+    files_before = {sha for sha, _path in unit.workspace.evidence_store().shas()}
+    report = unit.workspace.restore_backup(saved)
+    assert evidence.collect_orphans(grace_seconds=0) == 0
+    assert {sha for sha, _path in unit.workspace.evidence_store().shas()} == files_before
+    unit.workspace.restore_backup(report.safety_copy)
+    attached = unit.workspace.activities().get(later).draft.attachments
+    assert attached and all(unit.workspace.evidence_store().path_for(a.sha256).is_file() for a in attached)
