@@ -119,3 +119,24 @@ def test_archives_of_both_layouts_are_readable_and_re_verifiable(unit: Unit, dep
     damaged = store.path_for(current.manifest.evidence[0].sha256)
     damaged.write_bytes(b"changed")
     assert len(current.problems(store, unit.key.public_key)) == 1
+
+
+def test_a_failed_import_never_removes_an_intact_file_it_did_not_bring(unit: Unit, department: Workspace,
+                                                                       monkeypatch) -> None:  # noqa: ANN001
+    """A file already in the store without a row (a form not yet saved) is not the import's to remove."""
+    import pytest
+
+    from thidua_desktop.core.bundles import import_apply
+
+    unit.add("Trợ giúp pháp lý", attach=[pdf_bytes(8)])
+    enrol(department, unit)
+    bundle = unit.export().path
+    unsaved = _orphan(department, pdf_bytes(8))  # the same photo, copied in by a form still open here
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("mất điện giữa chừng")
+
+    monkeypatch.setattr(import_apply, "_write_records", fail)
+    with pytest.raises(RuntimeError):
+        import_bundle(department, bundle)
+    assert department.evidence_store().has(unsaved)

@@ -53,7 +53,7 @@ from thidua_desktop.core.bundles.staging import (
 )
 from thidua_desktop.core.bundles.trust import enrol_rotated
 from thidua_desktop.core.catalogue import CampaignInfo
-from thidua_desktop.core.evidence import EvidenceStore
+from thidua_desktop.core.evidence import EvidenceStore, FileState
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, never_cancelled
 from thidua_desktop.core.records import apply_record, remove_received
@@ -201,14 +201,27 @@ class _MovedFiles:
     archived: Path | None = None
 
     def promote(self, shas: Sequence[str], store: EvidenceStore) -> None:
-        """Move staged files into the store, replacing any file no committed row refers to (debris)."""
-        self.staging.journal(evidence=shas)
-        for sha in shas:
+        """Move staged files into the store, replacing a damaged copy; an intact copy already there stays.
+
+        An intact file without a row may belong to someone else (a form not yet saved, a held change): it
+        is neither moved over nor journalled, so neither `undo` nor crash recovery can remove it. Moved
+        files are touched, so the store's sweep never takes them for old debris before the commit.
+        """
+        moving = [sha for sha in shas if not self._intact(store, sha)]
+        self.staging.journal(evidence=moving)
+        for sha in moving:
             final = store.path_for(sha)
             final.parent.mkdir(parents=True, exist_ok=True)
             _move(self.staging.evidence[sha], final)
+            os.utime(final)
             self.promoted.append(final)
         _fsync_dirs(self.promoted)
+
+    def _intact(self, store: EvidenceStore, sha: str) -> bool:
+        if not store.path_for(sha).is_file() or store.check(sha) is not FileState.OK:
+            return False
+        self.staging.evidence[sha].unlink(missing_ok=True)
+        return True
 
     def archive(self, target: Path, manifest_raw: bytes, signature: bytes, root: Path) -> None:
         staged = stage_archive(self.staging, manifest_raw, signature)
