@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
@@ -208,6 +209,13 @@ class MainWindow(QMainWindow):
         fit_to_screen(self, (1280, 800))  # a 1366 × 768 office laptop at 100–150 % as well as a large monitor
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.context.tasks.running:  # an import, a restore… would be cut off half-way
+            QMessageBox.information(
+                self, self.tr("Đang làm việc"),
+                self.tr("Ứng dụng đang thực hiện một việc (nhận gói, khôi phục, xuất tệp…). Hãy chờ việc đó xong, "
+                        "hoặc bấm Hủy trong cửa sổ tiến độ, rồi đóng lại."))
+            event.ignore()
+            return
         for page in self.pages.values():
             can_close = getattr(page, "can_close", None)
             if can_close is not None and not can_close():
