@@ -213,7 +213,8 @@ class RestorePlan:
         if self.imports_since:
             shown = ", ".join(self.imports_since[:limit]) + ("…" if len(self.imports_since) > limit else "")
             lines.append(f"Sẽ mất {len(self.imports_since)} gói đã nhận từ đơn vị sau bản sao lưu ({shown}); "
-                         "tệp gói vẫn còn trong thư mục lưu trữ và có thể nhận lại.")
+                         "để có lại số liệu, hãy nhận lại chính các tệp gói đó (bản gốc đơn vị đã gửi); các quyết "
+                         "tin cậy (thu hồi, xác nhận khóa, chọn nhánh) sau bản sao lưu cũng phải làm lại.")
         return "\n".join(lines)
 
 
