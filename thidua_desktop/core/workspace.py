@@ -30,7 +30,7 @@ from thidua_desktop.core.consolidation import review as _review  # noqa: F401  (
 from thidua_desktop.core.consolidation.review_service import ReviewService
 from thidua_desktop.core.consolidation.service import ConsolidationService, ServiceContext
 from thidua_desktop.core.db import is_sqlite, make_engine, make_session_factory
-from thidua_desktop.core.errors import UserError
+from thidua_desktop.core.errors import NotFoundError, UserError
 from thidua_desktop.core.evidence import EvidenceService, EvidenceStore
 from thidua_desktop.core.migrations import (
     MigrationReport,
@@ -47,7 +47,7 @@ from thidua_desktop.core.query import ActivityQueries
 from thidua_desktop.core.roles import ROLE_LABELS, Role
 from thidua_desktop.core.units import UnitInfo, UnitService, seed_units
 
-__all__ = ["ROLE_LABELS", "Role", "Workspace"]
+__all__ = ["ROLE_LABELS", "NoDataError", "Role", "Workspace"]
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "role": None,
@@ -59,6 +59,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "backup_keep": 10,
     "official_name": "",  # who reviews and approves at the department (Cài đặt › Máy này)
 }
+
+
+class NoDataError(NotFoundError):
+    """A folder (or database) opened for reading holds no data: most often a mistyped --data-dir."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,16 @@ class OpenReport:
         return None
 
 
+def _no_data(where: str, *, demo: bool) -> NoDataError:
+    if demo:
+        return NoDataError(f"Chưa có dữ liệu mẫu ở “{where}”.", hint="Tạo dữ liệu mẫu bằng lệnh: thidua demo")
+    return NoDataError(
+        f"Không có dữ liệu ở “{where}”.",
+        hint="Kiểm tra lại tên thư mục (--data-dir). Máy mới: thiết lập bằng lệnh "
+        "thidua setup --role unit --unit MÃ_ĐƠN_VỊ (hoặc --role department), hoặc mở chương trình ThiĐua Desktop.",
+    )
+
+
 class Workspace:
     def __init__(self, layout: DataLayout, engine: Engine, *, actor: str | None = None) -> None:
         self.layout = layout
@@ -102,15 +116,25 @@ class Workspace:
         demo: bool = False,
         database_url: str | None = None,
         actor: str | None = None,
+        create: bool = True,
     ) -> Workspace:
-        """Open (creating or upgrading) a data folder; on any error nothing is left half-initialised."""
+        """Open (creating or upgrading) a data folder; on any error nothing is left half-initialised.
+
+        `create=False` is for reading: a folder or database without data raises NoDataError instead of
+        being silently created empty (a mistyped folder name would otherwise look like "no activities").
+        """
         layout = DataLayout.resolve(data_dir, demo=demo)
-        layout.ensure()
         url = database_url or os.environ.get(DATABASE_URL_ENV) or layout.sqlite_url()
-        if url == layout.sqlite_url():
+        local = url == layout.sqlite_url()
+        if not create and local and not layout.database_file.is_file():
+            raise _no_data(str(layout.root), demo=demo)
+        layout.ensure()
+        if local:
             check_not_newer(peek_sqlite_version(layout.database_file))
         engine = make_engine(url)
         try:
+            if not create and pending_upgrade(engine)[0] is None:
+                raise _no_data(engine.url.render_as_string(hide_password=True), demo=demo)
             workspace = cls(layout, engine, actor=actor)
             workspace.open_report = workspace._initialise()
         except Exception:
@@ -194,13 +218,14 @@ class Workspace:
         role = self.role
         return role is Role.DEPARTMENT or (role is Role.UNIT and bool(self.setting("unit_code")))
 
-    def configure(self, role: Role, unit_code: str | None) -> None:
+    def configure(self, role: Role, unit_code: str | None, *, official_name: str | None = None) -> None:
         if role is Role.UNIT and not unit_code:
             raise UserError("Chưa chọn đơn vị.", hint="Hãy chọn đơn vị mà máy này ghi nhận số liệu.")
         if role is Role.DEPARTMENT:
             unit_code = unit_code or self.units().department().code
         self.units().get(unit_code)  # refuses an unknown code
-        self.set_settings(role=str(role), unit_code=unit_code)
+        officer = {} if official_name is None else {"official_name": " ".join(official_name.split())}
+        self.set_settings(role=str(role), unit_code=unit_code, **officer)
 
     def own_unit(self) -> UnitInfo | None:
         code = self.setting("unit_code")

@@ -175,9 +175,23 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         help_menu = self.menuBar().addMenu(self.tr("Trợ &giúp"))
+        guide = QAction(self.tr("Hướng dẫn sử dụng"), self)
+        guide.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        guide.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        guide.triggered.connect(self.show_help)
+        help_menu.addAction(guide)
         about = QAction(self.tr("Giới thiệu…"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def show_help(self) -> None:
+        from thidua_desktop.gui.help_dialog import HelpDialog
+
+        if getattr(self, "help_dialog", None) is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        self.help_dialog.activateWindow()
 
     def show_about(self) -> None:
         AboutDialog(self.context.workspace, self).exec()

@@ -89,7 +89,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_create(args: argparse.Namespace) -> int:
     """Draft collective nominations: the ranking's proposals, or the units and award given."""
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         service = workspace.awards()
         issuer = workspace.own_unit()
         if issuer is None:
@@ -128,7 +128,7 @@ def run_certificates(args: argparse.Namespace) -> int:
 
 
 def run_calibration(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=bool(args.set_offset)) as workspace:
         documents = workspace.awards().documents
         documents.calibration_page(args.form)  # refuses an unknown form with its own message
         if args.set_offset:

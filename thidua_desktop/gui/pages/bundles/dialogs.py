@@ -50,9 +50,14 @@ from thidua_desktop.gui.pages.bundles.trust_dialogs import BranchDialog, Confirm
 
 
 class PassphraseDialog(QDialog):
-    """Ask for the key's passphrase; for a new key, twice; for a rotation, the old one too."""
+    """Ask for the key's passphrase; for a new key, twice; for a rotation, the old one too.
 
-    def __init__(self, mode: str, parent: QWidget | None = None) -> None:
+    `problem` says why it is asked again (a wrong passphrase); `destructive` (a key that replaces another)
+    makes Cancel the button Enter chooses.
+    """
+
+    def __init__(self, mode: str, parent: QWidget | None = None, *, problem: str = "",
+                 destructive: bool = False) -> None:
         super().__init__(parent)
         self.mode = mode
         titles = {"unlock": self.tr("Mở khóa ký"), "new": self.tr("Đặt cụm mật khẩu cho khóa mới"),
@@ -67,6 +72,9 @@ class PassphraseDialog(QDialog):
                               "cần phiếu đăng ký mới."),
         }[mode]
         layout.addWidget(note(intro))
+        self.problem = note(problem, style=WARNING_STYLE)
+        self.problem.setVisible(bool(problem))
+        layout.addWidget(self.problem)
         form = QFormLayout()
         self.fields: list[QLineEdit] = []
         labels = {"unlock": [self.tr("Cụm mật khẩu:")],
@@ -79,8 +87,9 @@ class PassphraseDialog(QDialog):
             form.addRow(text, field)
             self.fields.append(field)
         layout.addLayout(form)
-        buttons = dialog_buttons(self, self.tr("Đồng ý"))
+        buttons = dialog_buttons(self, self.tr("Đồng ý"), destructive=destructive)
         layout.addWidget(buttons)
+        self.fields[0].setFocus()
 
     def values(self) -> tuple[str, ...]:
         return tuple(field.text() for field in self.fields)
@@ -180,7 +189,7 @@ class RevokeDialog(QDialog):
         self.reason.setPlaceholderText(self.tr("Ví dụ: máy của đơn vị bị mất"))
         form.addRow(self.tr("Lý do:"), self.reason)
         layout.addLayout(form)
-        buttons = dialog_buttons(self, self.tr("Thu hồi"))
+        buttons = dialog_buttons(self, self.tr("Thu hồi"), destructive=True)
         layout.addWidget(buttons)
 
 
@@ -288,8 +297,8 @@ class Prompts:
     def __init__(self, parent: QWidget) -> None:
         self.parent = parent
 
-    def passphrase(self, mode: str) -> tuple[str, ...] | None:
-        dialog = PassphraseDialog(mode, self.parent)
+    def passphrase(self, mode: str, *, problem: str = "", destructive: bool = False) -> tuple[str, ...] | None:
+        dialog = PassphraseDialog(mode, self.parent, problem=problem, destructive=destructive)
         return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def save_path(self, title: str, default: Path, file_filter: str) -> Path | None:
