@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, inspect, text
 
 from thidua_desktop.core.activities import activity_search_text, figures_text
-from thidua_desktop.core.awards.migration import v5_award_tables
+from thidua_desktop.core.awards.migration import v5_award_tables, v6_document_numbers
 from thidua_desktop.core.bundles.migration import v3_signed_bundles
 from thidua_desktop.core.consolidation.migration import v4_consolidation
 from thidua_desktop.core.errors import DatabaseVersionError
@@ -90,6 +90,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: v3_signed_bundles,
     4: v4_consolidation,
     5: v5_award_tables,
+    6: v6_document_numbers,
 }
 LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
 

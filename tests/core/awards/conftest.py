@@ -36,7 +36,7 @@ def department_round(service: AwardService, workspace: Workspace, **changes: obj
         department = get_unit(session, "STP")
     base = service.ensure_round(department)
     values = {
-        "document_date": date(2025, 12, 5), "submission_number": "5", "signer_authority": "KT. GIÁM ĐỐC",
+        "document_date": date(2025, 12, 5), "numbers": {"to_trinh/BK-BTP": "5"}, "signer_authority": "KT. GIÁM ĐỐC",
         "signer_title": "PHÓ GIÁM ĐỐC", "signer_name": "Nguyễn Văn Minh", "meeting_date": date(2025, 12, 1),
         "meeting_place": "Phòng họp Sở Tư pháp", "chair_name": "Trần Thị Hoa", "secretary_name": "Lê Văn Bình",
         "members_present": 9, "members_total": 11,

@@ -125,8 +125,10 @@ def test_write_dossier_writes_every_document_as_pdf_and_docx_and_the_certificate
     result = demo_workspace.awards().documents.write_dossier(nominated[1], tmp_path / "ho-so")
     names = sorted(p.name for p in (tmp_path / "ho-so").iterdir())
     assert names == sorted(p.name for p in result.files)
-    assert len([n for n in names if n.endswith(".pdf")]) == 5 and len([n for n in names if n.endswith(".docx")]) == 4
-    assert "05-phoi-bk-btp-nguyen-thi-thu-ha.pdf" in names
+    # the Tờ trình says every listed nominee's report is attached: both reports are written (issue 13, item 4)
+    assert len([n for n in names if n.endswith(".pdf")]) == 6 and len([n for n in names if n.endswith(".docx")]) == 5
+    assert {"03-bao-cao-thanh-tich-phong-tu-phap-huyen-cho-moi.pdf", "03-bao-cao-thanh-tich-nguyen-thi-thu-ha.pdf",
+            "05-phoi-bk-btp-nguyen-thi-thu-ha.pdf"} <= set(names)
     assert result.regime == "Nghị định số 152/2025/NĐ-CP"
     dossier = demo_workspace.awards().documents.build(nominated[1])
     for document in dossier.documents:

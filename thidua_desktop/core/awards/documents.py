@@ -25,13 +25,16 @@ from thidua_desktop.core.awards.certificates import (
 from thidua_desktop.core.awards.dossier import (
     DossierContext,
     DossierFiles,
+    award_set,
     dossier_documents,
     render_dossier,
+    round_documents,
     slug,
     write_files_atomically,
 )
 from thidua_desktop.core.awards.models import NominationStatus
 from thidua_desktop.core.awards.records import NominationInfo, OffsetChange, SettingsStore
+from thidua_desktop.core.documents.numbering import check_set
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, check_cancel, never_cancelled
@@ -67,6 +70,12 @@ class NominationDossier:
     nomination: NominationInfo
     round_nominations: tuple[NominationInfo, ...]
     documents: tuple[d.Document, ...]
+
+    @property
+    def award_set(self) -> list[d.Document]:
+        """What goes to the authority for this nomination's award type (every nominee's report)."""
+        award = self.context.catalog.award_type(self.nomination.draft.award_type_code)
+        return award_set(self.context, award, self.round_nominations)
 
     @property
     def certificate_form_code(self) -> str | None:
@@ -135,8 +144,11 @@ class AwardDocuments:
                 raise UserError("Hình thức này không in lên phôi.", hint="Chỉ Giấy khen, Bằng khen có mẫu phôi.")
             result = RenderedChoice("Phôi", self._certificates(dossier.context, [dossier.nomination], form))
         elif key == WHOLE_DOSSIER:
-            result = RenderedChoice("Cả hồ sơ", d.render_pdf(list(dossier.documents)))
+            documents = dossier.award_set
+            check_set(documents)
+            result = RenderedChoice("Cả hồ sơ", d.render_pdf(documents))
         else:
+            check_set(dossier.documents)
             document = dossier.documents[DOCUMENT_KEYS.index(key)]
             result = RenderedChoice(document.name, d.render_pdf(document))
         steps.step()
@@ -144,7 +156,9 @@ class AwardDocuments:
 
     def render_docx(self, key: str, nomination_id: int) -> bytes:
         check_docx_choice(key)
-        return d.render_docx(self.build(nomination_id).documents[DOCUMENT_KEYS.index(key)])
+        documents = self.build(nomination_id).documents
+        check_set(documents)
+        return d.render_docx(documents[DOCUMENT_KEYS.index(key)])
 
     def save_choice(self, key: str, nomination_id: int, target: Path, *, word: bool = False,
                     progress: ProgressFn | None = None, cancel: CancelFn = never_cancelled) -> Path:
@@ -161,17 +175,37 @@ class AwardDocuments:
 
     def write_dossier(self, nomination_id: int, out_dir: Path, *, progress: ProgressFn | None = None,
                       cancel: CancelFn = never_cancelled) -> DossierFiles:
-        """Render the whole dossier (PDF + .docx per document, the certificate PDF) and write it all or nothing."""
+        """Render the award type's dossier (Tờ trình, Danh sách, every listed nominee's report, the minutes:
+        PDF + .docx each, and the certificate PDF of this nomination) and write it all or nothing."""
         dossier = self.build(nomination_id)
+        documents = dossier.award_set
+        check_set(documents)
         extra: dict[str, bytes] = {}
         form_code = dossier.certificate_form_code
         if form_code:
             name = f"05-phoi-{slug(dossier.nomination.draft.award_type_code)}-{slug(dossier.nomination.name)}.pdf"
             extra[name] = self._certificates(dossier.context, [dossier.nomination], form_code)
-        files = render_dossier(dossier.documents, extra, progress=progress, cancel=cancel)
+        files = render_dossier(documents, extra, progress=progress, cancel=cancel)
         check_cancel(cancel)
         written = write_files_atomically(out_dir, files)
         return DossierFiles(out_dir.resolve(), tuple(written), dossier.context.regime.name)
+
+    def round_set(self, round_id: int) -> list[d.Document]:
+        """Every document of a round (all award types) as one numbered set, checked for agreement."""
+        documents = round_documents(self.source.dossier_context(round_id), self.source.nominations(round_id))
+        if not documents:
+            raise UserError("Đợt xét này chưa có đề nghị nào.", hint="Lập đề nghị trước khi in hồ sơ.")
+        check_set(documents)
+        return documents
+
+    def write_round_dossier(self, round_id: int, out_dir: Path, *, progress: ProgressFn | None = None,
+                            cancel: CancelFn = never_cancelled) -> DossierFiles:
+        """Every document of the round (PDF + .docx each), written all or nothing."""
+        documents = self.round_set(round_id)
+        files = render_dossier(documents, progress=progress, cancel=cancel)
+        check_cancel(cancel)
+        written = write_files_atomically(out_dir, files)
+        return DossierFiles(out_dir.resolve(), tuple(written), self.source.dossier_context(round_id).regime.name)
 
     # --- certificates ----------------------------------------------------------------------------
     def _certificates(self, context: DossierContext, nominations: Sequence[NominationInfo], form_code: str) -> bytes:

@@ -1,8 +1,19 @@
-"""Schema step 5: the award tables (rounds, nominations, prior awards)."""
+"""Schema steps of the awards feature: 5 (award tables) and 6 (a number per document, signers per issuer)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 
 from thidua_desktop.core.awards.models import AWARD_TABLES
 
@@ -11,3 +22,45 @@ def v5_award_tables(conn: Connection) -> None:
     """v5: create the award tables exactly as `create_all` would (portable DDL from the models)."""
     for table in AWARD_TABLES:  # parents before children
         table.create(conn)
+
+
+# Step 6's DDL, frozen: later changes to the model classes must not change what this step creates.
+_V6 = MetaData()
+_V6_ROUNDS = Table("award_rounds", _V6, Column("id", Integer, primary_key=True))
+_V6_NUMBERS = Table(
+    "award_document_numbers", _V6,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, ForeignKey("award_rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("document_key", String(64), nullable=False),
+    Column("number", String(32), nullable=False),
+    UniqueConstraint("round_id", "document_key", name="uq_award_document_numbers_key"),
+)
+_V6_SIGNERS = Table(
+    "award_round_signers", _V6,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, ForeignKey("award_rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("issuer", String(32), nullable=False),
+    Column("authority", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    UniqueConstraint("round_id", "issuer", name="uq_award_round_signers_issuer"),
+)
+
+
+def v6_document_numbers(conn: Connection) -> None:
+    """v6: one number per document of a round, and a signer per issuing body.
+
+    A round's single "số tờ trình" becomes the number of the Tờ trình of its first nomination's award
+    type; the other Tờ trình and the Biên bản start blank (the old column stays, no longer read).
+    """
+    _V6_NUMBERS.create(conn)
+    _V6_SIGNERS.create(conn)
+    rounds = conn.execute(text("SELECT id, submission_number FROM award_rounds WHERE submission_number <> ''")).all()
+    for round_id, number in rounds:
+        award = conn.execute(
+            text("SELECT award_type_code FROM award_nominations WHERE round_id = :r ORDER BY sort_order, id LIMIT 1"),
+            {"r": round_id},
+        ).scalar()
+        if award:
+            conn.execute(_V6_NUMBERS.insert().values(round_id=round_id, document_key=f"to_trinh/{award}",
+                                                     number=number))

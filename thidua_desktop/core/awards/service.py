@@ -19,10 +19,12 @@ from thidua_desktop.core import audit
 from thidua_desktop.core.awards import ranking
 from thidua_desktop.core.awards.catalog import AwardCatalog, load_catalog
 from thidua_desktop.core.awards.documents import AwardDocuments
-from thidua_desktop.core.awards.dossier import DossierContext, load_context
+from thidua_desktop.core.awards.dossier import DossierContext, duplicate_numbers, load_context
 from thidua_desktop.core.awards.models import (
+    AwardDocumentNumber,
     AwardNomination,
     AwardRound,
+    AwardRoundSigner,
     NominationStatus,
     NomineeKind,
     PriorAward,
@@ -43,6 +45,7 @@ from thidua_desktop.core.awards.records import (
     PriorAwardInfo,
     RoundInfo,
     SettingsStore,
+    SignerInfo,
 )
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.errors import NotFoundError, ValidationError
@@ -51,7 +54,8 @@ from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, chec
 from thidua_desktop.core.text import nfc, sort_key
 from thidua_desktop.core.units import UnitInfo, header_defaults, list_units
 
-_ROUND_FIELDS = [f.name for f in fields(RoundInfo) if f.name not in ("id", "campaign_id", "issuing_unit_code")]
+_ROUND_FIELDS = [f.name for f in fields(RoundInfo)
+                 if f.name not in ("id", "campaign_id", "issuing_unit_code", "numbers", "signers")]
 
 
 def _clean(text: str) -> str:
@@ -75,8 +79,43 @@ def _to_info(row: AwardNomination, units: dict[int, UnitInfo]) -> NominationInfo
 
 
 def _round_info(row: AwardRound, units: dict[int, UnitInfo]) -> RoundInfo:
+    numbers = {n.document_key: n.number for n in row.document_numbers if n.number}
+    signers = {s.issuer: SignerInfo(s.authority, s.title, s.name) for s in row.signers}
     return RoundInfo(id=row.id, campaign_id=row.campaign_id, issuing_unit_code=units[row.issuing_unit_id].code,
-                     **{name: getattr(row, name) for name in _ROUND_FIELDS})
+                     numbers=numbers, signers=signers, **{name: getattr(row, name) for name in _ROUND_FIELDS})
+
+
+def _round_snapshot(row: AwardRound) -> dict[str, object]:
+    """The round's fields as the audit log records them, with each document number and signer."""
+    snap: dict[str, object] = {n: getattr(row, n, None) for n in _ROUND_FIELDS}
+    snap |= {f"number:{n.document_key}": n.number for n in row.document_numbers}
+    snap |= {f"signer:{s.issuer}": " / ".join((s.authority, s.title, s.name)) for s in row.signers}
+    return snap
+
+
+def _store_numbers_and_signers(row: AwardRound, info: RoundInfo) -> None:
+    """Replace the round's document numbers and signers with `info`'s (blank ones are not stored)."""
+    numbers = {key: _clean(value) for key, value in info.numbers.items() if value.strip()}
+    existing = {n.document_key: n for n in row.document_numbers}
+    for key, item in existing.items():
+        if key not in numbers:
+            row.document_numbers.remove(item)
+    for key, value in numbers.items():
+        if key in existing:
+            existing[key].number = value
+        else:
+            row.document_numbers.append(AwardDocumentNumber(document_key=key, number=value))
+    signers = {key: s for key, s in info.signers.items() if not s.empty}
+    current = {s.issuer: s for s in row.signers}
+    for key, item in current.items():
+        if key not in signers:
+            row.signers.remove(item)
+    for key, signer in signers.items():
+        target = current.get(key) or AwardRoundSigner(issuer=key)
+        target.authority, target.title, target.name = (_clean(signer.authority), _clean(signer.title),
+                                                       _clean(signer.name))
+        if key not in current:
+            row.signers.append(target)
 
 
 def _snapshot(row: AwardNomination) -> dict[str, object]:
@@ -200,19 +239,22 @@ class AwardService:
             by_code = {u.code: u for u in list_units(session)}
             if info.issuing_unit_code not in by_code:
                 problems["issuing_unit_code"] = f"Không có đơn vị mã “{info.issuing_unit_code}”."
+            else:
+                problems |= duplicate_numbers(load_context(session, info, self.campaign, self.catalog))
             if problems:
                 raise ValidationError(problems)
             row = self._load_round(session, info.id) if info.id else AwardRound(campaign_id=self.campaign.id)
-            before = {n: getattr(row, n, None) for n in _ROUND_FIELDS} if info.id else {}
+            before = _round_snapshot(row) if info.id else {}
             for name in _ROUND_FIELDS:
                 value = getattr(info, name)
                 setattr(row, name, _clean(value) if isinstance(value, str) else value)
+            _store_numbers_and_signers(row, info)
             row.issuing_unit_id = by_code[info.issuing_unit_code].id
             row.updated_at = utc_now()
             if not info.id:
                 session.add(row)
             session.flush()
-            changes = audit.diff(before, {n: getattr(row, n) for n in _ROUND_FIELDS})
+            changes = audit.diff(before, _round_snapshot(row))
             if changes:
                 audit.record(session, self.actor, "update" if info.id else "create", "award_round", row.uuid, changes)
             saved = _round_info(row, {u.id: u for u in by_code.values()})

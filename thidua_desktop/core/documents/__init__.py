@@ -57,6 +57,7 @@ from thidua_desktop.core.documents.model import (
     Closing,
     Column,
     Document,
+    DocumentRef,
     Heading,
     Letterhead,
     Orientation,
@@ -94,7 +95,7 @@ def write_document(document: Document, folder: Path) -> list[Path]:
 
 
 __all__ = [
-    "Align", "Block", "Closing", "Column", "Document", "Heading", "Letterhead", "Orientation", "PageBreak",
+    "Align", "Block", "Closing", "Column", "Document", "DocumentRef", "Heading", "Letterhead", "Orientation", "PageBreak",
     "ParaStyle", "Paragraph", "Row", "Run", "Signature", "Table", "Title", "clean", "long_date", "number_line",
     "para", "paragraphs", "place_date", "render_docx", "render_pdf", "table", "write_document",
 ]
