@@ -55,11 +55,12 @@ def test_dossier_writes_every_document(data_dir: tuple[Path, int, int], tmp_path
     code, out, _ = run(capsys, "report", "dossier", "--nomination", str(collective), "--out", str(out_dir),
                        "--data-dir", str(root))
     assert code == 0
-    assert "Đã ghi 9 tệp" in out and "Nghị định số 152/2025/NĐ-CP" in out
+    assert "Đã ghi 11 tệp" in out and "Nghị định số 152/2025/NĐ-CP" in out
     names = sorted(p.name for p in out_dir.iterdir())
-    assert names == [
+    assert names == [  # every listed nominee's report: the Tờ trình says they are attached
         "01-to-trinh-bang-khen-bo-truong-bo-tu-phap.docx", "01-to-trinh-bang-khen-bo-truong-bo-tu-phap.pdf",
         "02-danh-sach-bang-khen-bo-truong-bo-tu-phap.docx", "02-danh-sach-bang-khen-bo-truong-bo-tu-phap.pdf",
+        "03-bao-cao-thanh-tich-nguyen-thi-thu-ha.docx", "03-bao-cao-thanh-tich-nguyen-thi-thu-ha.pdf",
         "03-bao-cao-thanh-tich-phong-tu-phap-huyen-tri-ton.docx", "03-bao-cao-thanh-tich-phong-tu-phap-huyen-tri-ton.pdf",
         "04-bien-ban-hop-hoi-dong.docx", "04-bien-ban-hop-hoi-dong.pdf",
         "05-phoi-bk-btp-phong-tu-phap-huyen-tri-ton.pdf",

@@ -234,16 +234,19 @@ def test_save_the_whole_dossier_and_calibrate_the_blank_form(qtbot, department: 
 def test_round_dialog_takes_the_new_issuers_historical_letterhead(qtbot, department: AppContext) -> None:  # noqa: ANN001
     page = _page(qtbot, department)
     page.ensure_round()
-    dialog = RoundDialog(page.current_round(), page.units, page)
+    service = department.workspace.awards()
+    dialog = RoundDialog(page.current_round(), page.units, page, numbered=service.numbered_documents(page.current_round()),
+                         signing_bodies=service.signing_bodies())
     qtbot.addWidget(dialog)
     assert dialog.edits["header_agency"].text() == "SỞ TƯ PHÁP"
     dialog.issuer.setCurrentIndex(dialog.issuer.findData("PTP-CM"))
-    dialog.edits["submission_number"].setText("7")
+    dialog.numbers["to_trinh/GK-STP"].setText("7")
     dialog.document_date.set_value(date(2025, 6, 30))
     value = dialog.value()
     assert (value.header_parent, value.header_agency, value.agency_symbol, value.place) == (
         "UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "PTP", "Chợ Mới")
-    assert (value.issuing_unit_code, value.submission_number, value.document_date) == ("PTP-CM", "7", date(2025, 6, 30))
+    assert (value.issuing_unit_code, value.number("to_trinh/GK-STP"), value.document_date) == (
+        "PTP-CM", "7", date(2025, 6, 30))
     department.workspace.awards().save_round(value)
     page.reload_rounds()
     assert page.basis_label.text() == "Ngày văn bản: 30/06/2025 — căn cứ Nghị định số 98/2023/NĐ-CP"

@@ -147,9 +147,16 @@ class Issuer:
     signature: d.Signature
 
 
+def numbered_documents(context: DossierContext) -> list[d.DocumentRef]:
+    """The documents of a round that take a number (the form asks one per line): each award type's
+    Tờ trình (those a themed round can propose), then the Biên bản."""
+    awards = [a for a in context.catalog.award_types if not context.round.themed or a.themed]
+    return [*(context.to_trinh_ref(a) for a in awards), context.bien_ban_ref()]
+
+
 def duplicate_numbers(context: DossierContext) -> dict[str, str]:
     """Form problems when two documents of the round were given one number and symbol (checked on save)."""
-    refs = [context.to_trinh_ref(a) for a in context.catalog.award_types if not context.round.themed or a.themed]
+    refs = numbered_documents(context)
     seen: dict[tuple[str, str], d.DocumentRef] = {}
     problems: dict[str, str] = {}
     for ref in refs:

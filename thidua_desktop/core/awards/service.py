@@ -17,9 +17,14 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from thidua_desktop.core import audit
 from thidua_desktop.core.awards import ranking
-from thidua_desktop.core.awards.catalog import AwardCatalog, load_catalog
+from thidua_desktop.core.awards.catalog import AwardCatalog, Submitter, load_catalog
 from thidua_desktop.core.awards.documents import AwardDocuments
-from thidua_desktop.core.awards.dossier import DossierContext, duplicate_numbers, load_context
+from thidua_desktop.core.awards.dossier import (
+    DossierContext,
+    duplicate_numbers,
+    load_context,
+    numbered_documents,
+)
 from thidua_desktop.core.awards.models import (
     AwardDocumentNumber,
     AwardNomination,
@@ -48,6 +53,7 @@ from thidua_desktop.core.awards.records import (
     SignerInfo,
 )
 from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.documents.model import DocumentRef
 from thidua_desktop.core.errors import NotFoundError, ValidationError
 from thidua_desktop.core.models import Campaign, UnitKind, utc_now
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, check_cancel, never_cancelled
@@ -152,6 +158,15 @@ class AwardService:
         with self.sessions() as session:
             round_info = _round_info(self._load_round(session, round_id), self._units(session))
             return load_context(session, round_info, self.campaign, self.catalog)
+
+    def numbered_documents(self, info: RoundInfo) -> list[DocumentRef]:
+        """The round's documents that take a number, with their symbols as `info` would print them."""
+        with self.sessions() as session:
+            return numbered_documents(load_context(session, info, self.campaign, self.catalog))
+
+    def signing_bodies(self) -> dict[str, Submitter]:
+        """Issuing bodies other than the round's agency (the Văn phòng), by symbol: their signer is per round."""
+        return {a.submitted_by.agency_symbol: a.submitted_by for a in self.catalog.award_types if a.submitted_by}
 
     def ranking_choices(self, *, progress: ProgressFn | None = None,
                         cancel: CancelFn = never_cancelled) -> list[ranking.RankingChoice]:

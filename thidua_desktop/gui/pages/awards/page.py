@@ -222,7 +222,8 @@ class AwardsPage(QWidget):
 
     def edit_round(self) -> RoundInfo | None:
         info = self.current_round() or self.service.new_round_defaults(self._issuer())
-        dialog = RoundDialog(info, self.units, self)
+        dialog = RoundDialog(info, self.units, self, numbered=self.service.numbered_documents(info),
+                             signing_bodies=self.service.signing_bodies())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         try:
