@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 # Vietnamese alphabet order; letters with a breve/circumflex/horn/stroke are letters of their own.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -95,10 +96,49 @@ def parse_number(text: str) -> int:
         raise ValueError(f"“{text}” không phải là số.") from None
 
 
-def format_percent(value: float | None) -> str:
+MAX_DISPLAY_DECIMALS = 6
+
+
+def _rounded(value: float, decimals: int) -> Decimal:
+    """Half-up rounding of the value as written (what Excel shows for the same number format)."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def display_decimals(value: float, target: float | None, decimals: int = 1) -> int:
+    """How many decimals show `value` on its own side of `target`: `decimals`, or more near the target.
+
+    Why: 2212/2213 = 99.955 % rounded to one decimal reads "100,0%", a target reached that was not.
+    A value below its target must display below it and a value at or above it must not display below.
+    Every place that prints a figure against a target (screen, PDF, .docx, Excel number formats) asks
+    this one function, so they all agree.
+    """
+    if target is None:
+        return decimals
+    below = value < target
+    for digits in range(decimals, MAX_DISPLAY_DECIMALS + 1):
+        shown = _rounded(value, digits)
+        if (shown < Decimal(repr(target))) == below:
+            return digits
+    return MAX_DISPLAY_DECIMALS
+
+
+def format_against(value: float, target: float | None, *, decimals: int = 1) -> str:
+    """`value` in Vietnamese notation ("99,95"), never crossing `target` (see `display_decimals`)."""
+    digits = display_decimals(value, target, decimals)
+    shown = _rounded(value, digits)
+    if target is not None and (shown < Decimal(repr(target))) != (value < target):
+        # still crossing at the last digit allowed: cut toward the side the value is on
+        step = Decimal(1).scaleb(-digits)
+        shown = shown - step if value < target else shown + step
+    text = f"{shown:,.{digits}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_percent(value: float | None, *, target: float | None = 100.0, decimals: int = 1) -> str:
+    """"88,9%"; a value below `target` (default 100 %) never displays as reaching it ("99,95%", not "100,0%")."""
     if value is None:
         return "—"
-    return f"{format_number(value, decimals=1)}%"
+    return f"{format_against(value, target, decimals=decimals)}%"
 
 
 def format_date(value: date | datetime | None) -> str:

@@ -383,7 +383,8 @@ def bien_ban(ctx: DossierContext, nominations: Sequence[NominationInfo]) -> d.Do
         votes = (n.votes_for, n.votes_against, n.votes_total)
         return (str(index), describe(n), ctx.catalog.award_type(n.draft.award_type_code).short_name,
                 *(format_number(v) if v is not None else "—" for v in votes),
-                format_percent(n.approval_percent))
+                format_percent(n.approval_percent,
+                               target=ctx.catalog.award_type(n.draft.award_type_code).min_vote_percent))
 
     labels = _section_labels(ctx.regime.form("danh_sach"), bool(collectives), bool(individuals))
     approved = [n for n in nominations if passed(ctx, n)]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
 from thidua_desktop.core.models import Activity, Aggregation, TargetOp
 from thidua_desktop.core.query import ActivityFilter, IndicatorResult, Period, indicator_values
-from thidua_desktop.core.text import fold, format_date, format_number, format_percent
+from thidua_desktop.core.text import fold, format_against, format_date, format_number, format_percent
 from thidua_desktop.core.units import UnitInfo
 
 KEY_ACTIVITIES_PER_CRITERION = 2
@@ -67,9 +67,12 @@ class _ActivityLine:
 def _value_text(indicator: IndicatorInfo, result: IndicatorResult) -> str:
     if result.value is None:
         return "—"
+    target = indicator.target.value if indicator.target is not None else None
     if indicator.aggregation is Aggregation.RATIO:
-        return format_percent(result.value)
-    return format_number(result.value)
+        return format_percent(result.value, target=target if target is not None else 100.0)
+    if float(result.value).is_integer():
+        return format_number(result.value)
+    return format_against(result.value, target, decimals=0)
 
 
 def _target_text(indicator: IndicatorInfo) -> str:
