@@ -319,3 +319,21 @@ def test_a_saved_offset_refreshes_the_certificate_preview(qtbot, department: App
     dialog.save_button.click()
     assert page.preview.data is not None and page.preview.data != before
     assert page.preview.data == page.render_choice("certificate").pdf
+
+
+def test_a_nominee_below_the_ratio_is_flagged_and_overridden_with_a_reason(qtbot, department: AppContext,  # noqa: ANN001
+                                                                            errors: list[str],
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    page = _page(qtbot, department)
+    round_id = page.ensure_round()
+    service = department.workspace.awards()
+    nomination = service.create_from_candidates(round_id, [Candidate("PTP-TS", "BK-BTP", 92.0)]).created[0]
+    service.record_votes(nomination, 3, 4, 7)
+    page.reload_nominations()
+    page.select(nomination)
+    assert not page.votes.override_button.isHidden() and "dưới tỷ lệ 50%" in page.votes.status_label.text()
+    assert page.model.data(page.model.index(0, 5)).endswith("⚠")
+    monkeypatch.setattr(awards_page.page.QInputDialog, "getText", lambda *_a, **_k: ("Chủ tịch Hội đồng kết luận", True))
+    page.votes.override_button.click()
+    assert "Đã ghi nhận vẫn đề nghị: Chủ tịch Hội đồng kết luận" in page.votes.status_label.text()
+    assert service.eligibility(round_id)[nomination].may_print and not errors

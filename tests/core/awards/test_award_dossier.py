@@ -106,7 +106,7 @@ def test_minutes_record_each_vote_and_the_conclusion(demo_workspace: Workspace, 
     for phrase in ("BIÊN BẢN", "Họp Hội đồng Thi đua – Khen thưởng Sở Tư pháp tỉnh An Giang", "Số:",
                    "/BB-HĐTĐKT", "Hôm nay, ngày 01 tháng 12 năm 2025, tại Phòng họp Sở Tư pháp",
                    "- Chủ trì: Trần Thị Hoa, Giám đốc Sở, Chủ tịch Hội đồng.", "- Thư ký: Lê Văn Bình.",
-                   "9/11 thành viên", "9 0 9 100,0%", "8 1 9 88,9%",
+                   "9/11 thành viên", "9 0 9 100,0% Đạt", "8 1 9 88,9% Đạt",
                    "Hội đồng thống nhất đề nghị khen thưởng 1 tập thể và 1 cá nhân", "THƯ KÝ", "CHỦ TRÌ"):
         assert phrase in text, phrase
 

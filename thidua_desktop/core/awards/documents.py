@@ -32,6 +32,7 @@ from thidua_desktop.core.awards.dossier import (
     slug,
     write_files_atomically,
 )
+from thidua_desktop.core.awards.eligibility import check_printable
 from thidua_desktop.core.awards.models import NominationStatus
 from thidua_desktop.core.awards.records import NominationInfo, OffsetChange, SettingsStore
 from thidua_desktop.core.documents.numbering import check_set
@@ -70,6 +71,23 @@ class NominationDossier:
     nomination: NominationInfo
     round_nominations: tuple[NominationInfo, ...]
     documents: tuple[d.Document, ...]
+
+    @property
+    def same_award(self) -> list[NominationInfo]:
+        """The nominations its Tờ trình and Danh sách list."""
+        code = self.nomination.draft.award_type_code
+        return [n for n in self.round_nominations if n.draft.award_type_code == code] or [self.nomination]
+
+    def listed(self, key: str) -> list[NominationInfo]:
+        """Whom a preview choice proposes: the award's nominees, this nominee (report), nobody (minutes)."""
+        if key in ("to_trinh", "danh_sach", WHOLE_DOSSIER):
+            return self.same_award
+        return [self.nomination] if key in ("bao_cao", CERTIFICATE) else []
+
+    def check(self, key: str, documents: Sequence[d.Document]) -> None:
+        """Refuse to print a set that disagrees, or that proposes a nominee below a threshold unheard."""
+        check_set(documents)
+        check_printable(self.listed(key), self.context.eligibility)
 
     @property
     def award_set(self) -> list[d.Document]:
@@ -139,16 +157,17 @@ class AwardDocuments:
         dossier = self.build(nomination_id)
         steps.step()
         if key == CERTIFICATE:
+            check_printable(dossier.listed(key), dossier.context.eligibility)
             form = dossier.certificate_form_code
             if form is None:
                 raise UserError("Hình thức này không in lên phôi.", hint="Chỉ Giấy khen, Bằng khen có mẫu phôi.")
             result = RenderedChoice("Phôi", self._certificates(dossier.context, [dossier.nomination], form))
         elif key == WHOLE_DOSSIER:
             documents = dossier.award_set
-            check_set(documents)
+            dossier.check(key, documents)
             result = RenderedChoice("Cả hồ sơ", d.render_pdf(documents))
         else:
-            check_set(dossier.documents)
+            dossier.check(key, dossier.documents)
             document = dossier.documents[DOCUMENT_KEYS.index(key)]
             result = RenderedChoice(document.name, d.render_pdf(document))
         steps.step()
@@ -156,9 +175,9 @@ class AwardDocuments:
 
     def render_docx(self, key: str, nomination_id: int) -> bytes:
         check_docx_choice(key)
-        documents = self.build(nomination_id).documents
-        check_set(documents)
-        return d.render_docx(documents[DOCUMENT_KEYS.index(key)])
+        dossier = self.build(nomination_id)
+        dossier.check(key, dossier.documents)
+        return d.render_docx(dossier.documents[DOCUMENT_KEYS.index(key)])
 
     def save_choice(self, key: str, nomination_id: int, target: Path, *, word: bool = False,
                     progress: ProgressFn | None = None, cancel: CancelFn = never_cancelled) -> Path:
@@ -179,7 +198,7 @@ class AwardDocuments:
         PDF + .docx each, and the certificate PDF of this nomination) and write it all or nothing."""
         dossier = self.build(nomination_id)
         documents = dossier.award_set
-        check_set(documents)
+        dossier.check(WHOLE_DOSSIER, documents)
         extra: dict[str, bytes] = {}
         form_code = dossier.certificate_form_code
         if form_code:
@@ -192,10 +211,13 @@ class AwardDocuments:
 
     def round_set(self, round_id: int) -> list[d.Document]:
         """Every document of a round (all award types) as one numbered set, checked for agreement."""
-        documents = round_documents(self.source.dossier_context(round_id), self.source.nominations(round_id))
+        context = self.source.dossier_context(round_id)
+        nominations = self.source.nominations(round_id)
+        documents = round_documents(context, nominations)
         if not documents:
             raise UserError("Đợt xét này chưa có đề nghị nào.", hint="Lập đề nghị trước khi in hồ sơ.")
         check_set(documents)
+        check_printable(nominations, context.eligibility)
         return documents
 
     def write_round_dossier(self, round_id: int, out_dir: Path, *, progress: ProgressFn | None = None,

@@ -12,8 +12,8 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from thidua_desktop.core import documents as d
 from thidua_desktop.core.awards.catalog import AwardCatalog, AwardType, LegalRegime, fill
+from thidua_desktop.core.awards.eligibility import Eligibility
+from thidua_desktop.core.awards.eligibility import check as check_eligibility
 from thidua_desktop.core.awards.models import NomineeKind, PriorAwardCategory
 from thidua_desktop.core.awards.records import (
     BIEN_BAN_KEY,
@@ -57,6 +59,7 @@ class DossierContext:
     plan_issuer: str
     issuing_unit: UnitInfo
     catalog: AwardCatalog
+    eligibility: Mapping[int, Eligibility] = field(default_factory=dict)  # by nomination id
 
     @cached_property
     def regime(self) -> LegalRegime:
@@ -356,10 +359,15 @@ def bao_cao(ctx: DossierContext, nomination: NominationInfo) -> d.Document:
     )
 
 
+def vote_result(ctx: DossierContext, nomination: NominationInfo) -> Eligibility:
+    """The nomination against its thresholds (as the service read them, else the vote ratio alone)."""
+    known = ctx.eligibility.get(nomination.id)
+    return known if known is not None else check_eligibility(nomination, ctx.round, ctx.catalog, {})
+
+
 def passed(ctx: DossierContext, nomination: NominationInfo) -> bool:
-    """Whether the council's vote reaches the award type's threshold (from the data file)."""
-    percent = nomination.approval_percent
-    return percent is not None and percent >= ctx.catalog.award_type(nomination.draft.award_type_code).min_vote_percent
+    """Whether the council's vote reaches the award type's ratio (from the data file)."""
+    return bool(vote_result(ctx, nomination).vote_passed)
 
 
 def bien_ban(ctx: DossierContext, nominations: Sequence[NominationInfo]) -> d.Document:
@@ -375,23 +383,28 @@ def bien_ban(ctx: DossierContext, nominations: Sequence[NominationInfo]) -> d.Do
         present=format_number(r.members_present) if r.members_present is not None else BLANK,
         members=format_number(r.members_total) if r.members_total is not None else BLANK,
     )
-    widths = (1.0, 5.0, 3.0, 1.5, 1.5, 1.5, 1.5)
-    aligns = (d.Align.CENTER, d.Align.LEFT, d.Align.LEFT, *([d.Align.CENTER] * 4))
+    with_result = len(form["vote_columns"]) == 8  # a data file of the older shape has no "Kết quả" column
+    widths = (0.9, 4.4, 2.7, 1.4, 1.4, 1.3, 1.6, 2.0)[: 8 if with_result else 7]
+    aligns = (d.Align.CENTER, d.Align.LEFT, d.Align.LEFT, *([d.Align.CENTER] * 5))[: len(widths)]
     columns = [d.Column(t, w, a) for t, w, a in zip(form["vote_columns"], widths, aligns, strict=True)]
 
     def cells(index: int, n: NominationInfo) -> tuple[str, ...]:
         votes = (n.votes_for, n.votes_against, n.votes_total)
-        return (str(index), describe(n), ctx.catalog.award_type(n.draft.award_type_code).short_name,
-                *(format_number(v) if v is not None else "—" for v in votes),
-                format_percent(n.approval_percent,
-                               target=ctx.catalog.award_type(n.draft.award_type_code).min_vote_percent))
+        result = vote_result(ctx, n)
+        row = (str(index), describe(n), ctx.catalog.award_type(n.draft.award_type_code).short_name,
+               *(format_number(v) if v is not None else "—" for v in votes),
+               format_percent(n.approval_percent, target=result.vote_threshold))
+        return (*row, result.result_text()) if with_result else row
 
     labels = _section_labels(ctx.regime.form("danh_sach"), bool(collectives), bool(individuals))
     approved = [n for n in nominations if passed(ctx, n)]
+    failed = [n for n in nominations if vote_result(ctx, n).vote_passed is False]
     approved_collectives, approved_individuals = _split(approved)
     conclusion = (fill(form["conclusion"], values | {"passed": _counts(ctx, len(approved_collectives),
                                                                          len(approved_individuals))})
                   if approved else fill(form["conclusion_none"], values))
+    if failed and "conclusion_failed" in form:
+        conclusion += " " + fill(form["conclusion_failed"], values | {"failed": "; ".join(describe(n) for n in failed)})
     blocks: list[d.Block] = [
         d.para(fill(form["opening"], values)),
         d.Heading(form["section_members"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     Connection,
+    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -47,14 +48,27 @@ _V6_SIGNERS = Table(
 )
 
 
+_V6_NOMINATIONS = Table("award_nominations", _V6, Column("id", Integer, primary_key=True))
+_V6_OVERRIDES = Table(
+    "award_threshold_overrides", _V6,
+    Column("id", Integer, primary_key=True),
+    Column("nomination_id", Integer, ForeignKey("award_nominations.id", ondelete="CASCADE"), nullable=False,
+           unique=True),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+
 def v6_document_numbers(conn: Connection) -> None:
-    """v6: one number per document of a round, and a signer per issuing body.
+    """v6: one number per document of a round, a signer per issuing body, threshold overrides.
 
     A round's single "số tờ trình" becomes the number of the Tờ trình of its first nomination's award
     type; the other Tờ trình and the Biên bản start blank (the old column stays, no longer read).
     """
     _V6_NUMBERS.create(conn)
     _V6_SIGNERS.create(conn)
+    _V6_OVERRIDES.create(conn)
     rounds = conn.execute(text("SELECT id, submission_number FROM award_rounds WHERE submission_number <> ''")).all()
     for round_id, number in rounds:
         award = conn.execute(

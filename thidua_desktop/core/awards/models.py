@@ -155,6 +155,18 @@ class AwardNomination(Base):
     )
 
 
+class AwardThresholdOverride(Base):
+    """An explicit decision to propose a nominee below a threshold (vote ratio or score), with its reason
+    and who took it (step 6); the audit log keeps the history."""
+
+    __tablename__ = "award_threshold_overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("award_nominations.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+
 class PriorAward(Base):
     """An award already received: year, award, decision number and date, issuing body."""
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from thidua_desktop.core import audit
-from thidua_desktop.core.awards import ranking
+from thidua_desktop.core.awards import eligibility, ranking
 from thidua_desktop.core.awards.catalog import AwardCatalog, Submitter, load_catalog
 from thidua_desktop.core.awards.documents import AwardDocuments
 from thidua_desktop.core.awards.dossier import (
@@ -25,11 +25,13 @@ from thidua_desktop.core.awards.dossier import (
     load_context,
     numbered_documents,
 )
+from thidua_desktop.core.awards.eligibility import Eligibility, ScoreLine
 from thidua_desktop.core.awards.models import (
     AwardDocumentNumber,
     AwardNomination,
     AwardRound,
     AwardRoundSigner,
+    AwardThresholdOverride,
     NominationStatus,
     NomineeKind,
     PriorAward,
@@ -53,6 +55,7 @@ from thidua_desktop.core.awards.records import (
     SignerInfo,
 )
 from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.consolidation.scoring import load_scheme
 from thidua_desktop.core.documents.model import DocumentRef
 from thidua_desktop.core.errors import NotFoundError, ValidationError
 from thidua_desktop.core.models import Campaign, UnitKind, utc_now
@@ -154,10 +157,61 @@ class AwardService:
             return list_units(session)
 
     def dossier_context(self, round_id: int) -> DossierContext:
-        """What the round's documents share (issuer, plan, legal data), from one read."""
+        """What the round's documents share (issuer, plan, legal data, each nominee's thresholds), from one read."""
         with self.sessions() as session:
             round_info = _round_info(self._load_round(session, round_id), self._units(session))
-            return load_context(session, round_info, self.campaign, self.catalog)
+            context = load_context(session, round_info, self.campaign, self.catalog)
+            return replace(context, eligibility=self._eligibility(session, round_info))
+
+    def eligibility(self, round_id: int) -> dict[int, Eligibility]:
+        """Each nomination of the round against its vote ratio, score line and the members present."""
+        with self.sessions() as session:
+            return self._eligibility(session, _round_info(self._load_round(session, round_id), self._units(session)))
+
+    def _eligibility(self, session: Session, round_info: RoundInfo) -> dict[int, Eligibility]:
+        units = self._units(session)
+        rows = session.scalars(select(AwardNomination).where(AwardNomination.round_id == round_info.id)
+                               .options(selectinload(AwardNomination.prior_awards))).all()
+        overrides = dict(session.execute(
+            select(AwardThresholdOverride.nomination_id, AwardThresholdOverride.reason)
+            .join(AwardNomination).where(AwardNomination.round_id == round_info.id)).all())
+        lines = self._score_lines(session)
+        return {row.id: eligibility.check(_to_info(row, units), round_info, self.catalog, lines,
+                                          overrides.get(row.id, "")) for row in rows}
+
+    def _score_lines(self, session: Session) -> dict[str, ScoreLine]:
+        """The ranking's line per award (the scoring scheme's `min_percent`); none without a scheme."""
+        try:
+            scheme = load_scheme(session, self.campaign)
+        except NotFoundError:
+            return {}
+        return {rule.code: ScoreLine(rule.min_percent, scheme.standard_total) for rule in scheme.awards}
+
+    def override_threshold(self, nomination_id: int, reason: str) -> NominationChange:
+        """Propose a nominee below a threshold all the same: an explicit decision with its reason, audited."""
+        if not reason.strip():
+            raise ValidationError({"reason": "Ghi lý do vẫn đề nghị (ví dụ: theo kết luận của Chủ tịch Hội đồng)."})
+        with self.write_sessions.begin() as session:
+            row = self._load(session, nomination_id)
+            existing = session.scalar(select(AwardThresholdOverride)
+                                      .where(AwardThresholdOverride.nomination_id == nomination_id))
+            if existing is None:
+                existing = AwardThresholdOverride(nomination_id=nomination_id, reason="", actor=self.actor)
+                session.add(existing)
+            existing.reason, existing.actor, existing.created_at = _clean(reason), self.actor, utc_now()
+            audit.record(session, self.actor, "override_threshold", "nomination", row.uuid, {"reason": existing.reason})
+        return NominationChange(updated=(nomination_id,))
+
+    def clear_override(self, nomination_id: int) -> NominationChange:
+        with self.write_sessions.begin() as session:
+            row = self._load(session, nomination_id)
+            existing = session.scalar(select(AwardThresholdOverride)
+                                      .where(AwardThresholdOverride.nomination_id == nomination_id))
+            if existing is None:
+                return NominationChange()
+            session.delete(existing)
+            audit.record(session, self.actor, "clear_override", "nomination", row.uuid, {"reason": existing.reason})
+        return NominationChange(updated=(nomination_id,))
 
     def numbered_documents(self, info: RoundInfo) -> list[DocumentRef]:
         """The round's documents that take a number, with their symbols as `info` would print them."""
@@ -259,6 +313,10 @@ class AwardService:
             if problems:
                 raise ValidationError(problems)
             row = self._load_round(session, info.id) if info.id else AwardRound(campaign_id=self.campaign.id)
+            most_votes = max((n.votes_total or 0 for n in row.nominations), default=0) if info.id else 0
+            if info.members_present is not None and most_votes > info.members_present:
+                raise ValidationError({"members_present": f"Đã có đề nghị được biểu quyết với {most_votes} phiếu, "
+                                                          f"nhiều hơn {info.members_present} thành viên có mặt."})
             before = _round_snapshot(row) if info.id else {}
             for name in _ROUND_FIELDS:
                 value = getattr(info, name)
@@ -385,6 +443,11 @@ class AwardService:
             problems["votes_for"] = "Số phiếu không được âm."
         elif votes_for + votes_against > votes_total:
             problems["votes_for"] = "Số phiếu đồng ý và không đồng ý cộng lại vượt quá tổng số phiếu."
+        with self.sessions() as session:
+            present = self._load(session, nomination_id).round.members_present
+        if present is not None and votes_total > present:
+            problems["votes_total"] = (f"Tổng số phiếu ({votes_total}) không thể nhiều hơn số thành viên Hội đồng "
+                                       f"có mặt ({present}); sửa số phiếu, hoặc số thành viên có mặt ở Thông tin đợt…")
         if problems:
             raise ValidationError(problems)
         return self._transition(nomination_id, NominationStatus.VOTED, votes=(votes_for, votes_against, votes_total))
