@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -13,6 +14,7 @@ from tests.core.awards.pdfcheck import full_text, page_sizes_mm
 from thidua_desktop.cli.main import main
 from thidua_desktop.core.awards.service import Candidate
 from thidua_desktop.core.demo import populate
+from thidua_desktop.core.units import get_unit, save_unit
 from thidua_desktop.core.workspace import Role, Workspace
 
 
@@ -52,6 +54,13 @@ def test_dossier_writes_every_document(data_dir: tuple[Path, int, int], tmp_path
                                        capsys: pytest.CaptureFixture[str]) -> None:
     root, collective, _ = data_dir
     out_dir = tmp_path / "ho so"
+    code, _, err = run(capsys, "report", "dossier", "--nomination", str(collective), "--out", str(out_dir),
+                       "--data-dir", str(root))
+    assert code == 2 and "Phòng Tư pháp huyện Tri Tôn đã kết thúc hoạt động từ ngày 01/07/2025" in err
+    assert not out_dir.exists()
+    with Workspace.open(root, actor="kiểm thử") as workspace, workspace.write_sessions.begin() as session:
+        for code in ("PTP-TT", "PTP-CM"):  # the collective's office and the individual's
+            save_unit(session, replace(get_unit(session, code), merged_into_code="STP"), actor="kiểm thử")
     code, out, _ = run(capsys, "report", "dossier", "--nomination", str(collective), "--out", str(out_dir),
                        "--data-dir", str(root))
     assert code == 0
@@ -66,7 +75,8 @@ def test_dossier_writes_every_document(data_dir: tuple[Path, int, int], tmp_path
         "05-phoi-bk-btp-phong-tu-phap-huyen-tri-ton.pdf",
     ]
     report = full_text((out_dir / "03-bao-cao-thanh-tich-phong-tu-phap-huyen-tri-ton.pdf").read_bytes())
-    assert "UBND HUYỆN TRI TÔN" in report and "Tên tập thể đề nghị khen thưởng: Phòng Tư pháp huyện Tri Tôn" in report
+    assert "UBND HUYỆN TRI TÔN" not in report and "Tên tập thể đề nghị khen thưởng: Phòng Tư pháp huyện Tri Tôn" in report
+    assert "Sở Tư pháp tỉnh An Giang lập báo cáo thay Phòng Tư pháp huyện Tri Tôn" in report
     word = docx.Document(io.BytesIO((out_dir / "01-to-trinh-bang-khen-bo-truong-bo-tu-phap.docx").read_bytes()))
     assert [p.text for p in word.paragraphs if p.style.name.startswith("Heading")] == ["TỜ TRÌNH", "I. Tập thể", "II. Cá nhân"]
 

@@ -16,13 +16,18 @@ from thidua_desktop.core.awards.service import (
     RoundInfo,
 )
 from thidua_desktop.core.demo import populate
-from thidua_desktop.core.units import get_unit
+from thidua_desktop.core.units import get_unit, list_units, save_unit
 from thidua_desktop.core.workspace import Workspace
 
 
 @pytest.fixture
 def demo_workspace(workspace: Workspace) -> Workspace:
+    """Demo data whose district offices (ended 30/6/2025) name the Sở as successor, as the units editor allows."""
     populate(workspace)
+    with workspace.write_sessions.begin() as session:
+        for unit in list_units(session):
+            if unit.valid_to is not None:
+                save_unit(session, replace(unit, merged_into_code="STP"), actor="test")
     return workspace
 
 

@@ -76,12 +76,13 @@ def test_danh_sach_is_a_landscape_table_split_into_collectives_and_individuals(
 
 
 def test_report_of_a_district_office_keeps_its_historical_letterhead(
-        demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+        service: AwardService, demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    department_round(service, demo_workspace, document_date=date(2025, 6, 30))
     dossier = demo_workspace.awards().documents.build(nominated[0])
     report = dossier.documents[2]
     pdf = d.render_pdf(report)
     text = full_text(pdf)
-    for phrase in ("UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "Chợ Mới, ngày 05 tháng 12 năm 2025", "BÁO CÁO THÀNH TÍCH",
+    for phrase in ("UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "Chợ Mới, ngày 30 tháng 6 năm 2025", "BÁO CÁO THÀNH TÍCH",
                    "Tên tập thể đề nghị khen thưởng: Phòng Tư pháp huyện Chợ Mới", "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH",
                    "II. THÀNH TÍCH ĐẠT ĐƯỢC", "theo chuyên đề", "2. Các hoạt động tiêu biểu",
                    "THỦ TRƯỞNG ĐƠN VỊ CẤP TRÊN TRỰC TIẾP", "(Ký, đóng dấu)"):
@@ -184,3 +185,28 @@ def test_the_directors_own_award_is_requested_by_the_office_not_by_the_director(
                    "Văn phòng Sở Tư pháp tỉnh An Giang kính đề nghị Giám đốc Sở Tư pháp", "CHÁNH VĂN PHÒNG"):
         assert phrase in text, phrase
     assert "KT. GIÁM ĐỐC" not in text  # the Director does not sign a request addressed to himself
+
+
+def test_after_its_end_date_a_district_offices_report_is_made_by_its_successor(
+        demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    text = full_text(d.render_pdf(demo_workspace.awards().documents.build(nominated[0]).documents[2]))
+    assert "UBND HUYỆN CHỢ MỚI" not in text and "Chợ Mới, ngày" not in text
+    assert "UBND TỈNH AN GIANG SỞ TƯ PHÁP" in text and "An Giang, ngày 05 tháng 12 năm 2025" in text
+    assert ("(Sở Tư pháp tỉnh An Giang lập báo cáo thay Phòng Tư pháp huyện Chợ Mới, đơn vị đã kết thúc hoạt động "
+            "từ ngày 01/07/2025)") in text
+    assert "Tên tập thể đề nghị khen thưởng: Phòng Tư pháp huyện Chợ Mới" in text
+
+
+def test_without_a_successor_a_document_after_the_end_date_is_refused(
+        demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    from thidua_desktop.core.awards.succession import DissolvedIssuer
+    from thidua_desktop.core.units import get_unit, save_unit
+
+    with demo_workspace.write_sessions.begin() as session:
+        save_unit(session, replace(get_unit(session, "PTP-CM"), merged_into_code=None), actor="test")
+    documents = demo_workspace.awards().documents
+    with pytest.raises(DissolvedIssuer) as caught:
+        documents.render_choice("bao_cao", nominated[0])
+    assert "Phòng Tư pháp huyện Chợ Mới đã kết thúc hoạt động từ ngày 01/07/2025" in str(caught.value)
+    assert "Sáp nhập vào" in caught.value.hint
+    assert demo_workspace.awards().eligibility(1)[nominated[0]].warnings  # the council sees it too

@@ -35,6 +35,7 @@ from thidua_desktop.core.awards.records import (
     SignerInfo,
     to_trinh_key,
 )
+from thidua_desktop.core.awards.succession import DissolvedIssuer, ended_on, issuing_unit_on
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.models import Campaign, UnitKind
 from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel, never_cancelled
@@ -60,6 +61,7 @@ class DossierContext:
     issuing_unit: UnitInfo
     catalog: AwardCatalog
     eligibility: Mapping[int, Eligibility] = field(default_factory=dict)  # by nomination id
+    units: Mapping[str, UnitInfo] = field(default_factory=dict)  # by code: successors of dissolved units
 
     @cached_property
     def regime(self) -> LegalRegime:
@@ -101,6 +103,16 @@ class DossierContext:
         return Issuer(submitter.agency_symbol, submitter.header_parent, submitter.header_agency,
                       submitter.agency_symbol, f"{submitter.header_agency.capitalize()} {self.issuing_unit.name}",
                       d.Signature(lines, name=signer.name))
+
+    def check_round_issuer(self) -> None:
+        """The round's agency must exist on the document date; else its successor is to be chosen as issuer."""
+        issuer = issuing_unit_on(self.issuing_unit, self.round.document_date, self.units)
+        if issuer.code != self.issuing_unit.code:
+            raise DissolvedIssuer(
+                f"{self.issuing_unit.name} đã kết thúc hoạt động từ ngày "
+                f"{format_date(ended_on(self.issuing_unit))}; hồ sơ đề ngày {format_date(self.round.document_date)} "
+                f"do {issuer.name} ban hành.",
+                hint=f"Mở “Thông tin đợt…” và chọn cơ quan trình là {issuer.name}.")
 
     def to_trinh_ref(self, award: AwardType) -> d.DocumentRef:
         """The number, symbol, date and issuer of `award`'s Tờ trình: what its Danh sách cites."""
@@ -178,7 +190,7 @@ def load_context(session: Session, round_info: RoundInfo, campaign: CampaignInfo
     campaign_row = session.get(Campaign, campaign.id)
     units = {u.code: u for u in list_units(session)}
     return DossierContext(round_info, campaign, campaign_row.plan_number, campaign_row.issued_on,
-                          campaign_row.issued_by, units[round_info.issuing_unit_code], catalog)
+                          campaign_row.issued_by, units[round_info.issuing_unit_code], catalog, units=units)
 
 
 # --- shared pieces ------------------------------------------------------------------------------------
@@ -328,7 +340,12 @@ def bao_cao(ctx: DossierContext, nomination: NominationInfo) -> d.Document:
     values = ctx.values(award=award.name, unit_name=nomination.unit.name, as_of=format_date(as_of))
     collective = nomination.kind is NomineeKind.COLLECTIVE
     label = form["nominee_collective"] if collective else form["nominee_individual"]
-    blocks: list[d.Block] = [d.para(label, d.Run(draft.name, bold=True)), d.Heading(form["section_profile"])]
+    blocks: list[d.Block] = [d.para(label, d.Run(draft.name, bold=True))]
+    writer = issuing_unit_on(nomination.unit, ctx.round.document_date, ctx.units)
+    if writer.code != nomination.unit.code:  # the unit ended before the document date: its successor reports
+        blocks.append(d.para(fill(form["on_behalf"], values | {
+            "writer": writer.name, "ended_on": format_date(ended_on(nomination.unit))}), style=d.ParaStyle.NOTE))
+    blocks.append(d.Heading(form["section_profile"]))
     if collective:
         blocks += d.paragraphs(draft.unit_profile) or [d.para(d.Run(form["profile_missing"], italic=True))]
     else:
@@ -352,7 +369,7 @@ def bao_cao(ctx: DossierContext, nomination: NominationInfo) -> d.Document:
                   _signature(form[f"sign_self_{kind}"], "" if collective else draft.name))
     return d.Document(
         name=f"03-bao-cao-thanh-tich-{slug(draft.name)}",
-        letterhead=ctx.letterhead(None, unit=nomination.unit),
+        letterhead=ctx.letterhead(None, unit=writer),
         title=d.Title(form["title"], ctx.regime.lines("bao_cao", "summary", values)),
         blocks=tuple(blocks), closing=d.Closing((), signatures),
         author=nomination.unit.name, keywords=(ctx.regime.name,),
@@ -430,6 +447,7 @@ def bien_ban(ctx: DossierContext, nominations: Sequence[NominationInfo]) -> d.Do
 def dossier_documents(ctx: DossierContext, nomination: NominationInfo,
                       round_nominations: Sequence[NominationInfo]) -> list[d.Document]:
     """The preview of one nomination: its award type's Tờ trình and Danh sách, its report, the minutes."""
+    ctx.check_round_issuer()
     award = ctx.catalog.award_type(nomination.draft.award_type_code)
     same_award = _same_award(award, nomination, round_nominations)
     return [to_trinh(ctx, award, same_award), danh_sach(ctx, same_award, award), bao_cao(ctx, nomination),
@@ -447,6 +465,7 @@ def _same_award(award: AwardType, nomination: NominationInfo | None,
 def award_set(ctx: DossierContext, award: AwardType, round_nominations: Sequence[NominationInfo]) -> list[d.Document]:
     """What goes to the authority for one award type: the Tờ trình, its Danh sách, the report of every
     nominee it lists (as the Tờ trình says they are attached) and the council's minutes."""
+    ctx.check_round_issuer()
     same_award = _same_award(award, None, round_nominations)
     return unique_names([to_trinh(ctx, award, same_award), danh_sach(ctx, same_award, award),
                          *(bao_cao(ctx, n) for n in same_award), bien_ban(ctx, round_nominations)])
@@ -455,6 +474,7 @@ def award_set(ctx: DossierContext, award: AwardType, round_nominations: Sequence
 def round_documents(ctx: DossierContext, round_nominations: Sequence[NominationInfo]) -> list[d.Document]:
     """Every document of the round as one numbered set: per award type its Tờ trình, Danh sách and
     reports (in the order the nominations were made), then the minutes once."""
+    ctx.check_round_issuer()
     codes = list(dict.fromkeys(n.draft.award_type_code for n in round_nominations))
     documents: list[d.Document] = []
     for code in codes:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from thidua_desktop.core.awards.catalog import AwardCatalog
 from thidua_desktop.core.awards.models import NomineeKind
 from thidua_desktop.core.awards.records import NominationInfo, RoundInfo
+from thidua_desktop.core.awards.succession import dissolved_note
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_against, format_number, format_percent
 
@@ -39,6 +40,7 @@ class Eligibility:
     score_threshold: float | None
     problems: tuple[str, ...]  # below a threshold, or votes that contradict the meeting
     override_reason: str = ""
+    warnings: tuple[str, ...] = ()  # for the council's attention, not blocking (a nominee that no longer exists)
 
     @property
     def voted(self) -> bool:
@@ -87,8 +89,12 @@ def check(nomination: NominationInfo, round_info: RoundInfo, catalog: AwardCatal
             problems.append(f"điểm {format_against(nomination.draft.score, line.min_percent * line.standard_total / 100)}"
                             f" ({format_percent(score_percent, target=line.min_percent)}), dưới mức "
                             f"{format_number(line.min_percent)}% để đề nghị {award.name}")
+    warnings = ()
+    if nomination.kind is NomineeKind.COLLECTIVE:
+        note = dissolved_note(nomination.unit, round_info.document_date)
+        warnings = (note,) if note else ()
     return Eligibility(nomination.id, nomination.name, percent, award.min_vote_percent, score_percent,
-                       line.min_percent if line else None, tuple(problems), override_reason)
+                       line.min_percent if line else None, tuple(problems), override_reason, warnings)
 
 
 class BelowThreshold(UserError):

@@ -76,6 +76,8 @@ class VotesTab(QWidget):
             text += "\n" + self.tr("Chưa đạt tiêu chuẩn: {p}.").format(p="; ".join(result.problems))
             text += " " + (self.tr("Đã ghi nhận vẫn đề nghị: {r}.").format(r=result.override_reason)
                            if result.override_reason else self.tr("Tờ trình, Danh sách chưa in được đề nghị này."))
+        if result is not None and result.warnings:
+            text += "\n" + self.tr("Lưu ý: {w}.").format(w="; ".join(result.warnings))
         self.overridden = bool(result and result.override_reason)
         self.override_button.setVisible(bool(result and result.problems))
         self.override_button.setText(self.tr("Bỏ ghi nhận vẫn đề nghị") if self.overridden else self.tr("Vẫn đề nghị…"))
