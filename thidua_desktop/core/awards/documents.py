@@ -106,6 +106,7 @@ class RenderedChoice:
 
     title: str
     pdf: bytes
+    notes: tuple[str, ...] = ()  # "check before official use": the preview marks them, the print never shows them
 
 
 @dataclass(frozen=True)
@@ -165,11 +166,12 @@ class AwardDocuments:
         elif key == WHOLE_DOSSIER:
             documents = dossier.award_set
             dossier.check(key, documents)
-            result = RenderedChoice("Cả hồ sơ", d.render_pdf(documents))
+            notes = tuple(dict.fromkeys(n for doc in documents for n in doc.notes))
+            result = RenderedChoice("Cả hồ sơ", d.render_pdf(documents), notes)
         else:
             dossier.check(key, dossier.documents)
             document = dossier.documents[DOCUMENT_KEYS.index(key)]
-            result = RenderedChoice(document.name, d.render_pdf(document))
+            result = RenderedChoice(document.name, d.render_pdf(document), document.notes)
         steps.step()
         return result
 

@@ -251,7 +251,8 @@ def to_trinh(ctx: DossierContext, award: AwardType, nominations: Sequence[Nomina
     values = ctx.values(award=award.name, authority=award.authority, recipient=award.recipient,
                         counts=_counts(ctx, len(collectives), len(individuals)), agency_name=issuer.name)
     blocks: list[d.Block] = [d.para(form["addressee"], award.recipient, style=d.ParaStyle.CENTER)]
-    blocks += [d.para(line, style=d.ParaStyle.BASIS) for line in ctx.regime.basis_lines(values)]
+    blocks += [d.para(line, style=d.ParaStyle.BASIS) for line in ctx.regime.basis_lines(values, ctx.round.document_date)]
+    notes = (*ctx.regime.basis_checks(values, ctx.round.document_date), ctx.regime.form_check("to_trinh"))
     blocks.append(d.para(fill(form["request"], values)))
     groups = [(form["collectives"], collectives), (form["individuals"], individuals)]
     for number, (label, group) in enumerate([g for g in groups if g[1]]):
@@ -265,7 +266,7 @@ def to_trinh(ctx: DossierContext, award: AwardType, nominations: Sequence[Nomina
         title=d.Title(form["title"], ctx.regime.lines("to_trinh", "summary", values)),
         blocks=tuple(blocks),
         closing=d.Closing(tuple(fill(r, values) for r in form["recipients"]), (issuer.signature,)),
-        author=issuer.name, keywords=(ctx.regime.name,), ref=ref,
+        author=issuer.name, keywords=(ctx.regime.name,), ref=ref, notes=tuple(n for n in notes if n),
     )
 
 
@@ -373,6 +374,7 @@ def bao_cao(ctx: DossierContext, nomination: NominationInfo) -> d.Document:
         title=d.Title(form["title"], ctx.regime.lines("bao_cao", "summary", values)),
         blocks=tuple(blocks), closing=d.Closing((), signatures),
         author=nomination.unit.name, keywords=(ctx.regime.name,),
+        notes=tuple(n for n in (ctx.regime.form_check("bao_cao"),) if n),
     )
 
 

@@ -235,6 +235,44 @@ def _layout_table(cells: list[list], widths: list[float]) -> RLTable:
     return grid
 
 
+def _shift_rows(commands: list[tuple], start: int, stop: int) -> list[tuple]:
+    """Table style commands of rows [start, stop) renumbered from 0 (negative indices kept as they are)."""
+    shifted = []
+    for command in commands:
+        name, (c0, r0), (c1, r1), *rest = command
+        if r0 >= 0 and r1 >= 0 and (r1 < start or r0 >= stop):
+            continue
+        r0 = max(r0 - start, 0) if r0 >= 0 else r0
+        r1 = min(r1, stop - 1) - start if r1 >= 0 else r1
+        shifted.append((name, (c0, r0), (c1, r1), *rest))
+    return shifted
+
+
+class _DataTable(RLTable):
+    """A data table that can hand its last rows to the closing, so the signer never stands alone.
+
+    Built through `data_table` (reportlab re-creates split tables through the base constructor).
+    """
+
+    source: tuple[list[list], list[float], list[tuple]]
+
+    def split_last(self, count: int) -> tuple[RLTable | None, RLTable]:
+        """(the table without its last `count` rows, those rows with the same columns and grid)."""
+        data, widths, commands = self.source
+        if len(data) - 1 <= count:
+            return None, self  # a short table goes with the closing whole
+        cut = len(data) - count
+        return (data_table(data[:cut], widths, _shift_rows(commands, 0, cut)),
+                data_table(data[cut:], widths, _shift_rows(commands, cut, len(data)), header=False))
+
+
+def data_table(data: list[list], widths: list[float], commands: list[tuple], *, header: bool = True) -> _DataTable:
+    table = _DataTable(data, colWidths=widths, repeatRows=1 if header else 0)
+    table.setStyle(commands)
+    table.source = (data, widths, commands)
+    return table
+
+
 class _Builder:
     """Turns one `Document` into flowables for a frame of the given width."""
 
@@ -291,9 +329,7 @@ class _Builder:
             else:
                 data.append([self._cell(text, col, width, size)
                              for text, col, width in zip(row.cells, tbl.columns, widths, strict=True)])
-        result = RLTable(data, colWidths=widths, repeatRows=1)
-        result.setStyle(commands)
-        return result
+        return data_table(data, widths, commands)
 
     def _cell(self, text: str, column: Column, width: float, size: float) -> str | RLParagraph:
         """A plain string when it fits on one line (drawn literally, no markup parsing: fast), else a Paragraph."""
@@ -339,12 +375,39 @@ class _Builder:
             elif isinstance(block, PageBreak):
                 story.append(RLPageBreak())
         if doc.closing:
-            tail = [Spacer(0, 10), self.closing(doc.closing)]
-            if isinstance(story[-1], RLParagraph):  # never leave the signer alone on the last page
-                story[-1:] = [KeepTogether([story[-1], *tail])]
-            else:
-                story += tail
+            story = _keep_closing_with_text(story, [Spacer(0, 10), self.closing(doc.closing)])
         return story
+
+
+# A lone last line is not enough company for a signer: keep at least this much text with the closing.
+_MIN_CHARS_WITH_CLOSING = 160  # about two lines of 14 pt body text on A4
+
+
+def _keep_closing_with_text(story: list[Flowable], tail: list[Flowable]) -> list[Flowable]:
+    """Never leave the signer block alone on a page: it moves with at least two lines of the text above.
+
+    Trailing paragraphs are kept with it until they hold two lines' worth of text; a trailing table
+    gives its last two rows (split off as a table of the same columns, so the grid continues).
+    """
+    kept: list[Flowable] = []
+    chars = 0
+    while story and chars < _MIN_CHARS_WITH_CLOSING:
+        last = story[-1]
+        if isinstance(last, RLParagraph):
+            kept.insert(0, story.pop())
+            chars += len(last.getPlainText())
+        elif isinstance(last, Spacer) and story[:-1] and isinstance(story[-2], _DataTable):
+            story.pop()
+        elif isinstance(last, _DataTable):
+            head, tail_rows = last.split_last(2)
+            story.pop()
+            if head is not None:
+                story.append(head)
+            kept.insert(0, tail_rows)
+            break
+        else:
+            break
+    return [*story, KeepTogether([*kept, *tail])] if kept else [*story, *tail]
 
 
 def _frame_width(orientation: Orientation) -> float:

@@ -164,12 +164,13 @@ def _keep_rows_whole(grid) -> None:  # noqa: ANN001
         props.append(OxmlElement("w:cantSplit"))
 
 
-def _cell_margins(grid, points: float) -> None:  # noqa: ANN001
-    """Left/right cell padding as in the PDF (none in layout grids, 3 pt in data tables), not Word's 1,9 mm."""
+def _cell_margins(grid, points: float, vertical: float = 0.0) -> None:  # noqa: ANN001
+    """Cell padding as in the PDF (none in layout grids, 3 pt beside and 1 pt above and below text in data
+    tables), not Word's 1,9 mm."""
     margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
+    for side in ("top", "left", "bottom", "right"):
         edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:w"), str(round(points * 20)))
+        edge.set(qn("w:w"), str(round((points if side in ("left", "right") else vertical) * 20)))
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
     grid._tbl.tblPr.append(margins)  # noqa: SLF001
@@ -188,6 +189,7 @@ class _Writer:
     def __init__(self, word, orientation: Orientation) -> None:  # noqa: ANN001
         self.word = word
         self.width = L.text_width_mm(orientation)
+        self.last_table = None
 
     def letterhead(self, head: Letterhead) -> None:
         left_w = self.width * L.HEADER_LEFT_SHARE
@@ -236,7 +238,7 @@ class _Writer:
         widths = [self.width * c.width / total for c in block.columns]
         grid = self.word.add_table(rows=len(block.rows) + 1, cols=len(block.columns))
         grid.style = self.word.styles["Table Grid"]
-        _cell_margins(grid, CELL_PADDING_PT)
+        _cell_margins(grid, CELL_PADDING_PT, vertical=1.0)
         _fixed_widths(grid, widths)
         rows = grid.rows
         header_props = rows[0]._tr.get_or_add_trPr()  # noqa: SLF001 - repeat the header on every page
@@ -245,6 +247,7 @@ class _Writer:
         header_props.append(repeat)
         for cell, column in zip(rows[0].cells, block.columns, strict=True):
             _paragraph(cell, column.title, bold=True, size=block.font_size)
+        _keep_rows_whole(grid)  # a row never breaks across a page; the header row repeats instead
         for row, source in zip(rows[1:], block.rows, strict=True):
             cells = row.cells
             if source.section:
@@ -253,6 +256,7 @@ class _Writer:
                 continue
             for cell, text, column in zip(cells, source.cells, block.columns, strict=True):
                 _paragraph(cell, text, align=column.align, size=block.font_size)
+        self.last_table = grid
         _paragraph(self.word, after=0)
 
     def _signature(self, cell, sig: Signature) -> None:  # noqa: ANN001
@@ -295,8 +299,28 @@ class _Writer:
             elif isinstance(block, PageBreak):
                 self.word.add_page_break()
         if doc.closing:
-            _paragraph(self.word, after=6)
+            self.keep_end_with_closing(doc)
+            _paragraph(self.word, after=6).paragraph_format.keep_with_next = True
             self.closing(doc.closing)
+
+    def keep_end_with_closing(self, doc: Document) -> None:
+        """The signer block moves with at least two lines of the text above it (Word's keep-with-next):
+        the last paragraphs up to two lines' worth, or the last two rows of a closing table."""
+        body = [b for b in doc.blocks if not isinstance(b, PageBreak)]
+        if body and isinstance(body[-1], Table) and self.last_table is not None:
+            rows = self.last_table.rows
+            for row in rows[max(len(rows) - 3, 1):]:  # the row before the last two keeps with them too
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
+            self.word.paragraphs[-1].paragraph_format.keep_with_next = True
+            return
+        chars = 0
+        for paragraph in reversed(self.word.paragraphs):
+            paragraph.paragraph_format.keep_with_next = True
+            chars += len(paragraph.text)
+            if chars >= 160:
+                break
 
 
 def render_docx(document: Document) -> bytes:
