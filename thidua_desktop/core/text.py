@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 # Vietnamese alphabet order; letters with a breve/circumflex/horn/stroke are letters of their own.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -104,41 +105,54 @@ def _rounded(value: float, decimals: int) -> Decimal:
     return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def display_decimals(value: float, target: float | None, decimals: int = 1) -> int:
-    """How many decimals show `value` on its own side of `target`: `decimals`, or more near the target.
+Targets = float | Sequence[float] | None
+
+
+def _targets(target: Targets) -> tuple[float, ...]:
+    if target is None:
+        return ()
+    return (float(target),) if isinstance(target, (int, float)) else tuple(float(t) for t in target)
+
+
+def _same_side(shown: Decimal, value: float, targets: tuple[float, ...]) -> bool:
+    return all((shown < Decimal(repr(t))) == (value < t) for t in targets)
+
+
+def display_decimals(value: float, target: Targets, decimals: int = 1) -> int:
+    """How many decimals show `value` on its own side of every target: `decimals`, or more near one.
 
     Why: 2212/2213 = 99.955 % rounded to one decimal reads "100,0%", a target reached that was not.
-    A value below its target must display below it and a value at or above it must not display below.
+    A value below a target must display below it, and a value at or above it must not display below.
     Every place that prints a figure against a target (screen, PDF, .docx, Excel number formats) asks
     this one function, so they all agree.
     """
-    if target is None:
-        return decimals
-    below = value < target
+    targets = _targets(target)
     for digits in range(decimals, MAX_DISPLAY_DECIMALS + 1):
-        shown = _rounded(value, digits)
-        if (shown < Decimal(repr(target))) == below:
+        if _same_side(_rounded(value, digits), value, targets):
             return digits
     return MAX_DISPLAY_DECIMALS
 
 
-def format_against(value: float, target: float | None, *, decimals: int = 1) -> str:
-    """`value` in Vietnamese notation ("99,95"), never crossing `target` (see `display_decimals`)."""
-    digits = display_decimals(value, target, decimals)
+def format_against(value: float, target: Targets, *, decimals: int = 1) -> str:
+    """`value` in Vietnamese notation ("99,95"), never crossing a target (see `display_decimals`)."""
+    targets = _targets(target)
+    digits = display_decimals(value, targets, decimals)
     shown = _rounded(value, digits)
-    if target is not None and (shown < Decimal(repr(target))) != (value < target):
+    if not _same_side(shown, value, targets):
         # still crossing at the last digit allowed: cut toward the side the value is on
         step = Decimal(1).scaleb(-digits)
-        shown = shown - step if value < target else shown + step
+        exact = Decimal(repr(value))
+        met_crossed = any(value >= t and shown < Decimal(repr(t)) for t in targets)
+        shown = exact.quantize(step, rounding=ROUND_CEILING if met_crossed else ROUND_FLOOR)
     text = f"{shown:,.{digits}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def format_percent(value: float | None, *, target: float | None = 100.0, decimals: int = 1) -> str:
-    """"88,9%"; a value below `target` (default 100 %) never displays as reaching it ("99,95%", not "100,0%")."""
+def format_percent(value: float | None, *, target: Targets = None, decimals: int = 1) -> str:
+    """"88,9%"; never crosses `target` nor 100 % ("99,95%", not "100,0%", for 2212 of 2213)."""
     if value is None:
         return "—"
-    return f"{format_against(value, target, decimals=decimals)}%"
+    return f"{format_against(value, (*_targets(target), 100.0), decimals=decimals)}%"
 
 
 def format_date(value: date | datetime | None) -> str:

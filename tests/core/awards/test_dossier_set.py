@@ -11,29 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.awards.conftest import department_round, person
+from tests.core.awards.conftest import NUMBERS, OFFICE
 from tests.core.awards.pdfcheck import full_text
 from thidua_desktop.core import documents as d
-from thidua_desktop.core.awards.service import AwardService, Candidate, RoundInfo, SignerInfo
+from thidua_desktop.core.awards.service import AwardService, RoundInfo
 from thidua_desktop.core.documents.numbering import DossierMismatch, check_set, set_problems
 from thidua_desktop.core.errors import ValidationError
 from thidua_desktop.core.workspace import Workspace
-
-NUMBERS = {"to_trinh/BK-BTP": "15", "to_trinh/BK-UBND": "16", "to_trinh/GK-STP": "15", "bien_ban": "3"}
-OFFICE = {"VP": SignerInfo("KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG", "Phạm Thị Lan")}
-
-
-@pytest.fixture
-def several_awards(service: AwardService, demo_workspace: Workspace) -> RoundInfo:
-    """A round with three award types (two Tờ trình of the Sở, one of its Văn phòng), all voted."""
-    info = department_round(service, demo_workspace, numbers=NUMBERS, signers=OFFICE)
-    report = service.create_from_candidates(info.id, [Candidate("PTP-CM", "BK-BTP", 92.5),
-                                                      Candidate("PTP-TS", "BK-UBND", 90.1),
-                                                      Candidate("PTP-LX", "GK-STP", 88.0)])
-    individual, _ = service.create(info.id, person(award_type_code="GK-STP"))
-    for nomination_id in (*report.created, individual):
-        service.record_votes(nomination_id, 9, 0, 9)
-    return service.get_round(info.id)
 
 
 def _numbers(text: str) -> list[str]:

@@ -69,7 +69,7 @@ def _value_text(indicator: IndicatorInfo, result: IndicatorResult) -> str:
         return "—"
     target = indicator.target.value if indicator.target is not None else None
     if indicator.aggregation is Aggregation.RATIO:
-        return format_percent(result.value, target=target if target is not None else 100.0)
+        return format_percent(result.value, target=target)
     if float(result.value).is_integer():
         return format_number(result.value)
     return format_against(result.value, target, decimals=0)

@@ -83,6 +83,22 @@ def string_width(text: str, font: str, size: float) -> float:
 
 
 _CELL_PADDING = 3.0
+MIN_CELL_SIZE = 8.0
+
+
+def cell_font_size(text: str, width: float, size: float, *, bold: bool = False) -> float:
+    """The table font size at which the cell's longest word fits its column (`width` in points, padding
+    included), so "1.900.500.000" or "2.1.a" is never broken inside; down to 8 pt, then as is."""
+    words = clean(text).split()
+    if not words:
+        return size
+    font = FONT_BOLD if bold else FONT
+    room = width - 2 * _CELL_PADDING - 0.5
+    register_fonts()
+    longest = max(pdfmetrics.stringWidth(w, font, size) for w in words)
+    if longest <= room:
+        return size
+    return max(MIN_CELL_SIZE, int(size * room / longest * 2) / 2)
 _STRING_ALIGN = {Align.LEFT: "LEFT", Align.CENTER: "CENTER", Align.RIGHT: "RIGHT", Align.JUSTIFY: "LEFT"}
 _ALIGN = {Align.LEFT: TA_LEFT, Align.CENTER: TA_CENTER, Align.RIGHT: TA_RIGHT, Align.JUSTIFY: TA_JUSTIFY}
 _INDENT = L.FIRST_LINE_INDENT_MM * L.MM
@@ -311,7 +327,8 @@ class _Builder:
         size = tbl.font_size
         total = sum(c.width for c in tbl.columns)
         widths = [self.width * c.width / total for c in tbl.columns]
-        header = [RLParagraph(markup(c.title), s.cell(size, Align.CENTER, True)) for c in tbl.columns]
+        header = [RLParagraph(markup(c.title), s.cell(cell_font_size(c.title, w, size, bold=True), Align.CENTER, True))
+                  for c, w in zip(tbl.columns, widths, strict=True)]
         data: list[list] = [header]
         commands: list[tuple] = [
             ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), size),
@@ -332,10 +349,11 @@ class _Builder:
         return data_table(data, widths, commands)
 
     def _cell(self, text: str, column: Column, width: float, size: float) -> str | RLParagraph:
-        """A plain string when it fits on one line (drawn literally, no markup parsing: fast), else a Paragraph."""
+        """A plain string when it fits on one line (drawn literally, no markup parsing: fast), else a Paragraph
+        wrapping at spaces only, in a smaller size when one word would not fit the column."""
         if "\n" not in text and pdfmetrics.stringWidth(text, FONT, size) <= width - 2 * _CELL_PADDING:
             return text
-        return RLParagraph(markup(text), self.s.cell(size, column.align, False))
+        return RLParagraph(markup(text), self.s.cell(cell_font_size(text, width, size), column.align, False))
 
     def signature(self, sig: Signature) -> list[Flowable]:
         s = self.s

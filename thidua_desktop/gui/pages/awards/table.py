@@ -66,7 +66,7 @@ class NominationTableModel(QAbstractTableModel):
             result = self.results.get(n.id)
             if not n.votes_total:
                 return ""
-            percent = format_percent(n.approval_percent, target=result.vote_threshold if result else 100.0)
+            percent = format_percent(n.approval_percent, target=result.vote_threshold if result else None)
             return f"{n.votes_label} ({percent})" + (" ⚠" if result and not result.may_print else "")
         return self.tr(STATUS_LABELS[n.status])
 

@@ -71,7 +71,7 @@ class VotesTab(QWidget):
         if n.votes_total:
             text += " " + self.tr("Đồng ý {f}/{t} phiếu ({p}).").format(
                 f=n.votes_for, t=n.votes_total,
-                p=format_percent(n.approval_percent, target=result.vote_threshold if result else 100.0))
+                p=format_percent(n.approval_percent, target=result.vote_threshold if result else None))
         if result is not None and result.problems:
             text += "\n" + self.tr("Chưa đạt tiêu chuẩn: {p}.").format(p="; ".join(result.problems))
             text += " " + (self.tr("Đã ghi nhận vẫn đề nghị: {r}.").format(r=result.override_reason)
