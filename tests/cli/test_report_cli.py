@@ -109,7 +109,7 @@ def test_nominations_create_for_named_units_and_skip_duplicates(data_dir: tuple[
     root = str(data_dir[0])
     code, out, _ = run(capsys, "report", "nominations", "create", "--data-dir", root, "--unit", "PTP-CM",
                        "--award", "GK-STP")
-    assert code == 0 and "Phòng Tư pháp huyện Chợ Mới — Giấy khen Giám đốc Sở" in out
+    assert code == 0 and "Phòng Tư pháp huyện Chợ Mới — Giấy khen của Giám đốc Sở Tư pháp" in out
     code, out, _ = run(capsys, "report", "nominations", "create", "--data-dir", root, "--unit", "PTP-CM",
                        "--award", "GK-STP")
     assert code == 0 and "đã có đề nghị hình thức này" in out and "Không lập thêm đề nghị nào." in out

@@ -337,3 +337,12 @@ def test_a_nominee_below_the_ratio_is_flagged_and_overridden_with_a_reason(qtbot
     page.votes.override_button.click()
     assert "Đã ghi nhận vẫn đề nghị: Chủ tịch Hội đồng kết luận" in page.votes.status_label.text()
     assert service.eligibility(round_id)[nomination].may_print and not errors
+
+
+def test_save_word_is_offered_only_for_documents_with_a_word_version(qtbot, department: AppContext) -> None:  # noqa: ANN001
+    page = _page(qtbot, department)
+    combo = page.dossier.document_combo
+    combo.setCurrentIndex(combo.findData("all"))
+    assert not page.dossier.save_docx_button.isEnabled() and "PDF" in page.dossier.save_docx_button.toolTip()
+    combo.setCurrentIndex(combo.findData("bien_ban"))
+    assert page.dossier.save_docx_button.isEnabled()

@@ -33,9 +33,9 @@ def test_every_document_has_its_own_number_issuer_and_signer(service: AwardServi
     texts = {doc.name: full_text(d.render_pdf(doc)) for doc in documents}
     numbers = [n for text in texts.values() for n in _numbers(text)]
     assert sorted(numbers) == sorted(["15/TTr-STP", "16/TTr-STP", "15/TTr-VP", "03/BB-HĐTĐKT"])
-    office = texts["01-to-trinh-giay-khen-giam-doc-so"]
+    office = texts["01-to-trinh-giay-khen-cua-giam-doc-so-tu-phap"]
     assert "VĂN PHÒNG" in office and "KT. CHÁNH VĂN PHÒNG PHÓ CHÁNH VĂN PHÒNG" in office and "Phạm Thị Lan" in office
-    office_list = texts["02-danh-sach-giay-khen-giam-doc-so"]
+    office_list = texts["02-danh-sach-giay-khen-cua-giam-doc-so-tu-phap"]
     assert ("(Kèm theo Tờ trình số 15/TTr-VP ngày 05/12/2025 của Văn phòng Sở Tư pháp tỉnh An Giang)"
             in office_list)
     assert "Phạm Thị Lan" in office_list and "Nguyễn Văn Minh" not in office_list
@@ -69,7 +69,7 @@ def test_a_set_that_disagrees_is_refused_naming_the_fix(service: AwardService, s
              for doc in documents]
     problems = set_problems(clash)
     assert any("cùng số 15/TTr-STP" in p and "Số văn bản" in p for p in problems)
-    without_submission = [doc for doc in documents if doc.name != "01-to-trinh-giay-khen-giam-doc-so"]
+    without_submission = [doc for doc in documents if doc.name != "01-to-trinh-giay-khen-cua-giam-doc-so-tu-phap"]
     with pytest.raises(DossierMismatch) as caught:
         check_set(without_submission)
     assert "không có trong hồ sơ" in str(caught.value) and "15/TTr-VP" in str(caught.value)

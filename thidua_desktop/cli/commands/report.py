@@ -7,10 +7,10 @@ from pathlib import Path
 
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
 from thidua_desktop.core.awards.certificates import Offset
+from thidua_desktop.core.awards.documents import write_file
 from thidua_desktop.core.awards.ranking import Candidate
 from thidua_desktop.core.awards.service import KIND_LABELS
 from thidua_desktop.core.errors import NotFoundError, UserError
-from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.text import format_number
 
 
@@ -118,8 +118,7 @@ def run_certificates(args: argparse.Namespace) -> int:
         batch = workspace.awards().documents.certificates(args.nomination)
     if batch.drafts:
         print(f"Lưu ý: {batch.drafts} đề nghị còn ở trạng thái dự thảo.")
-    with atomic_write(args.out) as handle:
-        handle.write(batch.pdf)
+    write_file(args.out, batch.pdf)
     print(f"Đã ghi {batch.pages} trang vào {args.out} ({_offset_text(batch.offset)}). "
           "Khi in, chọn tỉ lệ 100% (không co giãn).")
     return 0

@@ -7,6 +7,8 @@ The GUI and the CLI call these (through `workspace.awards().documents`); each lo
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +122,15 @@ class CertificateBatch:
     drafts: int  # nominations still in draft: printed all the same, but worth a warning
 
 
+def write_file(target: Path, data: bytes) -> Path:
+    """Write atomically with the permissions of a file saved in that folder (not the temp file's 0600):
+    a dossier saved to a shared folder must open for the colleague who prints it."""
+    with atomic_write(target) as handle:
+        handle.write(data)
+    os.chmod(target, stat.S_IMODE(target.parent.stat().st_mode) & 0o666)
+    return target
+
+
 def check_docx_choice(key: str) -> None:
     """Only the four documents have a Word version; certificates and the whole dossier are PDF only."""
     if key not in DOCUMENT_KEYS:
@@ -190,9 +201,7 @@ class AwardDocuments:
         else:
             data = self.render_choice(key, nomination_id, progress=progress, cancel=cancel).pdf
         check_cancel(cancel)
-        with atomic_write(target) as handle:
-            handle.write(data)
-        return target
+        return write_file(target, data)
 
     def write_dossier(self, nomination_id: int, out_dir: Path, *, progress: ProgressFn | None = None,
                       cancel: CancelFn = never_cancelled) -> DossierFiles:
@@ -266,7 +275,4 @@ class AwardDocuments:
         return calibration_pdf(form, offset if offset is not None else self.offset(form_code))
 
     def save_calibration_page(self, form_code: str, target: Path, offset: Offset | None = None) -> Path:
-        data = self.calibration_page(form_code, offset)
-        with atomic_write(target) as handle:
-            handle.write(data)
-        return target
+        return write_file(target, self.calibration_page(form_code, offset))

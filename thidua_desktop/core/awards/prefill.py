@@ -142,7 +142,8 @@ def _activities(session: Session, campaign: CampaignInfo, unit_id: int, until: d
 
 
 def _key_activities(lines: list[_ActivityLine], campaign: CampaignInfo) -> list[_ActivityLine]:
-    """The largest activities of each criterion (by their lead figure), in plan order, then by date."""
+    """The largest activities of each criterion (by their lead figure), listed in date order (a report
+    reads as a chronicle: an official checks the dates against the period)."""
     by_criterion: dict[int, list[_ActivityLine]] = defaultdict(list)
     for line in lines:
         by_criterion[line.criterion_id].append(line)
@@ -150,7 +151,7 @@ def _key_activities(lines: list[_ActivityLine], campaign: CampaignInfo) -> list[
     for criterion in campaign.criteria:
         best = sorted(by_criterion.get(criterion.id, []), key=lambda a: (-a.lead, a.day))
         chosen += sorted(best[:KEY_ACTIVITIES_PER_CRITERION], key=lambda a: a.day)
-    return chosen[:MAX_KEY_ACTIVITIES]
+    return sorted(chosen[:MAX_KEY_ACTIVITIES], key=lambda a: (a.day, a.title))
 
 
 def _activity_text(line: _ActivityLine) -> str:

@@ -124,6 +124,8 @@ class _Styles:
             ParaStyle.PLAIN: _style("plain", L.BODY_SIZE, align=TA_LEFT, **body),
             ParaStyle.NOTE: _style("note", L.BODY_SIZE - 1, font=FONT_ITALIC, after=L.PARAGRAPH_GAP),
         }
+        self.caption = {key: ParagraphStyle(f"{style.name}-caption", parent=style, keepWithNext=True)
+                        for key, style in self.para.items()}
         self.heading = {
             1: _style("h1", L.BODY_SIZE, font=FONT_BOLD, align=TA_JUSTIFY, indent=_INDENT, before=4, keep=True, **body),
             2: _style("h2", L.BODY_SIZE, font=FONT_BOLD, align=TA_JUSTIFY, indent=_INDENT, keep=True, **body),
@@ -383,9 +385,12 @@ class _Builder:
         if doc.letterhead:
             story.append(self.letterhead(doc.letterhead))
         story += self.title(doc.title)
-        for block in doc.blocks:
+        for index, block in enumerate(doc.blocks):
             if isinstance(block, Paragraph):
-                story.append(RLParagraph(_runs_markup(block.runs), s.para[block.style]))
+                style = s.para[block.style]
+                if index + 1 < len(doc.blocks) and isinstance(doc.blocks[index + 1], Table):
+                    style = s.caption[block.style]  # a table's caption never stays behind at a page foot
+                story.append(RLParagraph(_runs_markup(block.runs), style))
             elif isinstance(block, Heading):
                 story.append(RLParagraph(markup(block.text), s.heading[min(block.level, 2)]))
             elif isinstance(block, Table):

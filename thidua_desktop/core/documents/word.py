@@ -311,9 +311,11 @@ class _Writer:
         self.title(doc.title)
         body = [b for b in doc.blocks if not isinstance(b, PageBreak)]
         closing_table = body[-1] if doc.closing and body and isinstance(body[-1], Table) else None
-        for block in doc.blocks:
+        for index, block in enumerate(doc.blocks):
             if isinstance(block, Paragraph):
                 self.paragraph(block)
+                if index + 1 < len(doc.blocks) and isinstance(doc.blocks[index + 1], Table):
+                    self.word.paragraphs[-1].paragraph_format.keep_with_next = True  # a caption goes with its table
             elif isinstance(block, Heading):
                 _paragraph(self.word, block.text, style=HEADING_STYLES[min(block.level, 2)], align=Align.JUSTIFY,
                            after=L.PARAGRAPH_GAP)
