@@ -89,7 +89,7 @@ class DossierTab(QWidget):
             self.save_docx_button.setToolTip("")
         except UserError as error:
             self.save_docx_button.setEnabled(False)
-            self.save_docx_button.setToolTip(error.message)
+            self.save_docx_button.setToolTip(str(error))
         self.refresh_preview()
 
     def show_checks(self, notes: tuple[str, ...]) -> None:
