@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -291,6 +292,46 @@ def data_table(data: list[list], widths: list[float], commands: list[tuple], *, 
     return table
 
 
+@dataclass(frozen=True)
+class LetterheadColumns:
+    """Both renderers' letterhead geometry: column widths (pt), the left lines as broken, title size."""
+
+    left: float
+    right: float
+    parent_lines: tuple[str, ...]
+    agency_lines: tuple[str, ...]
+    national_size: float
+
+
+def letterhead_columns(head: Letterhead, width: float) -> LetterheadColumns:
+    """Size the left column so the agency names break only between words chosen by the data (explicit
+    line breaks, place names bound) and balanced, never mid-name, with a gutter before the right one."""
+    register_fonts()
+    parent = L.bind_place_names(clean(head.parent_agency))
+    agency = L.bind_place_names(clean(head.agency))
+
+    def regular(text: str) -> float:
+        return pdfmetrics.stringWidth(text, FONT, L.HEADER_CAPS_SIZE)
+
+    def bold(text: str) -> float:
+        return pdfmetrics.stringWidth(text, FONT_BOLD, L.HEADER_CAPS_SIZE)
+
+    def lines(room: float) -> list[str]:
+        return L.header_lines(parent, regular, room) + L.header_lines(agency, bold, room)
+
+    def widest(text: str) -> float:
+        return max(regular(text), bold(text))
+
+    title_min = pdfmetrics.stringWidth(L.NATIONAL_TITLE, FONT_BOLD, 12.0)
+    left = L.header_left_width(lines, widest, width, title_min)
+    right = width - left
+    national = L.HEADER_CAPS_SIZE if pdfmetrics.stringWidth(L.NATIONAL_TITLE, FONT_BOLD, L.HEADER_CAPS_SIZE) <= right \
+        else 12.0
+    room = left - L.HEADER_GUTTER_MM * L.MM
+    return LetterheadColumns(left, right, tuple(L.header_lines(parent, regular, room)),
+                             tuple(L.header_lines(agency, bold, room)), national)
+
+
 class _Builder:
     """Turns one `Document` into flowables for a frame of the given width."""
 
@@ -300,15 +341,14 @@ class _Builder:
 
     def letterhead(self, head: Letterhead) -> RLTable:
         s = self.s
-        left_w = self.width * L.HEADER_LEFT_SHARE
-        right_w = self.width - left_w
-        agency_w = max(pdfmetrics.stringWidth(line, FONT_BOLD, L.HEADER_CAPS_SIZE)
-                       for line in clean(head.agency).splitlines() or [""])
+        columns = letterhead_columns(head, self.width)
+        left_w, right_w = columns.left, columns.right
+        agency_w = max(pdfmetrics.stringWidth(line, FONT_BOLD, L.HEADER_CAPS_SIZE) for line in columns.agency_lines)
         motto_w = pdfmetrics.stringWidth(L.MOTTO, FONT_BOLD, L.MOTTO_SIZE)
         title_style = s.header_agency
-        if pdfmetrics.stringWidth(L.NATIONAL_TITLE, FONT_BOLD, L.HEADER_CAPS_SIZE) > right_w:
+        if columns.national_size < L.HEADER_CAPS_SIZE:
             title_style = ParagraphStyle("national-small", parent=s.header_agency, fontSize=12, leading=14)
-        left = [_p(head.parent_agency, s.header_caps), _p(head.agency, s.header_agency),
+        left = [_p("\n".join(columns.parent_lines), s.header_caps), _p("\n".join(columns.agency_lines), s.header_agency),
                 _rule(max(agency_w * L.AGENCY_RULE_SHARE, 10 * L.MM))]
         right = [_p(L.NATIONAL_TITLE, title_style), _p(L.MOTTO, s.motto), _rule(min(motto_w, right_w))]
         number = _p(head.number_line, s.number) if head.number_line else ""

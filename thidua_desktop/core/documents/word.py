@@ -34,7 +34,13 @@ from thidua_desktop.core.documents.model import (
     Title,
     clean,
 )
-from thidua_desktop.core.documents.pdf import FONT_BOLD, cell_font_size, register_fonts, string_width
+from thidua_desktop.core.documents.pdf import (
+    FONT_BOLD,
+    cell_font_size,
+    letterhead_columns,
+    register_fonts,
+    string_width,
+)
 
 WORD_FONT = "Times New Roman"
 CELL_PADDING_PT = 3.0  # same as the PDF tables
@@ -191,17 +197,16 @@ class _Writer:
         self.width = L.text_width_mm(orientation)
 
     def letterhead(self, head: Letterhead) -> None:
-        left_w = self.width * L.HEADER_LEFT_SHARE
+        columns = letterhead_columns(head, self.width * L.MM)  # the PDF's geometry: both break alike
+        left_w = columns.left / L.MM
         widths = [left_w, self.width - left_w]
         grid = _borderless(self.word, 2, widths)
         left, right = grid.rows[0].cells
-        _paragraph(left, head.parent_agency, size=L.HEADER_CAPS_SIZE)
-        _paragraph(left, head.agency, bold=True, size=L.HEADER_CAPS_SIZE)
-        agency_w = string_width(head.agency, FONT_BOLD, L.HEADER_CAPS_SIZE) / L.MM
+        _paragraph(left, "\n".join(columns.parent_lines), size=L.HEADER_CAPS_SIZE)
+        _paragraph(left, "\n".join(columns.agency_lines), bold=True, size=L.HEADER_CAPS_SIZE)
+        agency_w = max(string_width(line, FONT_BOLD, L.HEADER_CAPS_SIZE) for line in columns.agency_lines) / L.MM
         _rule(left, max(agency_w * L.AGENCY_RULE_SHARE, 10.0), left_w)
-        national_size = L.HEADER_CAPS_SIZE
-        if string_width(L.NATIONAL_TITLE, FONT_BOLD, national_size) / L.MM > widths[1]:
-            national_size = 12.0
+        national_size = columns.national_size
         _paragraph(right, L.NATIONAL_TITLE, bold=True, size=national_size)
         _paragraph(right, L.MOTTO, bold=True, size=L.MOTTO_SIZE)
         _rule(right, string_width(L.MOTTO, FONT_BOLD, L.MOTTO_SIZE) / L.MM, widths[1])
