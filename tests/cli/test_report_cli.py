@@ -117,3 +117,25 @@ def test_nominations_create_for_named_units_and_skip_duplicates(data_dir: tuple[
     assert code == 1 and "--award" in err
     code, out, _ = run(capsys, "report", "nominations", "list", "--data-dir", root)
     assert out.count("Phòng Tư pháp huyện Chợ Mới") == 1
+
+
+def test_the_round_and_an_individual_nomination_are_set_from_the_cli(
+        data_dir: tuple[Path, int, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root, _, _ = data_dir
+    code, out, _ = run(capsys, "report", "round", "--document-date", "20/06/2025", "--number", "to_trinh/GK-STP=21",
+                       "--number", "bien_ban=4", "--office-signer", "VP=Phạm Thị Lan", "--data-dir", str(root))
+    assert code == 0 and "Ngày văn bản: 20/06/2025" in out
+    assert "Số: 21/TTr-VP" in out and "Số: 04/BB-HĐTĐKT" in out and "Người ký (VP): Phạm Thị Lan" in out
+    code, _, err = run(capsys, "report", "round", "--number", "to_trinh/BK-UBND=5", "--data-dir", str(root))
+    assert code == 5 and "cùng số 05/TTr-STP" in err  # the Bằng khen Bộ trưởng's Tờ trình is 05 already
+    code, out, _ = run(capsys, "report", "nominations", "create", "--person", "Trần Văn Bảy", "--unit", "PTP-CM",
+                       "--award", "GK-STP", "--position", "Chuyên viên", "--sex", "nam", "--birth-date", "02/09/1985",
+                       "--data-dir", str(root))
+    assert code == 0 and "Trần Văn Bảy — Giấy khen của Giám đốc Sở Tư pháp" in out
+    code, out, _ = run(capsys, "report", "dossier", "--round", "1", "--out", str(tmp_path / "dot"), "--data-dir", str(root))
+    assert code == 0, out
+    names = sorted(p.name for p in (tmp_path / "dot").iterdir())
+    assert "01-to-trinh-giay-khen-cua-giam-doc-so-tu-phap.pdf" in names and "04-bien-ban-hop-hoi-dong.docx" in names
+    text = full_text((tmp_path / "dot" / "01-to-trinh-giay-khen-cua-giam-doc-so-tu-phap.pdf").read_bytes())
+    assert "Số: 21/TTr-VP" in text and "Phạm Thị Lan" in text and "Ông Trần Văn Bảy, Chuyên viên" in text
+    assert "Chợ Mới, ngày" not in text and "An Giang, ngày 20 tháng 6 năm 2025" in text
