@@ -470,6 +470,8 @@ def _keep_closing_with_text(story: list[Flowable], tail: list[Flowable]) -> list
             break
         else:
             break
+    while kept and story and isinstance(story[-1], RLParagraph) and story[-1].style.keepWithNext:
+        kept.insert(0, story.pop())  # a heading goes with what it heads, never alone at a page foot
     return [*story, KeepTogether([*kept, *tail])] if kept else [*story, *tail]
 
 
