@@ -20,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -84,6 +85,7 @@ def string_width(text: str, font: str, size: float) -> float:
 
 
 _CELL_PADDING = 3.0
+_CAPTION_ROOM_MM = 45.0  # a caption, a two-line header row and three rows
 MIN_CELL_SIZE = 8.0
 
 
@@ -125,8 +127,6 @@ class _Styles:
             ParaStyle.PLAIN: _style("plain", L.BODY_SIZE, align=TA_LEFT, **body),
             ParaStyle.NOTE: _style("note", L.BODY_SIZE - 1, font=FONT_ITALIC, after=L.PARAGRAPH_GAP),
         }
-        self.caption = {key: ParagraphStyle(f"{style.name}-caption", parent=style, keepWithNext=True)
-                        for key, style in self.para.items()}
         self.heading = {
             1: _style("h1", L.BODY_SIZE, font=FONT_BOLD, align=TA_JUSTIFY, indent=_INDENT, before=4, keep=True, **body),
             2: _style("h2", L.BODY_SIZE, font=FONT_BOLD, align=TA_JUSTIFY, indent=_INDENT, keep=True, **body),
@@ -427,10 +427,12 @@ class _Builder:
         story += self.title(doc.title)
         for index, block in enumerate(doc.blocks):
             if isinstance(block, Paragraph):
-                style = s.para[block.style]
                 if index + 1 < len(doc.blocks) and isinstance(doc.blocks[index + 1], Table):
-                    style = s.caption[block.style]  # a table's caption never stays behind at a page foot
-                story.append(RLParagraph(_runs_markup(block.runs), style))
+                    # a table's caption never stays behind at a page foot: it starts a page unless there is
+                    # room for it, the header row and a few rows (keeping it with the whole table would
+                    # leave most of a page blank before a long table)
+                    story.append(CondPageBreak(_CAPTION_ROOM_MM * L.MM))
+                story.append(RLParagraph(_runs_markup(block.runs), s.para[block.style]))
             elif isinstance(block, Heading):
                 story.append(RLParagraph(markup(block.text), s.heading[min(block.level, 2)]))
             elif isinstance(block, Table):
