@@ -78,14 +78,12 @@ def step_resources(ctx: SelfTestContext) -> str:
 
 def step_database(ctx: SelfTestContext) -> str:
     from thidua_desktop.core.models import UnitKind
-    from thidua_desktop.core.units import list_units
     from thidua_desktop.core.workspace import Role, Workspace
 
     workspace = Workspace.open(ctx.root / "du-lieu", actor="tự kiểm tra")
     ctx.workspace = workspace
     report = workspace.open_report
-    with workspace.sessions() as session:
-        units = list_units(session)
+    units = workspace.units().list()
     district = next(u for u in units if u.kind is UnitKind.DISTRICT_OFFICE)
     workspace.configure(Role.UNIT, district.code)
     ctx.unit_code = district.code

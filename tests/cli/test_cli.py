@@ -87,3 +87,21 @@ def test_help_and_usage_errors_are_in_vietnamese(capsys: pytest.CaptureFixture[s
         main(["activity", "add"])
     assert exit_info.value.code == 2
     assert "lỗi: thiếu tham số bắt buộc: --criterion, --date, --title" in capsys.readouterr().err
+
+
+def test_add_prints_the_warnings_and_saves_anyway(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--data-dir", str(tmp_path)]
+    code, out, err = run(
+        capsys, "activity", "add", *base, "--unit", "PTP-CM", "--criterion", "2.2", "--date", "01/09/2025",
+        "--title", "Hòa giải sau sáp nhập",
+    )
+    assert code == 0, err
+    assert out.splitlines()[:2] == [
+        "Lưu ý: Phòng Tư pháp huyện Chợ Mới đã thôi hoạt động từ sau ngày 30/06/2025 (ngày hoạt động 01/09/2025).",
+        "Lưu ý: Hoạt động chưa có số liệu nào; nó sẽ không được cộng vào kết quả.",
+    ]
+    assert "Đã lưu hoạt động" in out
+    code, out, _ = run(capsys, "activity", "list", *base, "--unit", "PTP-CM")
+    assert "Tổng cộng: 1 hoạt động." in out
+    code, _, err = run(capsys, "activity", "list", *base, "--unit", "KHONG-CO")
+    assert code == 6 and "Không có đơn vị mã “KHONG-CO”" in err

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from thidua_desktop.core.activities import ActivityDraft, validate_draft
+from thidua_desktop.core.activities import ActivityDraft, DraftWarningCode, validate_draft
 from thidua_desktop.core.errors import ValidationError
 from thidua_desktop.core.models import Activity, AuditEntry
 from thidua_desktop.core.workspace import Workspace
@@ -81,7 +81,10 @@ def test_date_outside_campaign_is_a_warning_not_an_error(workspace: Workspace) -
     draft.activity_date = date(2026, 1, 15)
     problems, warnings = validate_draft(workspace.campaign(), draft)
     assert problems == {}
-    assert warnings == ["Ngày 15/01/2026 nằm ngoài thời gian của phong trào (01/01/2023 – 31/12/2025)."]
+    assert [(w.code, w.message) for w in warnings] == [
+        (DraftWarningCode.DATE_OUTSIDE_CAMPAIGN,
+         "Ngày 15/01/2026 nằm ngoài thời gian của phong trào (01/01/2023 – 31/12/2025).")
+    ]
 
 
 def test_text_is_stored_nfc_and_searchable_without_accents(workspace: Workspace) -> None:
@@ -137,6 +140,9 @@ def test_activity_after_the_unit_was_dissolved_is_flagged(workspace: Workspace) 
         unit = get_unit(session, "PTP-CM")
     problems, warnings = validate_draft(workspace.campaign(), draft, unit)
     assert problems == {}
-    assert warnings == ["Phòng Tư pháp huyện Chợ Mới đã thôi hoạt động từ sau ngày 30/06/2025 (ngày hoạt động 01/09/2025)."]
+    assert [(w.code, w.message) for w in warnings] == [
+        (DraftWarningCode.UNIT_NOT_VALID,
+         "Phòng Tư pháp huyện Chợ Mới đã thôi hoạt động từ sau ngày 30/06/2025 (ngày hoạt động 01/09/2025).")
+    ]
     draft.activity_date = date(2025, 6, 30)
     assert validate_draft(workspace.campaign(), draft, unit)[1] == []

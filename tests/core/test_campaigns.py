@@ -118,3 +118,20 @@ def test_catalogue_loads_into_database(workspace: Workspace) -> None:
         campaign.criteria_by_code[c].id for c in ("2", "2.1", "2.2", "2.3", "2.4")
     }
     assert [c.code for c in campaign.recordable_criteria()] == ["1", "2.1", "2.2", "2.3", "2.4", "3"]
+
+
+def test_a_ratio_cannot_be_a_component_and_targets_are_checked() -> None:
+    data = _plan()
+    data["criteria"][1]["children"][0]["indicators"][1]["part_of"] = "2.1.c"  # 2.1.c is a ratio
+    with pytest.raises(CampaignFileError) as error:
+        _parse(data)
+    assert "criteria[1].children[0].indicators[1].part_of" in error.value.message
+    assert "“2.1.c” là tỷ lệ" in error.value.message
+    data = _plan()
+    data["criteria"][1]["children"][0]["indicators"][2]["target"]["op"] = "=="
+    with pytest.raises(CampaignFileError, match=r"indicators\[2\]\.target\.op.*“==” không hợp lệ"):
+        _parse(data)
+    data = _plan()
+    data["period"]["end"] = "2022-12-31"
+    with pytest.raises(CampaignFileError, match="period.end.*trước ngày bắt đầu"):
+        _parse(data)

@@ -74,11 +74,24 @@ def test_fixture_upgrades_to_latest_keeping_every_record(version: int, tmp_path:
         assert fold(titles_before[some_uuid]) in search[some_uuid]
 
 
+def _contents(path: Path) -> dict[str, object]:
+    """The schema and every table's rows (sorted, so storage order does not matter), read without writing."""
+    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    try:
+        schema = sorted(conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+        tables = [name for kind, name, _sql in schema if kind == "table"]
+        rows = {table: sorted(conn.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr) for table in tables}
+    finally:
+        conn.close()
+    return {"schema": schema, **rows}
+
+
 def test_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data_dir = tmp_path / "old"
     data_dir.mkdir()
     shutil.copyfile(_fixture(1), data_dir / "thidua.sqlite")
-    original = (data_dir / "thidua.sqlite").read_bytes()
+    original = _contents(data_dir / "thidua.sqlite")
+    assert any(original[table] for table in ("activities", "indicator_values", "units"))  # something to lose
 
     def explode(conn) -> None:  # noqa: ANN001
         MIGRATIONS_BEFORE[2](conn)
@@ -88,13 +101,16 @@ def test_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setitem(MIGRATIONS, 2, explode)
     with pytest.raises(RuntimeError):
         Workspace.open(data_dir)
+    after = _contents(data_dir / "thidua.sqlite")
+    assert after.keys() == original.keys()
+    for table in original:
+        assert after[table] == original[table], f"bảng {table} đã bị thay đổi"
     conn = sqlite3.connect(data_dir / "thidua.sqlite")
     columns = {r[1] for r in conn.execute("PRAGMA table_info(activities)")}
     version = conn.execute("SELECT value FROM app_meta WHERE key='schema_version'").fetchone()[0]
     conn.close()
     assert "search_text" not in columns
     assert version == "1"
-    assert len(original) > 0
 
 
 def test_newer_database_is_refused_and_left_unchanged(tmp_path: Path) -> None:

@@ -78,3 +78,50 @@ def test_deleted_rows_live_in_the_bin(workspace: Workspace) -> None:
         binned = activity_ids(session, live.with_(deleted=True))
         assert fetch_rows(session, binned)[binned[0]].status == "Đã xóa"
         assert indicator_values(session, campaign, live)[None][campaign.indicators_by_code["3.e"].id].value is None
+
+
+def test_the_query_service_reads_ids_then_pages(workspace: Workspace, tmp_path) -> None:  # noqa: ANN001
+    from thidua_desktop.core.export import CSV_COLUMNS, write_activities_csv
+
+    queries = workspace.activity_queries()
+    assert not queries.anything_recorded()
+    days = [date(2024, 1, d) for d in range(1, 6)]
+    uuids = [_add(workspace, "PTP-CM", "3", day, f"Trao quà lần {n}", **{"3_d": n}) for n, day in enumerate(days, 1)]
+    everything = queries.filter()
+    assert everything == ActivityFilter(campaign_id=workspace.campaign().id)
+    newest_first = queries.ids(everything)
+    assert len(newest_first) == queries.count(everything) == 5
+    assert queries.ids(everything, SortColumn.DATE, descending=False) == newest_first[::-1]
+    rows = queries.rows(newest_first[:2])
+    assert [rows[i].uuid for i in newest_first[:2]] == [uuids[4], uuids[3]]
+
+    pages = list(queries.pages(everything, page_size=2))
+    assert [(len(p.rows), p.done, p.total) for p in pages] == [(2, 2, 5), (2, 4, 5), (1, 5, 5)]
+    assert [r.uuid for p in pages for r in p.rows] == uuids[::-1]  # the display order, across pages
+
+    workspace.activities().delete([uuids[0]])
+    assert queries.rows([newest_first[-1]])[newest_first[-1]].deleted  # in the bin, still readable by id
+    assert queries.count(everything.with_(deleted=True)) == 1 and queries.anything_recorded()
+    totals = queries.totals(everything)[None]
+    assert totals[workspace.campaign().indicators_by_code["3.d"].id].value == 2 + 3 + 4 + 5
+    by_unit = queries.totals(everything, by_unit=True)
+    assert list(by_unit) == [workspace.own_unit().id]
+
+    progress: list[tuple[int, int]] = []
+    count = write_activities_csv(queries, everything, tmp_path / "hd.csv", progress=lambda d, t: progress.append((d, t)))
+    lines = (tmp_path / "hd.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert count == 4 and progress == [(4, 4)]
+    assert lines[0] == ",".join(CSV_COLUMNS) and lines[1].startswith(uuids[4])
+
+
+def test_export_stops_at_cancel_and_leaves_no_file(workspace: Workspace, tmp_path) -> None:  # noqa: ANN001
+    import pytest
+
+    from thidua_desktop.core.errors import Cancelled
+    from thidua_desktop.core.export import write_activities_csv
+
+    _add(workspace, "PTP-CM", "3", date(2024, 1, 1), "Trao quà", **{"3_d": 1})
+    with pytest.raises(Cancelled):
+        write_activities_csv(workspace.activity_queries(), workspace.activity_queries().filter(), tmp_path / "hd.csv",
+                             cancel=lambda: True)
+    assert not (tmp_path / "hd.csv").exists()

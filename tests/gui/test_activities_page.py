@@ -236,3 +236,19 @@ def test_a_damaged_evidence_file_is_shown_when_the_form_opens(qtbot, context: Ap
     page.table.selectRow(0)
     again = page.edit_selected()
     assert "Tệp bị thay đổi (sai mã băm)" in again.evidence_list.item(0).text()  # reported, never dropped
+
+
+def test_save_asks_about_warnings_except_the_date_already_on_the_form(
+    qtbot, context: AppContext, no_confirm: list[str]  # noqa: ANN001
+) -> None:
+    page = _page(qtbot, context)
+    form = page.add_activity()
+    _fill(qtbot, form, title="Hòa giải sau khi hết phong trào", values={})
+    form.date.setDate(QDate(2026, 1, 15))
+    assert form.date_warning.isVisible() and "ngoài thời gian của phong trào" in form.date_warning.text()
+    assert form.save(and_new=False)
+    assert no_confirm == [
+        "Lưu hoạt động?: Phòng Tư pháp huyện Chợ Mới đã thôi hoạt động từ sau ngày 30/06/2025 "
+        "(ngày hoạt động 15/01/2026).\nHoạt động chưa có số liệu nào; nó sẽ không được cộng vào kết quả."
+    ]
+    assert page.model.rowCount() == 1

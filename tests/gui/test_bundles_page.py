@@ -268,3 +268,42 @@ def test_a_double_clicked_bundle_opens_the_import_preview(qtbot, context: AppCon
     assert window.stack.currentWidget() is page
     assert [p.preview.summary.seq for p in prompts.previews] == [1]  # the preview came first
     assert context.workspace.activities().get(received).draft.title == "Hòa giải ở cơ sở tại xã Kiến An"
+
+
+def test_resolving_held_changes_runs_as_a_task_and_honours_cancel(qtbot, department_context: AppContext,  # noqa: ANN001
+                                                                   unit_workspace: Workspace, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from thidua_desktop.core.bundles import guards
+
+    department = department_context.workspace
+    key = create_key(unit_workspace, PASSPHRASE, PASSPHRASE)
+    uuid = _add(unit_workspace, "Hoạt động đã duyệt", tmp_path, attach=False)
+    enrol_key(department, "PTP-CM", key.public_key.to_base64(), confirmed=True)
+    department.bundles().import_file(export_bundle(unit_workspace, tmp_path, passphrase=PASSPHRASE).path)
+    approved = {uuid}
+    monkeypatch.setattr(guards, "_GUARDS", [lambda _s, c: "Kỳ đã duyệt" if c.change.uuid in approved else None])
+    draft = unit_workspace.activities().get(uuid).draft
+    unit_workspace.activities().update(uuid, replace(draft, title="Sửa sau khi duyệt"))
+    department.bundles().import_file(export_bundle(unit_workspace, tmp_path, passphrase=PASSPHRASE).path)
+    page, prompts = _page(qtbot, department_context, tmp_path)
+    section = page.department_section
+    assert section is not None and section.pending.rowCount() == 1
+
+    real_run = department_context.tasks.run
+    titles: list[str] = []
+
+    def run_and_cancel(job, **kwargs: Any) -> None:  # noqa: ANN001 - the user presses Cancel at once
+        titles.append(kwargs["title"])
+        real_run(lambda progress, _cancel: job(progress, lambda: True), **kwargs)
+
+    approved.clear()  # the period was unlocked
+    section.pending_view.selectRow(0)
+    monkeypatch.setattr(department_context.tasks, "run", run_and_cancel)
+    section.resolve(apply=True)
+    assert titles and section.pending.rowCount() == 1 and department.bundles().pending()  # nothing applied
+    monkeypatch.setattr(department_context.tasks, "run", real_run)
+    section.resolve(apply=True)
+    assert section.pending.rowCount() == 0 and not prompts.errors
+    assert department.activities().get(uuid).draft.title == "Sửa sau khi duyệt"

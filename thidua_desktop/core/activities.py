@@ -6,49 +6,36 @@ Every mutation is one transaction that bumps the revision, writes the audit log 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from thidua_desktop.core import audit
-from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
+from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.errors import NotFoundError, UserError, ValidationError
-from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
-from thidua_desktop.core.text import fold, format_date, format_number, nfc, sort_key
+from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, Unit, utc_now
+from thidua_desktop.core.records import (  # the codec; re-exported here for the callers of activities
+    ActivityDraft,
+    AttachmentDraft,
+    activity_search_text,
+    apply_draft,
+    figures_text,
+    row_draft,
+    summarise_figures,
+)
+from thidua_desktop.core.text import format_date, format_number, nfc
 from thidua_desktop.core.units import UnitInfo
 
+__all__ = [
+    "ActivityDraft", "ActivityService", "AttachmentDraft", "ChangeReport", "activity_search_text", "figures_text",
+    "summarise_figures", "validate_draft",
+]
+
 MAX_VALUE = 10**15  # a quadrillion đồng: far above any real figure, well inside a 64-bit column
-
-
-@dataclass(frozen=True)
-class AttachmentDraft:
-    """A file already copied into the evidence store, as the form (or a bundle) wants it linked."""
-
-    sha256: str
-    file_name: str
-    mime_type: str
-    size: int
-    caption: str = ""
-
-
-@dataclass
-class ActivityDraft:
-    """What the form (or CLI, or a bundle) supplies; `values` maps indicator id → integer value."""
-
-    criterion_id: int
-    activity_date: date
-    title: str
-    commune: str = ""
-    is_poor_commune: bool = False
-    is_remote_area: bool = False
-    is_ethnic_area: bool = False
-    description: str = ""
-    responsible_officer: str = ""
-    values: dict[int, int] = field(default_factory=dict)
-    attachments: list[AttachmentDraft] | None = None  # None leaves the current attachments as they are
 
 
 @dataclass(frozen=True)
@@ -70,35 +57,38 @@ class ChangeReport:
         return not self.touched
 
 
-def activity_search_text(title: str, commune: str, officer: str) -> str:
-    return fold(" ".join(part for part in (title, commune, officer) if part))
+class DraftWarningCode(enum.StrEnum):
+    """What a warning is about, so that a caller decides what to show by kind, never by its wording."""
+
+    UNIT_NOT_VALID = "unit-not-valid"  # the unit did not exist (yet, or any more) on the activity's date
+    DATE_OUTSIDE_CAMPAIGN = "date-outside-campaign"
+    NO_FIGURES = "no-figures"
 
 
-def figures_text(values: Iterable[tuple[str, bool, int]]) -> tuple[str, int]:
-    """The list's "key figures" text and its sort value from (unit, is_key, value): key indicators first."""
-    ordered = sorted(values, key=lambda item: not item[1])
-    parts = [f"{format_number(v)} {unit}" for unit, _key, v in ordered if v][:3]
-    lead = next((v for _unit, _key, v in ordered if v), 0)
-    return " · ".join(parts), lead
+@dataclass(frozen=True)
+class DraftWarning:
+    """Something the user may accept before saving: a kind to branch on and a Vietnamese message to show."""
 
+    code: DraftWarningCode
+    message: str
 
-def summarise_figures(values: Iterable[tuple[IndicatorInfo, int]]) -> tuple[str, int]:
-    """"Of which" parts (on time, successful) are left out: the whole already says what was done."""
-    return figures_text((ind.unit, ind.is_key, v) for ind, v in values if ind.part_of_id is None)
+    def __str__(self) -> str:
+        return self.message
 
 
 def validate_draft(
     campaign: CampaignInfo, draft: ActivityDraft, unit: UnitInfo | None = None
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, str], list[DraftWarning]]:
     """Problems that block saving (field → message) and warnings the user may accept."""
     problems: dict[str, str] = {}
-    warnings: list[str] = []
+    warnings: list[DraftWarning] = []
     if unit is not None and draft.activity_date is not None and not unit.is_valid_on(draft.activity_date):
         ended = unit.valid_to and draft.activity_date > unit.valid_to
-        warnings.append(
+        warnings.append(DraftWarning(
+            DraftWarningCode.UNIT_NOT_VALID,
             f"{unit.name} {'đã thôi hoạt động từ sau ngày ' + format_date(unit.valid_to) if ended else 'chưa được thành lập vào ngày này'}"
-            f" (ngày hoạt động {format_date(draft.activity_date)})."
-        )
+            f" (ngày hoạt động {format_date(draft.activity_date)}).",
+        ))
     if draft.criterion_id not in campaign.criteria_by_id:
         problems["criterion"] = "Chưa chọn tiêu chí của kế hoạch."
     if not draft.title.strip():
@@ -106,10 +96,11 @@ def validate_draft(
     if draft.activity_date is None:
         problems["activity_date"] = "Chưa nhập ngày thực hiện."
     elif not campaign.contains(draft.activity_date):
-        warnings.append(
+        warnings.append(DraftWarning(
+            DraftWarningCode.DATE_OUTSIDE_CAMPAIGN,
             f"Ngày {draft.activity_date:%d/%m/%Y} nằm ngoài thời gian của phong trào "
-            f"({campaign.starts_on:%d/%m/%Y} – {campaign.ends_on:%d/%m/%Y})."
-        )
+            f"({campaign.starts_on:%d/%m/%Y} – {campaign.ends_on:%d/%m/%Y}).",
+        ))
     allowed = {i.id for i in campaign.entered_indicators_of(draft.criterion_id)}
     for indicator_id, value in draft.values.items():
         indicator = campaign.indicators_by_id.get(indicator_id)
@@ -131,7 +122,9 @@ def validate_draft(
                 f"“{whole_ind.name}” ({format_number(whole)})."
             )
     if not draft.values and "criterion" not in problems:
-        warnings.append("Hoạt động chưa có số liệu nào; nó sẽ không được cộng vào kết quả.")
+        warnings.append(DraftWarning(
+            DraftWarningCode.NO_FIGURES, "Hoạt động chưa có số liệu nào; nó sẽ không được cộng vào kết quả."
+        ))
     return problems, warnings
 
 
@@ -153,34 +146,6 @@ def _snapshot(activity: Activity) -> dict[str, object]:
             if a.evidence
         ],
     }
-
-
-def _apply_draft(activity: Activity, draft: ActivityDraft, campaign: CampaignInfo) -> None:
-    activity.criterion_id = draft.criterion_id
-    activity.activity_date = draft.activity_date
-    activity.title = nfc(draft.title.strip())
-    activity.commune = nfc(draft.commune.strip())
-    activity.is_poor_commune = draft.is_poor_commune
-    activity.is_remote_area = draft.is_remote_area
-    activity.is_ethnic_area = draft.is_ethnic_area
-    activity.description = nfc(draft.description.strip())
-    activity.responsible_officer = nfc(draft.responsible_officer.strip())
-    activity.search_text = activity_search_text(activity.title, activity.commune, activity.responsible_officer)
-    activity.title_sort_key = sort_key(activity.title)
-    activity.commune_sort_key = sort_key(activity.commune)
-    existing = {v.indicator_id: v for v in activity.values}
-    wanted = {k: v for k, v in draft.values.items() if v is not None}
-    for indicator_id, row in list(existing.items()):
-        if indicator_id not in wanted:
-            activity.values.remove(row)
-    for indicator_id, value in wanted.items():
-        if indicator_id in existing:
-            existing[indicator_id].value = int(value)
-        else:
-            activity.values.append(IndicatorValue(indicator_id=indicator_id, value=int(value)))
-    activity.figures_summary, activity.lead_value = summarise_figures(
-        (campaign.indicators_by_id[k], v) for k, v in sorted(wanted.items())
-    )
 
 
 def sync_attachments(session: Session, activity: Activity, drafts: list[AttachmentDraft]) -> None:
@@ -236,7 +201,9 @@ def check_not_locked(session: Session, activity: Activity, new_day: date | None)
 class ActivityService:
     """Activity mutations and lookups for one campaign and one actor."""
 
-    def __init__(self, sessions, write_sessions, campaign: CampaignInfo, actor: str) -> None:  # noqa: ANN001 - sessionmakers
+    def __init__(
+        self, sessions: sessionmaker[Session], write_sessions: sessionmaker[Session], campaign: CampaignInfo, actor: str
+    ) -> None:
         """Reads use `sessions`; mutations use `write_sessions`, which take SQLite's write lock at BEGIN."""
         self.sessions = sessions
         self.write_sessions = write_sessions
@@ -276,7 +243,7 @@ class ActivityService:
                 activity.uuid = uuid
             activity.values = []
             activity.attachments = []
-            _apply_draft(activity, draft, self.campaign)
+            apply_draft(activity, draft, self.campaign)
             session.add(activity)
             if draft.attachments is not None:
                 sync_attachments(session, activity, draft.attachments)
@@ -294,7 +261,7 @@ class ActivityService:
                 )
             check_not_locked(session, activity, draft.activity_date)
             before = _snapshot(activity)
-            _apply_draft(activity, draft, self.campaign)
+            apply_draft(activity, draft, self.campaign)
             if draft.attachments is not None:
                 sync_attachments(session, activity, draft.attachments)
             session.flush()
@@ -349,23 +316,7 @@ class ActivityDetail:
     def from_row(cls, activity: Activity, session: Session) -> ActivityDetail:
         unit = session.get(Unit, activity.unit_id)
         assert unit is not None
-        draft = ActivityDraft(
-            criterion_id=activity.criterion_id,
-            activity_date=activity.activity_date,
-            title=activity.title,
-            commune=activity.commune,
-            is_poor_commune=activity.is_poor_commune,
-            is_remote_area=activity.is_remote_area,
-            is_ethnic_area=activity.is_ethnic_area,
-            description=activity.description,
-            responsible_officer=activity.responsible_officer,
-            values={v.indicator_id: v.value for v in activity.values},
-            attachments=[
-                AttachmentDraft(a.evidence.sha256, a.file_name or a.evidence.original_name, a.evidence.mime_type,
-                                a.evidence.size, a.caption)
-                for a in activity.attachments
-            ],
-        )
+        draft = row_draft(activity)
         return cls(
             activity.uuid, unit.code, unit.name, activity.revision, activity.created_at, activity.updated_at,
             activity.deleted_at, draft, activity.source_bundle_id is not None,

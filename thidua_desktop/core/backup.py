@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -14,6 +15,29 @@ BACKUP_PREFIX = "thidua-"
 BACKUP_SUFFIX = ".sqlite"
 
 
+class BackupReason(enum.StrEnum):
+    """Why a backup was taken: the last part of its file name."""
+
+    DAILY = "hang-ngay"
+    ON_EXIT = "khi-thoat"
+    MANUAL = "thu-cong"
+    BEFORE_RESTORE = "truoc-khi-khoi-phuc"
+    BEFORE_UPGRADE = "truoc-nang-cap"  # followed by "-v" and the schema version it upgraded from
+
+    @classmethod
+    def before_upgrade_from(cls, version: int) -> str:
+        return f"{cls.BEFORE_UPGRADE}-v{version}"
+
+
+REASON_LABELS = {
+    BackupReason.DAILY: "Hằng ngày",
+    BackupReason.ON_EXIT: "Khi thoát",
+    BackupReason.MANUAL: "Thủ công",
+    BackupReason.BEFORE_RESTORE: "Trước khi khôi phục",
+    BackupReason.BEFORE_UPGRADE: "Trước khi nâng cấp",
+}
+
+
 @dataclass(frozen=True)
 class BackupInfo:
     path: Path
@@ -22,6 +46,13 @@ class BackupInfo:
     activity_count: int
     evidence_count: int
     schema_version: int | None
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in words; a reason this version does not know is shown as written."""
+        if self.reason.startswith(f"{BackupReason.BEFORE_UPGRADE}-"):
+            return REASON_LABELS[BackupReason.BEFORE_UPGRADE]
+        return REASON_LABELS.get(self.reason, self.reason)
 
 
 def backup_sqlite(source_file: Path, backups_dir: Path, *, reason: str, keep: int = 10) -> Path:
@@ -54,7 +85,7 @@ def list_backups(backups_dir: Path) -> list[Path]:
     return sorted(backups_dir.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"), reverse=True)
 
 
-ROLLING_REASONS = ("hang-ngay", "khi-thoat", "thu-cong")
+ROLLING_REASONS = (BackupReason.DAILY, BackupReason.ON_EXIT, BackupReason.MANUAL)
 
 
 def prune_backups(backups_dir: Path, keep: int) -> list[Path]:
@@ -98,7 +129,7 @@ def describe_backup(path: Path) -> BackupInfo:
 def restore_sqlite(backup_file: Path, database_file: Path, backups_dir: Path) -> Path:
     """Replace the database by a backup; the current state is itself backed up first, so restore is undoable."""
     describe_backup(backup_file)  # refuses a broken file before anything changes
-    safety = backup_sqlite(database_file, backups_dir, reason="truoc-khi-khoi-phuc", keep=1_000) if database_file.exists() else None
+    safety = backup_sqlite(database_file, backups_dir, reason=BackupReason.BEFORE_RESTORE, keep=1_000) if database_file.exists() else None
     target = sqlite3.connect(database_file)
     source = sqlite3.connect(f"file:{backup_file.as_posix()}?mode=ro", uri=True)
     try:

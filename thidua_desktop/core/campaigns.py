@@ -130,8 +130,97 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
-def parse_campaign(source_text: str, file_label: str) -> CampaignDef:
-    reader = _Reader(file_label)
+class _PlanReader(_Reader):
+    """Reads the criteria tree and its indicators, refusing duplicate codes and dangling references."""
+
+    def __init__(self, file_label: str) -> None:
+        super().__init__(file_label)
+        self.criteria: list[CriterionDef] = []
+        self.criterion_codes: set[str] = set()
+        self.indicator_paths: dict[str, str] = {}  # indicator code → where it is in the file, for messages
+
+    def criteria_tree(self, items: list[Any], path: str, parent: str | None) -> None:
+        """Depth first, so a parent always comes before its children (the plan's own order)."""
+        for index, raw in enumerate(items):
+            here = f"{path}[{index}]"
+            code = self.required(raw, "code", here)
+            if code in self.criterion_codes:
+                raise self.fail(f"{here}.code", f"mã tiêu chí “{code}” bị trùng.")
+            self.criterion_codes.add(code)
+            indicators = [
+                self.indicator(raw_ind, f"{here}.indicators[{j}]", code)
+                for j, raw_ind in enumerate(self.optional(raw, "indicators", here, list, []))
+            ]
+            self.criteria.append(
+                CriterionDef(
+                    code=code,
+                    title=self.required(raw, "title", here),
+                    description=self.optional(raw, "description", here, str, ""),
+                    parent_code=parent,
+                    indicators=tuple(indicators),
+                )
+            )
+            self.criteria_tree(self.optional(raw, "children", here, list, []), f"{here}.children", code)
+
+    def indicator(self, raw: Any, here: str, criterion_code: str) -> IndicatorDef:
+        code = self.required(raw, "code", here)
+        if code in self.indicator_paths:
+            raise self.fail(f"{here}.code", f"mã chỉ tiêu “{code}” bị trùng (đã có ở {self.indicator_paths[code]}).")
+        self.indicator_paths[code] = here
+        aggregation_raw = self.required(raw, "aggregation", here)
+        try:
+            aggregation = Aggregation(aggregation_raw)
+        except ValueError:
+            raise self.fail(
+                f"{here}.aggregation", f"“{aggregation_raw}” không hợp lệ (chỉ nhận sum, latest hoặc ratio)."
+            ) from None
+        target = self.target(raw, here)
+        numerator = denominator = None
+        if aggregation is Aggregation.RATIO:
+            numerator = self.required(raw, "numerator", here)
+            denominator = self.required(raw, "denominator", here)
+        return IndicatorDef(
+            code=code,
+            name=self.required(raw, "name", here),
+            unit=self.required(raw, "unit", here),
+            aggregation=aggregation,
+            criterion_code=criterion_code,
+            numerator=numerator,
+            denominator=denominator,
+            part_of=self.optional(raw, "part_of", here, str, None),
+            target=target,
+            key=self.optional(raw, "key", here, bool, False),
+        )
+
+    def target(self, raw: Any, here: str) -> TargetDef | None:
+        raw_target = self.optional(raw, "target", here, dict, None)
+        if raw_target is None:
+            return None
+        op_raw = self.required(raw_target, "op", f"{here}.target")
+        try:
+            op = TargetOp(op_raw)
+        except ValueError:
+            raise self.fail(f"{here}.target.op", f"“{op_raw}” không hợp lệ (chỉ nhận >= hoặc <=).") from None
+        return TargetDef(op, self.required(raw_target, "value", f"{here}.target", int))
+
+    def check_references(self) -> None:
+        """Ratios and "of which" parts must name an indicator of the file that is not itself a ratio."""
+        by_code = {ind.code: ind for crit in self.criteria for ind in crit.indicators}
+        for ind in by_code.values():
+            here = self.indicator_paths[ind.code]
+            for attr in ("numerator", "denominator", "part_of"):
+                ref = getattr(ind, attr)
+                if ref is None:
+                    continue
+                if ref not in by_code:
+                    raise self.fail(f"{here}.{attr}", f"chỉ tiêu “{ref}” không tồn tại trong tệp.")
+                if by_code[ref].aggregation is Aggregation.RATIO:
+                    raise self.fail(f"{here}.{attr}", f"chỉ tiêu “{ref}” là tỷ lệ, không dùng làm thành phần được.")
+        if not by_code:
+            raise self.fail("criteria", "phong trào chưa có chỉ tiêu nào.")
+
+
+def _load_json(source_text: str, file_label: str, reader: _Reader) -> dict[str, Any]:
     try:
         data = json.loads(source_text, object_pairs_hook=_reject_duplicate_keys)
     except (json.JSONDecodeError, ValueError) as exc:
@@ -144,90 +233,20 @@ def parse_campaign(source_text: str, file_label: str) -> CampaignDef:
     fmt = reader.required(data, "format", "")
     if fmt != CAMPAIGN_FORMAT:
         raise reader.fail("format", f"định dạng “{fmt}” không được hỗ trợ (cần “{CAMPAIGN_FORMAT}”).")
+    return data
+
+
+def parse_campaign(source_text: str, file_label: str) -> CampaignDef:
+    """A campaign file, checked whole: the first problem is named with its path in the file."""
+    reader = _PlanReader(file_label)
+    data = _load_json(source_text, file_label, reader)
     period = reader.required(data, "period", "", dict)
     starts_on = reader.date(period, "start", "period")
     ends_on = reader.date(period, "end", "period")
     if ends_on < starts_on:
         raise reader.fail("period.end", "ngày kết thúc trước ngày bắt đầu.")
-
-    criteria: list[CriterionDef] = []
-    criterion_codes: set[str] = set()
-    indicator_paths: dict[str, str] = {}
-
-    def read_criteria(items: list[Any], path: str, parent: str | None) -> None:
-        for index, raw in enumerate(items):
-            here = f"{path}[{index}]"
-            code = reader.required(raw, "code", here)
-            if code in criterion_codes:
-                raise reader.fail(f"{here}.code", f"mã tiêu chí “{code}” bị trùng.")
-            criterion_codes.add(code)
-            indicators = []
-            for j, raw_ind in enumerate(reader.optional(raw, "indicators", here, list, [])):
-                indicators.append(read_indicator(raw_ind, f"{here}.indicators[{j}]", code))
-            criteria.append(
-                CriterionDef(
-                    code=code,
-                    title=reader.required(raw, "title", here),
-                    description=reader.optional(raw, "description", here, str, ""),
-                    parent_code=parent,
-                    indicators=tuple(indicators),
-                )
-            )
-            read_criteria(reader.optional(raw, "children", here, list, []), f"{here}.children", code)
-
-    def read_indicator(raw: Any, here: str, criterion_code: str) -> IndicatorDef:
-        code = reader.required(raw, "code", here)
-        if code in indicator_paths:
-            raise reader.fail(f"{here}.code", f"mã chỉ tiêu “{code}” bị trùng (đã có ở {indicator_paths[code]}).")
-        indicator_paths[code] = here
-        aggregation_raw = reader.required(raw, "aggregation", here)
-        try:
-            aggregation = Aggregation(aggregation_raw)
-        except ValueError:
-            raise reader.fail(
-                f"{here}.aggregation", f"“{aggregation_raw}” không hợp lệ (chỉ nhận sum, latest hoặc ratio)."
-            ) from None
-        target = None
-        raw_target = reader.optional(raw, "target", here, dict, None)
-        if raw_target is not None:
-            op_raw = reader.required(raw_target, "op", f"{here}.target")
-            try:
-                op = TargetOp(op_raw)
-            except ValueError:
-                raise reader.fail(f"{here}.target.op", f"“{op_raw}” không hợp lệ (chỉ nhận >= hoặc <=).") from None
-            target = TargetDef(op, reader.required(raw_target, "value", f"{here}.target", int))
-        numerator = denominator = None
-        if aggregation is Aggregation.RATIO:
-            numerator = reader.required(raw, "numerator", here)
-            denominator = reader.required(raw, "denominator", here)
-        return IndicatorDef(
-            code=code,
-            name=reader.required(raw, "name", here),
-            unit=reader.required(raw, "unit", here),
-            aggregation=aggregation,
-            criterion_code=criterion_code,
-            numerator=numerator,
-            denominator=denominator,
-            part_of=reader.optional(raw, "part_of", here, str, None),
-            target=target,
-            key=reader.optional(raw, "key", here, bool, False),
-        )
-
-    read_criteria(reader.required(data, "criteria", "", list), "criteria", None)
-    by_code = {ind.code: ind for crit in criteria for ind in crit.indicators}
-    for ind in by_code.values():
-        here = indicator_paths[ind.code]
-        for attr in ("numerator", "denominator", "part_of"):
-            ref = getattr(ind, attr)
-            if ref is None:
-                continue
-            if ref not in by_code:
-                raise reader.fail(f"{here}.{attr}", f"chỉ tiêu “{ref}” không tồn tại trong tệp.")
-            if by_code[ref].aggregation is Aggregation.RATIO:
-                raise reader.fail(f"{here}.{attr}", f"chỉ tiêu “{ref}” là tỷ lệ, không dùng làm thành phần được.")
-    if not by_code:
-        raise reader.fail("criteria", "phong trào chưa có chỉ tiêu nào.")
-
+    reader.criteria_tree(reader.required(data, "criteria", "", list), "criteria", None)
+    reader.check_references()
     version = reader.required(data, "version", "", int)
     return CampaignDef(
         code=reader.required(data, "code", ""),
@@ -238,7 +257,7 @@ def parse_campaign(source_text: str, file_label: str) -> CampaignDef:
         issued_on=reader.date(data, "issued_on", ""),
         starts_on=starts_on,
         ends_on=ends_on,
-        criteria=tuple(criteria),
+        criteria=tuple(reader.criteria),
         source_sha256=hashlib.sha256(source_text.encode("utf-8")).hexdigest(),
         source_text=source_text,
         extra={k: v for k, v in data.items() if k in ("scoring",)},

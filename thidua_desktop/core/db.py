@@ -26,7 +26,7 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection) -> None:  # noqa: ANN001
         # Writers take the write lock at BEGIN: a deferred transaction that reads first and writes later
         # fails at once with "database is locked" when another writer got in between (no busy wait).
-        writing = connection.info.get("write") or connection.get_execution_options().get(WRITE_OPTION)
+        writing = connection.get_execution_options().get(WRITE_OPTION)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 

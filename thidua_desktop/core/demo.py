@@ -10,17 +10,16 @@ import io
 import random
 import tempfile
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from thidua_desktop.core.activities import activity_search_text, summarise_figures
 from thidua_desktop.core.catalogue import CampaignInfo
-from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.evidence import EvidenceStore
 from thidua_desktop.core.models import (
     Activity,
@@ -31,9 +30,9 @@ from thidua_desktop.core.models import (
     UnitKind,
     utc_now,
 )
-from thidua_desktop.core.progress import ProgressFn
+from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel, never_cancelled
 from thidua_desktop.core.text import sort_key
-from thidua_desktop.core.units import UnitInfo, list_units
+from thidua_desktop.core.units import UnitInfo
 from thidua_desktop.core.workspace import Role, Workspace
 
 COMMUNES: dict[str, list[str]] = {
@@ -183,13 +182,39 @@ def _make_plan(
     return plan
 
 
+def _evidence_rows(session: Session, images: list[tuple[int, str, int]], now: datetime) -> list[tuple[str, int]]:
+    """(sha256, evidence id) of the sample photos, adding the Evidence rows that are not there yet."""
+    evidence_ids = {}
+    for size, sha, index in images:
+        existing = session.scalar(select(Evidence.id).where(Evidence.sha256 == sha))
+        if existing is None:
+            existing = session.execute(
+                insert(Evidence).values(
+                    sha256=sha, original_name=f"anh-minh-chung-{index + 1:02d}.jpg", mime_type="image/jpeg",
+                    size=size, created_at=now,
+                )
+            ).inserted_primary_key[0]
+        evidence_ids[sha] = existing
+    return list(evidence_ids.items())
+
+
+def _sample_values(template: Template, rng: random.Random, campaign: CampaignInfo) -> dict[str, int]:
+    """Indicator code → a plausible value; "of which" parts are mostly equal to their whole, sometimes one less."""
+    values: dict[str, int] = {}
+    for code, (lo, hi) in template.values.items():
+        values[code] = _round_money(rng.randint(lo, hi), code, campaign)
+    for part, whole in (template.parts or {}).items():
+        values[part] = values[whole] - (1 if values[whole] > 1 and rng.random() < 0.12 else 0)
+    return values
+
+
 def _insert_plan(
     workspace: Workspace,
     plan: Plan,
     rng: random.Random,
     *,
     progress: ProgressFn | None = None,
-    cancel: Callable[[], bool] = lambda: False,
+    cancel: CancelFn = never_cancelled,
     replace: bool = True,
 ) -> tuple[int, int]:
     """Bulk-insert sample activities (with values and photo links) in one transaction; (activities, values).
@@ -198,10 +223,7 @@ def _insert_plan(
     """
     campaign = workspace.campaign()
     criteria = campaign.criteria_by_code
-    unit_ids = {}
-    with workspace.sessions() as session:
-        for unit in list_units(session):
-            unit_ids[unit.code] = unit.id
+    unit_ids = {unit.code: unit.id for unit in workspace.units().list()}
     images = _sample_images(EvidenceStore(workspace.layout.evidence_dir))
     now = utc_now()
     activity_rows: list[dict] = []
@@ -213,32 +235,16 @@ def _insert_plan(
             session.execute(delete(IndicatorValue))
             session.execute(delete(Activity))
         next_activity = (session.scalar(select(func.max(Activity.id))) or 0) + 1
-        evidence_ids = {}
-        for size, sha, index in images:
-            existing = session.scalar(select(Evidence.id).where(Evidence.sha256 == sha))
-            if existing is None:
-                existing = session.execute(
-                    insert(Evidence).values(
-                        sha256=sha, original_name=f"anh-minh-chung-{index + 1:02d}.jpg", mime_type="image/jpeg",
-                        size=size, created_at=now,
-                    )
-                ).inserted_primary_key[0]
-            evidence_ids[sha] = existing
-        image_list = list(evidence_ids.items())
+        image_list = _evidence_rows(session, images, now)
         for number, (unit, day, template) in enumerate(plan):
             if number % 5000 == 0:
-                if cancel():
-                    raise Cancelled()
+                check_cancel(cancel)
                 if progress:
                     progress(number, len(plan))
             communes = COMMUNES.get(unit.code) or [c for cs in COMMUNES.values() for c in cs]
             commune = rng.choice(communes)
             title = template.title.format(xa=commune, thang=f"{day.month:02d}/{day.year}", nam=day.year)
-            values: dict[str, int] = {}
-            for code, (lo, hi) in template.values.items():
-                values[code] = _round_money(rng.randint(lo, hi), code, campaign)
-            for part, whole in (template.parts or {}).items():
-                values[part] = values[whole] - (1 if values[whole] > 1 and rng.random() < 0.12 else 0)
+            values = _sample_values(template, rng, campaign)
             activity_id = next_activity + number
             indicator_pairs = [(campaign.indicators_by_code[c], v) for c, v in values.items()]
             summary, lead = summarise_figures(indicator_pairs)
@@ -282,7 +288,7 @@ def populate(
     scale: int | None = None,
     seed: int = 78,
     progress: ProgressFn | None = None,
-    cancel: Callable[[], bool] = lambda: False,
+    cancel: CancelFn = never_cancelled,
     via_bundles: bool = False,
 ) -> DemoReport:
     """Fill a (demo) workspace with sample data for every unit, by direct insertion (fast, for tests).
@@ -295,8 +301,7 @@ def populate(
     """
     rng = random.Random(seed)
     campaign = workspace.campaign()
-    with workspace.sessions() as session:
-        units = [u for u in list_units(session) if u.kind is not UnitKind.DEPARTMENT]
+    units = [u for u in workspace.units().list() if u.kind is not UnitKind.DEPARTMENT]
     if workspace.role is None:
         workspace.configure(Role.DEPARTMENT, None)
     plan = _make_plan(rng, campaign, units, scale, STAR_UNITS if via_bundles else frozenset())
@@ -312,8 +317,7 @@ def populate(
             by_unit.setdefault(item[0].code, []).append(item)
     bundles = 0
     for done, (code, unit_plan) in enumerate(sorted(by_unit.items()), start=1):
-        if cancel():
-            raise Cancelled()
+        check_cancel(cancel)
         report = _send_through_bundles(workspace, code, unit_plan, random.Random(f"{seed}-{code}"))
         activities += report[0]
         values += report[1]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from thidua_desktop.core import audit
 from thidua_desktop.core.activities import AttachmentDraft, ChangeReport, check_not_locked, sync_attachments
@@ -224,8 +225,8 @@ def make_thumbnail(source: Path, target: Path, size: int = 256) -> Path | None:
 class EvidenceService:
     """Copies files into the store (enforcing type and size limits) and links them to activities."""
 
-    def __init__(self, sessions, write_sessions, store: EvidenceStore, actor: str, *, max_bytes: int,  # noqa: ANN001
-                 downscale_to: int | None) -> None:
+    def __init__(self, sessions: sessionmaker[Session], write_sessions: sessionmaker[Session], store: EvidenceStore,
+                 actor: str, *, max_bytes: int, downscale_to: int | None) -> None:
         self.sessions = sessions
         self.write_sessions = write_sessions
         self.store = store

@@ -1,15 +1,19 @@
-"""Activity queries: filtered id lists for lazy table views, row pages, and indicator totals."""
+"""Activity queries: filtered id lists for lazy table views, row pages, and indicator totals.
+
+The GUI and the CLI read them through `ActivityQueries` (`workspace.activity_queries()`); the functions
+taking a session are for the core's own services.
+"""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
 from thidua_desktop.core.models import Activity, Aggregation, Criterion, IndicatorValue, Unit
@@ -310,3 +314,59 @@ def results_from_raw(
 def count_activities(session: Session, flt: ActivityFilter) -> int:
     return session.scalar(select(func.count()).select_from(Activity).where(and_(*_conditions(flt)))) or 0
 
+
+
+@dataclass(frozen=True)
+class RowPage:
+    """One page of matching rows, in display order, and how far through all matches it reaches."""
+
+    rows: list[ActivityRow]
+    done: int
+    total: int
+
+
+class ActivityQueries:
+    """Read-only activity lists for the GUI table, the CLI and exports: ids first, then rows page by page.
+
+    Holding only ids keeps 100,000 activities cheap; each page of rows is read when it is shown.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], campaign: CampaignInfo) -> None:
+        self.sessions = sessions
+        self.campaign = campaign
+
+    def filter(self, **criteria: Any) -> ActivityFilter:
+        """A filter on this campaign (the default: every live activity of it)."""
+        return ActivityFilter(campaign_id=self.campaign.id, **criteria)
+
+    def ids(self, flt: ActivityFilter, sort: SortColumn = SortColumn.DATE, descending: bool = True) -> list[int]:
+        with self.sessions() as session:
+            return activity_ids(session, flt, sort, descending)
+
+    def rows(self, ids: Sequence[int]) -> dict[int, ActivityRow]:
+        """Rows by id; an id deleted for good meanwhile is simply missing."""
+        with self.sessions() as session:
+            return fetch_rows(session, ids)
+
+    def pages(self, flt: ActivityFilter, *, page_size: int = 2000) -> Iterator[RowPage]:
+        """Every matching row in display order, read in one session so that all pages are one snapshot."""
+        with self.sessions() as session:
+            ids = activity_ids(session, flt)
+            for start in range(0, len(ids), page_size):
+                page_ids = ids[start : start + page_size]
+                rows = fetch_rows(session, page_ids)
+                yield RowPage([rows[i] for i in page_ids], min(start + page_size, len(ids)), len(ids))
+
+    def count(self, flt: ActivityFilter) -> int:
+        with self.sessions() as session:
+            return count_activities(session, flt)
+
+    def totals(self, flt: ActivityFilter, *, by_unit: bool = False) -> dict[int | None, dict[int, IndicatorResult]]:
+        """Every indicator's result for the filter: overall (key None), or per unit id with `by_unit`."""
+        with self.sessions() as session:
+            return indicator_values(session, self.campaign, flt, by_unit=by_unit)
+
+    def anything_recorded(self) -> bool:
+        """Whether the database holds any activity at all (any campaign, the bin included)."""
+        with self.sessions() as session:
+            return session.scalar(select(Activity.id).limit(1)) is not None

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from thidua_desktop.core import audit
-from thidua_desktop.core.errors import NotFoundError, ValidationError
+from thidua_desktop.core.errors import NotFoundError, UserError, ValidationError
 from thidua_desktop.core.models import Unit, UnitKind
 from thidua_desktop.core.resources import resource_path
 from thidua_desktop.core.text import nfc, sort_key
@@ -71,9 +72,15 @@ def header_defaults(unit: UnitInfo) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class UnitChange:
+    """What a change to the unit list did: pages that show units refresh from it."""
+
     code: str
     created: bool
     changed_fields: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.created and not self.changed_fields
 
 
 def _to_info(unit: Unit, codes: dict[int, str]) -> UnitInfo:
@@ -188,3 +195,75 @@ def seed_units(session: Session, *, actor: str, source: Path | None = None) -> i
         count += 1
     audit.record(session, actor, "seed", "unit", "*", {"count": count})
     return count
+
+
+class UnitService:
+    """The unit list for the GUI and the CLI: lookups, and changes that each return a `UnitChange`.
+
+    A reorganisation never deletes a unit: it ends its validity (dissolve) and, when another unit takes
+    over its work, points to that unit (merge), so older figures keep their historical name.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], write_sessions: sessionmaker[Session], actor: str) -> None:
+        self.sessions = sessions
+        self.write_sessions = write_sessions
+        self.actor = actor
+
+    def list(self, *, valid_on: date | None = None, kinds: Sequence[UnitKind] | None = None) -> Sequence[UnitInfo]:
+        """Units in their display order; `valid_on` keeps those existing that day, `kinds` those of these kinds."""
+        with self.sessions() as session:
+            units = list_units(session, valid_on=valid_on)
+        return [u for u in units if kinds is None or u.kind in kinds]
+
+    def get(self, code: str) -> UnitInfo:
+        with self.sessions() as session:
+            return get_unit(session, code)
+
+    def find(self, code: str | None) -> UnitInfo | None:
+        """The unit with this code, or None for no code or an unknown one."""
+        if not code:
+            return None
+        return next((u for u in self.list() if u.code == code), None)
+
+    def department(self) -> UnitInfo:
+        """The Sở Tư pháp itself: the unit a department copy records as when no office is chosen."""
+        found = self.list(kinds=[UnitKind.DEPARTMENT])
+        if not found:
+            raise UserError("Danh sách đơn vị chưa có Sở Tư pháp.", hint="Thêm Sở Tư pháp trong Cài đặt › Đơn vị.")
+        return found[0]
+
+    def save(self, info: UnitInfo) -> UnitChange:
+        """Create or update the unit with `info.code`."""
+        with self.write_sessions.begin() as session:
+            return save_unit(session, info, actor=self.actor)
+
+    def add(self, info: UnitInfo) -> UnitChange:
+        """A new unit; an existing code is refused rather than silently overwritten."""
+        if self.find(nfc(info.code.strip())) is not None:
+            raise ValidationError({"code": f"Đã có đơn vị mã “{info.code.strip()}”."})
+        return self.save(info)
+
+    def edit(self, info: UnitInfo) -> UnitChange:
+        """Change an existing unit (its code stays: records and bundles refer to it)."""
+        self.get(nfc(info.code.strip()))  # refuses an unknown code
+        return self.save(info)
+
+    def dissolve(self, code: str, last_day: date) -> UnitChange:
+        """The unit stops existing after `last_day`; nobody takes over its work."""
+        return self.save(replace(self._ending(code, last_day), merged_into_code=None))
+
+    def merge(self, code: str, into_code: str, last_day: date) -> UnitChange:
+        """The unit stops existing after `last_day` and `into_code` takes over its work from the next day."""
+        ending = self._ending(code, last_day)
+        into = self.get(into_code)
+        if into.code == ending.code:
+            raise ValidationError({"merged_into_code": "Một đơn vị không thể sáp nhập vào chính nó."})
+        if not into.is_valid_on(last_day + timedelta(days=1)):
+            raise ValidationError(
+                {"merged_into_code": f"{into.name} không còn hoạt động vào ngày {last_day + timedelta(days=1):%d/%m/%Y}."}
+            )
+        return self.save(replace(ending, merged_into_code=into.code))
+
+    def _ending(self, code: str, last_day: date) -> UnitInfo:
+        """The unit as it will be once it ends after `last_day` (`save_unit` checks the dates)."""
+        return replace(self.get(code), valid_to=last_day)

@@ -11,19 +11,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from thidua_desktop.core import audit, backup
 from thidua_desktop.core.activities import ActivityService
 from thidua_desktop.core.awards.catalog import load_catalog
 from thidua_desktop.core.awards.service import AwardService, award_data_dir
+from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.consolidation import review as _review  # noqa: F401  (registers its import guard)
+from thidua_desktop.core.consolidation.review_service import ReviewService
+from thidua_desktop.core.consolidation.service import ConsolidationService, ServiceContext
 from thidua_desktop.core.db import is_sqlite, make_engine, make_session_factory
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.evidence import EvidenceService, EvidenceStore
@@ -35,9 +39,11 @@ from thidua_desktop.core.migrations import (
     prepare_database,
 )
 from thidua_desktop.core.models import Setting
+from thidua_desktop.core.overview import OverviewService
 from thidua_desktop.core.paths import DATABASE_URL_ENV, DataLayout
+from thidua_desktop.core.query import ActivityQueries
 from thidua_desktop.core.roles import ROLE_LABELS, Role
-from thidua_desktop.core.units import UnitInfo, get_unit, seed_units
+from thidua_desktop.core.units import UnitInfo, UnitService, seed_units
 
 __all__ = ["ROLE_LABELS", "Role", "Workspace"]
 
@@ -100,7 +106,8 @@ class Workspace:
         backup_path = None
         if current is not None and current < latest and is_sqlite(self.engine):
             backup_path = backup.backup_sqlite(
-                self.layout.database_file, self.layout.backups_dir, reason=f"truoc-nang-cap-v{current}", keep=1_000
+                self.layout.database_file, self.layout.backups_dir,
+                reason=backup.BackupReason.before_upgrade_from(current), keep=1_000,
             )
         migration = prepare_database(self.engine)
         with self.sessions.begin() as session:
@@ -171,26 +178,16 @@ class Workspace:
         if role is Role.UNIT and not unit_code:
             raise UserError("Chưa chọn đơn vị.", hint="Hãy chọn đơn vị mà máy này ghi nhận số liệu.")
         if role is Role.DEPARTMENT:
-            unit_code = unit_code or self._department_code()
-        with self.sessions() as session:
-            get_unit(session, unit_code)  # refuses an unknown code
+            unit_code = unit_code or self.units().department().code
+        self.units().get(unit_code)  # refuses an unknown code
         self.set_settings(role=str(role), unit_code=unit_code)
-
-    def _department_code(self) -> str:
-        from thidua_desktop.core.models import Unit, UnitKind
-
-        with self.sessions() as session:
-            code = session.scalar(select(Unit.code).where(Unit.kind == UnitKind.DEPARTMENT).limit(1))
-        if code is None:
-            raise UserError("Danh sách đơn vị chưa có Sở Tư pháp.", hint="Thêm Sở Tư pháp trong Cài đặt › Đơn vị.")
-        return code
 
     def own_unit(self) -> UnitInfo | None:
         code = self.setting("unit_code")
-        if not code:
-            return None
-        with self.sessions() as session:
-            return get_unit(session, code)
+        return self.units().get(code) if code else None
+
+    def units(self) -> UnitService:
+        return UnitService(self.sessions, self.write_sessions, self.actor)
 
     # --- campaign -------------------------------------------------------------------------
     def campaign(self) -> CampaignInfo:
@@ -206,6 +203,29 @@ class Workspace:
         """Review rounds, nominations and their documents; award data in the data folder overrides the bundled."""
         return AwardService(self.sessions, self.campaign(), self.actor, load_catalog(award_data_dir(self.layout.root)),
                             settings=self, write_sessions=self.write_sessions)
+
+    def _department_context(self) -> ServiceContext:
+        return ServiceContext(self.sessions, self.write_sessions, self.campaign(), self.actor, self.layout)
+
+    def consolidation(self) -> ConsolidationService:
+        """The department's tables, completeness, ranking, drill-down and exports."""
+        return ConsolidationService(self._department_context(), self.evidence_store())
+
+    def review(self) -> ReviewService:
+        """Accept/query, lock/unlock periods, held changes and reviewed scores at the department."""
+        from thidua_desktop.core.bundles.pending import resolve_pending
+
+        return ReviewService(self._department_context(), partial(resolve_pending, self))
+
+    def bundles(self) -> BundleService:
+        """Signed bundles: export, import and pending changes, keys and the trust registry."""
+        return BundleService(self)
+
+    def activity_queries(self) -> ActivityQueries:
+        return ActivityQueries(self.sessions, self.campaign())
+
+    def overview(self) -> OverviewService:
+        return OverviewService(self.sessions, self.campaign())
 
     def evidence_store(self) -> EvidenceStore:
         return EvidenceStore(self.layout.evidence_dir)
@@ -230,7 +250,7 @@ class Workspace:
             newest = backup.backup_taken_at(existing[0])
             if (datetime.now() - newest).total_seconds() < max_age_hours * 3600:
                 return None
-        return self.backup_now("hang-ngay")
+        return self.backup_now(backup.BackupReason.DAILY)
 
     def restore_backup(self, backup_file: Path) -> Path:
         """Replace the database by a backup (after backing up the current state); caches are dropped."""
@@ -249,7 +269,17 @@ class Workspace:
             audit.record(session, self.actor, "restore", "database", backup_file.name, {"safety_copy": safety.name})
         return safety
 
-    def backup_now(self, reason: str = "thu-cong") -> Path | None:
+    def backups(self) -> list[backup.BackupInfo]:
+        """The backups that can be restored, newest first; a broken file is simply not offered."""
+        infos = []
+        for path in backup.list_backups(self.layout.backups_dir):
+            try:
+                infos.append(backup.describe_backup(path))
+            except Exception:  # noqa: BLE001, S112 - unreadable: not a backup one could go back to
+                continue
+        return infos
+
+    def backup_now(self, reason: str = backup.BackupReason.MANUAL) -> Path | None:
         if not self.is_sqlite or not self.layout.database_file.exists():
             return None
         return backup.backup_sqlite(

@@ -1,8 +1,8 @@
 """The activity form: criterion tree, date, place, figures with inline validation, and evidence.
 
 Keyboard first: Ctrl+S saves, Ctrl+Shift+S saves and starts a new one, Esc asks before discarding edits.
-Files dropped on the form are copied into the evidence store at once (harmless if never saved) and are
-linked to the activity in the same transaction as the rest of the form.
+Files dropped on the form go to its evidence panel (gui/evidence_panel.py), which copies them into the
+store at once; they are linked to the activity in the same transaction as the rest of the form.
 """
 
 from __future__ import annotations
@@ -10,23 +10,19 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -35,21 +31,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thidua_desktop.core.activities import ActivityDraft, AttachmentDraft, ChangeReport, validate_draft
+from thidua_desktop.core.activities import (
+    ActivityDraft,
+    AttachmentDraft,
+    ChangeReport,
+    DraftWarningCode,
+    validate_draft,
+)
 from thidua_desktop.core.errors import UserError, ValidationError
-from thidua_desktop.core.evidence import ALLOWED_EXTENSIONS, FILE_STATE_LABELS, FileState, viewer_copy
 from thidua_desktop.core.models import UnitKind
-from thidua_desktop.core.text import format_number
-from thidua_desktop.core.units import UnitInfo, get_unit, list_units
+from thidua_desktop.core.units import UnitInfo
 from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.evidence_panel import EvidencePanel
 from thidua_desktop.gui.messages import confirm, show_error
-from thidua_desktop.gui.thumbnails import ThumbnailProvider
 from thidua_desktop.gui.widgets import CriterionPicker, NumberEdit
 
 ERROR_STYLE = "color: #b3261e;"
 WARNING_STYLE = "color: #8a5a00;"
-ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
 def _error_label() -> QLabel:
@@ -70,8 +69,6 @@ class ActivityForm(QDialog):
         self.campaign = self.workspace.campaign()
         self.uuid = uuid
         self.revision: int | None = None
-        self.file_states: dict[str, FileState] = {}
-        self.thumbnails = ThumbnailProvider(self.workspace.evidence_store(), self.workspace.layout.thumbnails_dir)
         self.value_edits: dict[int, NumberEdit] = {}
         self.setAcceptDrops(True)
         self.resize(1100, 720)
@@ -87,7 +84,18 @@ class ActivityForm(QDialog):
         outer = QVBoxLayout(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(splitter, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._build_form())
+        splitter.addWidget(scroll)
+        self.evidence = EvidencePanel(self.context)
+        self.evidence_list = self.evidence.evidence_list
+        splitter.addWidget(self.evidence)
+        splitter.setSizes([680, 400])
+        outer.addLayout(self._build_buttons())
+        self.evidence.busy.connect(lambda busy: self._saving_allowed(not busy))
 
+    def _build_form(self) -> QWidget:
         form_host = QWidget()
         host_layout = QVBoxLayout(form_host)
         form = QFormLayout()
@@ -98,10 +106,8 @@ class ActivityForm(QDialog):
         self.recording_unit.setAccessibleName(self.tr("Đơn vị ghi nhận"))
         if self.workspace.role is Role.DEPARTMENT:
             # At the department, the Sở's own offices record here; district offices send bundles.
-            with self.workspace.sessions() as session:
-                for unit in list_units(session):
-                    if unit.kind is UnitKind.DEPARTMENT_OFFICE:
-                        self.recording_unit.addItem(unit.name, unit.code)
+            for unit in self.workspace.units().list(kinds=[UnitKind.DEPARTMENT_OFFICE]):
+                self.recording_unit.addItem(unit.name, unit.code)
             form.addRow(self.tr("Đơn vị &ghi nhận:"), self.recording_unit)
         self.criterion = CriterionPicker(self.campaign, allow_groups=False)
         self.criterion.setAccessibleName(self.tr("Tiêu chí"))
@@ -124,6 +130,24 @@ class ActivityForm(QDialog):
         self.title_error = _error_label()
         form.addRow(self.tr("Tên &hoạt động:"), self._stack(self.title_edit, self.title_error))
 
+        form.addRow(self.tr("Địa &bàn:"), self._build_place())
+
+        self.officer = QLineEdit()
+        form.addRow(self.tr("Người &phụ trách:"), self.officer)
+        self.description = QPlainTextEdit()
+        self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(70)
+        form.addRow(self.tr("&Mô tả:"), self.description)
+
+        self.values_box = QGroupBox(self.tr("Số liệu theo chỉ tiêu"))
+        self.values_grid = QGridLayout(self.values_box)
+        form.addRow(self.values_box)
+        self.general_error = _error_label()
+        form.addRow(self.general_error)
+        return form_host
+
+    def _build_place(self) -> QWidget:
+        """The commune and its three flags (poor, remote, ethnic-minority area)."""
         self.commune = QLineEdit()
         self.commune.setPlaceholderText(self.tr("xã, phường, thị trấn"))
         flags = QHBoxLayout()
@@ -138,28 +162,9 @@ class ActivityForm(QDialog):
         place_layout.setContentsMargins(0, 0, 0, 0)
         place_layout.addWidget(self.commune)
         place_layout.addLayout(flags)
-        form.addRow(self.tr("Địa &bàn:"), place)
+        return place
 
-        self.officer = QLineEdit()
-        form.addRow(self.tr("Người &phụ trách:"), self.officer)
-        self.description = QPlainTextEdit()
-        self.description.setTabChangesFocus(True)
-        self.description.setFixedHeight(70)
-        form.addRow(self.tr("&Mô tả:"), self.description)
-
-        self.values_box = QGroupBox(self.tr("Số liệu theo chỉ tiêu"))
-        self.values_grid = QGridLayout(self.values_box)
-        form.addRow(self.values_box)
-        self.general_error = _error_label()
-        form.addRow(self.general_error)
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(form_host)
-        splitter.addWidget(scroll)
-        splitter.addWidget(self._build_evidence_panel())
-        splitter.setSizes([680, 400])
-
+    def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         self.status_label = QLabel()
         buttons.addWidget(self.status_label, 1)
@@ -171,39 +176,12 @@ class ActivityForm(QDialog):
         self.cancel_button = QPushButton(self.tr("Đóng"))
         for button in (self.save_new_button, self.save_button, self.cancel_button):
             buttons.addWidget(button)
-        outer.addLayout(buttons)
         self.save_button.clicked.connect(lambda: self.save(and_new=False))
         self.save_new_button.clicked.connect(lambda: self.save(and_new=True))
         self.cancel_button.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(and_new=False))
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=lambda: self.save(and_new=True))
-
-    def _build_evidence_panel(self) -> QWidget:
-        panel = QGroupBox(self.tr("Minh chứng (ảnh, bản scan, biên bản)"))
-        layout = QVBoxLayout(panel)
-        hint = QLabel(self.tr("Kéo thả tệp vào đây, hoặc bấm “Thêm tệp…”. Tệp gốc được giữ nguyên."))
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
-        layout.addWidget(hint)
-        self.evidence_list = QListWidget()
-        self.evidence_list.setIconSize(QSize(96, 96))
-        self.evidence_list.setSpacing(4)
-        self.evidence_list.setWordWrap(True)
-        self.evidence_list.itemDoubleClicked.connect(lambda _item: self.open_selected())
-        layout.addWidget(self.evidence_list, 1)
-        row = QHBoxLayout()
-        self.add_files_button = QPushButton(self.tr("Thêm tệp…"))
-        self.caption_button = QPushButton(self.tr("Chú thích…"))
-        self.open_button = QPushButton(self.tr("Mở"))
-        self.detach_button = QPushButton(self.tr("Gỡ"))
-        for button in (self.add_files_button, self.caption_button, self.open_button, self.detach_button):
-            row.addWidget(button)
-        layout.addLayout(row)
-        self.add_files_button.clicked.connect(self.choose_files)
-        self.caption_button.clicked.connect(self.edit_caption)
-        self.open_button.clicked.connect(self.open_selected)
-        self.detach_button.clicked.connect(self.detach_selected)
-        return panel
+        return buttons
 
     @staticmethod
     def _stack(*widgets: QWidget) -> QWidget:
@@ -278,9 +256,8 @@ class ActivityForm(QDialog):
         self.officer.setText(draft.responsible_officer)
         self.description.setPlainText(draft.description)
         self._show_indicators(draft.values)
-        self.file_states = {}
-        self._set_attachments(draft.attachments or [])
-        self._check_files(draft.attachments or [])
+        self.evidence.set_attachments(draft.attachments or [])
+        self.evidence.check_files(draft.attachments or [])
         self.status_label.setText(self.tr("Phiên bản {rev}").format(rev=detail.revision))
         if detail.from_bundle:
             self._make_read_only(detail.unit_name)
@@ -288,9 +265,9 @@ class ActivityForm(QDialog):
     def _make_read_only(self, unit_name: str) -> None:
         """A unit's record received in its bundle is viewed here, not edited: the unit sends corrections."""
         for widget in (self.criterion, self.date, self.title_edit, self.commune, self.poor, self.remote, self.ethnic,
-                       self.officer, self.values_box, self.add_files_button, self.caption_button, self.detach_button,
-                       self.save_button, self.save_new_button):
+                       self.officer, self.values_box, self.save_button, self.save_new_button):
             widget.setEnabled(False)
+        self.evidence.set_read_only()
         self.description.setReadOnly(True)
         self.setAcceptDrops(False)
         self.status_label.setText(
@@ -314,140 +291,23 @@ class ActivityForm(QDialog):
         for box in (self.poor, self.remote, self.ethnic):
             box.setChecked(False)
         self._show_indicators({})
-        self.file_states = {}
-        self._set_attachments([])
+        self.evidence.set_attachments([])
         self.status_label.setText("")
         self._clear_errors()
         self.title_edit.setFocus()
 
     # --- evidence -------------------------------------------------------------------------
-    def _set_attachments(self, attachments: list[AttachmentDraft]) -> None:
-        self.evidence_list.clear()
-        for attachment in attachments:
-            self._add_attachment_item(attachment)
-
-    def _add_attachment_item(self, attachment: AttachmentDraft) -> None:
-        state = self.file_states.get(attachment.sha256, FileState.OK)
-        item = QListWidgetItem()
-        item.setData(ATTACHMENT_ROLE, attachment)
-        item.setIcon(self.thumbnails.icon(attachment.sha256, attachment.mime_type, state))
-        self._label_item(item)
-        self.evidence_list.addItem(item)
-
-    def _label_item(self, item: QListWidgetItem) -> None:
-        attachment: AttachmentDraft = item.data(ATTACHMENT_ROLE)
-        state = self.file_states.get(attachment.sha256, FileState.OK)
-        size_kb = format_number(max(1, attachment.size // 1024))
-        text = f"{attachment.file_name} ({size_kb} KB)"
-        if attachment.caption:
-            text += f"\n{attachment.caption}"
-        if state is not FileState.OK:
-            text += f"\n⚠ {FILE_STATE_LABELS[state]}"
-            item.setForeground(Qt.GlobalColor.red)
-        item.setText(text)
-        item.setToolTip(text)
-
-    def _check_files(self, attachments: list[AttachmentDraft]) -> None:
-        """Hash the stored files in a worker (large scans take a while) and mark any missing or altered one."""
-        if not attachments:
-            return
-        store = self.workspace.evidence_store()
-        shas = [a.sha256 for a in attachments]
-
-        def show(states: dict[str, FileState]) -> None:
-            self.file_states.update(states)
-            for row in range(self.evidence_list.count()):
-                item = self.evidence_list.item(row)
-                attachment: AttachmentDraft = item.data(ATTACHMENT_ROLE)
-                state = self.file_states.get(attachment.sha256, FileState.OK)
-                if state is not FileState.OK:
-                    item.setIcon(self.thumbnails.icon(attachment.sha256, attachment.mime_type, state))
-                    self._label_item(item)
-
-        self.context.tasks.run(
-            lambda _progress, cancel: {sha: store.check(sha, cancel=cancel) for sha in shas},
-            title=self.tr("Đang kiểm tra tệp minh chứng…"), parent=self, on_done=show, show_progress=False,
-        )
-
     def attachments(self) -> list[AttachmentDraft]:
-        return [self.evidence_list.item(i).data(ATTACHMENT_ROLE) for i in range(self.evidence_list.count())]
-
-    def choose_files(self) -> None:
-        patterns = " ".join(f"*{ext}" for ext in sorted(ALLOWED_EXTENSIONS))
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("Chọn tệp minh chứng"), str(Path.home()), self.tr("Ảnh, PDF, tài liệu ({patterns})").format(patterns=patterns)
-        )
-        if paths:
-            self.add_files([Path(p) for p in paths])
+        return self.evidence.attachments()
 
     def add_files(self, paths: list[Path]) -> None:
-        service = self.workspace.evidence()
-        try:
-            for path in paths:
-                service.check_candidate(path)
-        except UserError as error:
-            show_error(self, error)
-            return
+        """Copy files into the evidence store now; they are linked when the form is saved."""
+        self.evidence.add_files(paths)
 
-        def saving_allowed(allowed: bool) -> None:
-            # While files are copied in a worker, saving would link only part of them.
-            for button in (self.save_button, self.save_new_button):
-                button.setEnabled(allowed)
-
-        def done(drafts: list[AttachmentDraft]) -> None:
-            saving_allowed(True)
-            known = {a.sha256 for a in self.attachments()}
-            for draft in drafts:
-                if draft.sha256 not in known:
-                    self.file_states[draft.sha256] = FileState.OK
-                    self._add_attachment_item(draft)
-                    known.add(draft.sha256)
-
-        def failed(error: BaseException, details: str) -> None:
-            saving_allowed(True)
-            show_error(self, error, details)
-
-        saving_allowed(False)
-        self.context.tasks.run(
-            lambda progress, cancel: service.store_files(paths, progress=progress, cancel=cancel),
-            title=self.tr("Đang chép tệp minh chứng…"),
-            parent=self,
-            on_done=done,
-            on_error=failed,
-            on_cancelled=lambda: saving_allowed(True),
-        )
-
-    def _selected_item(self) -> QListWidgetItem | None:
-        items = self.evidence_list.selectedItems()
-        return items[0] if items else None
-
-    def edit_caption(self) -> None:
-        item = self._selected_item()
-        if item is None:
-            return
-        attachment: AttachmentDraft = item.data(ATTACHMENT_ROLE)
-        caption, ok = QInputDialog.getText(self, self.tr("Chú thích"), self.tr("Chú thích cho tệp {name}:").format(name=attachment.file_name), text=attachment.caption)
-        if ok:
-            item.setData(ATTACHMENT_ROLE, AttachmentDraft(attachment.sha256, attachment.file_name, attachment.mime_type, attachment.size, caption.strip()))
-            self._label_item(item)
-
-    def detach_selected(self) -> None:
-        item = self._selected_item()
-        if item is not None:
-            self.evidence_list.takeItem(self.evidence_list.row(item))
-
-    def open_selected(self) -> None:
-        item = self._selected_item()
-        if item is None:
-            return
-        attachment: AttachmentDraft = item.data(ATTACHMENT_ROLE)
-        try:
-            copy = viewer_copy(self.workspace.evidence_store(), attachment.sha256, attachment.file_name,
-                               self.workspace.layout.root / "cache" / "xem-minh-chung")
-        except UserError as error:
-            show_error(self, error)
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy)))
+    def _saving_allowed(self, allowed: bool) -> None:
+        # While files are copied in a worker, saving would link only part of them.
+        for button in (self.save_button, self.save_new_button):
+            button.setEnabled(allowed)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
         if event.mimeData().hasUrls():
@@ -530,8 +390,7 @@ class ActivityForm(QDialog):
         code = self.recording_unit.currentData() or self.workspace.setting("unit_code")
         if self.uuid is not None or not code:
             return None  # an existing activity keeps its unit; only new ones are checked
-        with self.workspace.sessions() as session:
-            return get_unit(session, code)
+        return self.workspace.units().get(code)
 
     def _fingerprint(self) -> tuple:
         draft, problems = self._draft()
@@ -550,7 +409,8 @@ class ActivityForm(QDialog):
             self._show_problems(problems)
             self.status_label.setText(self.tr("Chưa lưu: hãy sửa các mục báo đỏ."))
             return False
-        unshown = [w for w in warnings if not w.startswith("Ngày ")]  # the date warning is already on the form
+        # The date warning is already on the form, under the date.
+        unshown = [w.message for w in warnings if w.code is not DraftWarningCode.DATE_OUTSIDE_CAMPAIGN]
         if unshown and not confirm(
             self, self.tr("Lưu hoạt động?"), "\n".join(unshown), yes=self.tr("Vẫn lưu"), no=self.tr("Quay lại sửa")
         ):

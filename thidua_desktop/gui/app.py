@@ -63,12 +63,7 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
 
 
 def demo_is_empty(workspace: Workspace) -> bool:
-    from sqlalchemy import func, select
-
-    from thidua_desktop.core.models import Activity
-
-    with workspace.sessions() as session:
-        return not session.scalar(select(func.count()).select_from(Activity))
+    return not workspace.activity_queries().anything_recorded()
 
 
 def fill_demo(workspace: Workspace) -> bool:

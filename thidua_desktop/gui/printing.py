@@ -10,6 +10,8 @@ Both ask the system print dialog first and return False when the user cancels it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QObject, QRect, QSize, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
@@ -44,18 +46,37 @@ def _begin(painter: QPainter, printer: QPrinter) -> None:
         raise UserError("Không mở được máy in.", hint="Kiểm tra máy in rồi thử lại.")
 
 
+def _render_pages(pdf: bytes, printer: QPrinter, draw_page: Callable[[QPdfDocument, int, QPainter], None],
+                  before_page: Callable[[QPdfDocument, int], None] | None = None) -> int:
+    """Open the PDF, let `draw_page` paint each page on `printer`, close everything; returns the pages."""
+    holder = QObject()  # QPrinter is not a QObject: this owns the document and its buffer while printing
+    document = open_pdf(pdf, holder)
+    painter = QPainter()
+    pages = document.pageCount()
+    for index in range(pages):
+        if before_page is not None:
+            before_page(document, index)  # a page layout must be set before the page begins
+        if index == 0:
+            _begin(painter, printer)
+        else:
+            printer.newPage()
+        draw_page(document, index, painter)
+    if pages:
+        painter.end()
+    document.close()
+    holder.deleteLater()
+    return pages
+
+
 def render_true_size(pdf: bytes, printer: QPrinter) -> int:
     """Print every page at its true size on `printer` (no fit-to-page); returns the number of pages.
 
     Each page gets its own paper size and orientation from the PDF, so a landscape Danh sách prints
     landscape between portrait pages.
     """
-    holder = QObject()  # QPrinter is not a QObject: this owns the document and its buffer while printing
-    document = open_pdf(pdf, holder)
-    painter = QPainter()
     printer.setFullPage(True)
-    pages = document.pageCount()
-    for index in range(pages):
+
+    def set_layout(document: QPdfDocument, index: int) -> None:
         size = document.pagePointSize(index)
         landscape = size.width() > size.height()
         portrait_size = QSizeF(min(size.width(), size.height()), max(size.width(), size.height()))
@@ -63,56 +84,42 @@ def render_true_size(pdf: bytes, printer: QPrinter) -> int:
             QPageSize(portrait_size, QPageSize.Unit.Point),
             QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait,
             QMarginsF(0, 0, 0, 0)))
-        if index == 0:
-            _begin(painter, printer)
-        else:
-            printer.newPage()
+
+    def draw(document: QPdfDocument, index: int, painter: QPainter) -> None:
+        size = document.pagePointSize(index)
         dpi = min(printer.resolution(), PRINT_DPI_CAP)
         image = document.render(index, QSize(round(size.width() / 72 * dpi), round(size.height() / 72 * dpi)))
         scale = printer.resolution() / 72
         painter.drawImage(QRect(0, 0, round(size.width() * scale), round(size.height() * scale)), image)
-    if pages:
-        painter.end()
-    document.close()
-    holder.deleteLater()
-    return pages
+
+    return _render_pages(pdf, printer, draw, set_layout)
 
 
 def render_fit_to_page(pdf: bytes, printer: QPrinter) -> int:
     """Print every page scaled to the printable area of `printer`; returns the number of pages."""
-    holder = QObject()
-    document = open_pdf(pdf, holder)
-    painter = QPainter()
     page_rect = printer.pageRect(QPrinter.Unit.DevicePixel)
-    pages = document.pageCount()
-    for index in range(pages):
-        if index == 0:
-            _begin(painter, printer)
-        else:
-            printer.newPage()
+
+    def draw(document: QPdfDocument, index: int, painter: QPainter) -> None:
         size = document.pagePointSize(index)
         scale = min(page_rect.width() / size.width(), page_rect.height() / size.height())
         painter.drawImage(0, 0, document.render(index, QSize(int(size.width() * scale), int(size.height() * scale))))
-    if pages:
-        painter.end()
-    document.close()
-    holder.deleteLater()
-    return pages
+
+    return _render_pages(pdf, printer, draw)
+
+
+def _print_with_dialog(parent: QWidget, pdf: bytes, title: str, render: Callable[[bytes, QPrinter], int]) -> bool:
+    printer = _ask_printer(parent, title)
+    if printer is None:
+        return False
+    render(pdf, printer)
+    return True
 
 
 def print_true_size(parent: QWidget, pdf: bytes, title: str) -> bool:
     """Ask for a printer, then print at true size (award documents, certificates)."""
-    printer = _ask_printer(parent, title)
-    if printer is None:
-        return False
-    render_true_size(pdf, printer)
-    return True
+    return _print_with_dialog(parent, pdf, title, render_true_size)
 
 
 def print_fit_to_page(parent: QWidget, pdf: bytes, title: str) -> bool:
     """Ask for a printer, then print scaled to the paper (lists, summaries)."""
-    printer = _ask_printer(parent, title)
-    if printer is None:
-        return False
-    render_fit_to_page(pdf, printer)
-    return True
+    return _print_with_dialog(parent, pdf, title, render_fit_to_page)

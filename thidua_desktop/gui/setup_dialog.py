@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 from thidua_desktop.core.bundles.keys import OwnKey, check_passphrase, create_key, keyring_of
 from thidua_desktop.core.errors import ValidationError
 from thidua_desktop.core.models import UnitKind
-from thidua_desktop.core.units import list_units
 from thidua_desktop.core.workspace import Role, Workspace
 from thidua_desktop.gui.messages import dialog_buttons, show_error
 
@@ -50,12 +49,11 @@ class SetupDialog(QDialog):
         self.unit_label = QLabel(self.tr("Đơn vị của máy này:"))
         self.unit_combo = QComboBox()
         self.unit_combo.setAccessibleName(self.tr("Đơn vị"))
-        with workspace.sessions() as session:
-            # District offices first: they are most of the machines set up as "a unit".
-            units = sorted((u for u in list_units(session) if u.kind is not UnitKind.DEPARTMENT),
-                           key=lambda u: u.kind is not UnitKind.DISTRICT_OFFICE)
-            for unit in units:
-                self.unit_combo.addItem(unit.name, unit.code)
+        # District offices first: they are most of the machines set up as "a unit".
+        units = sorted((u for u in workspace.units().list() if u.kind is not UnitKind.DEPARTMENT),
+                       key=lambda u: u.kind is not UnitKind.DISTRICT_OFFICE)
+        for unit in units:
+            self.unit_combo.addItem(unit.name, unit.code)
         self.unit_label.setBuddy(self.unit_combo)
         layout.addWidget(self.unit_label)
         layout.addWidget(self.unit_combo)

@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from thidua_desktop.core.models import UnitKind
-from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitChange, UnitInfo, list_units, save_unit
-from thidua_desktop.core.workspace import Workspace
+from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitChange, UnitInfo, UnitService
 from thidua_desktop.gui.messages import dialog_buttons, show_error
 
 
@@ -51,9 +50,10 @@ class OptionalDate(QWidget):
 
 
 class UnitDialog(QDialog):
-    def __init__(self, workspace: Workspace, unit: UnitInfo | None, parent: QWidget | None = None) -> None:
+    def __init__(self, units: UnitService, unit: UnitInfo | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.workspace = workspace
+        self.units = units
+        self.editing = unit is not None
         self.change: UnitChange | None = None
         self.setWindowTitle(self.tr("Sửa đơn vị") if unit else self.tr("Thêm đơn vị"))
         self.setMinimumWidth(560)
@@ -68,8 +68,7 @@ class UnitDialog(QDialog):
         self.kind.setCurrentIndex(self.kind.findData(unit.kind if unit else UnitKind.DISTRICT_OFFICE))
         self.parent_agency = QLineEdit(unit.parent_agency if unit else "")
         self.parent_agency.setPlaceholderText(self.tr("Ví dụ: UBND HUYỆN CHỢ MỚI"))
-        with workspace.sessions() as session:
-            others = [u for u in list_units(session) if not unit or u.code != unit.code]
+        others = [u for u in units.list() if not unit or u.code != unit.code]
         self.parent_unit = self._unit_combo(others, unit.parent_code if unit else None, self.tr("(không có)"))
         self.merged_into = self._unit_combo(others, unit.merged_into_code if unit else None, self.tr("(không sáp nhập)"))
         self.valid_from = OptionalDate(self.tr("Có ngày bắt đầu"))
@@ -111,8 +110,7 @@ class UnitDialog(QDialog):
             merged_into_code=self.merged_into.currentData(),
         )
         try:
-            with self.workspace.transaction() as session:
-                self.change = save_unit(session, info, actor=self.workspace.actor)
+            self.change = self.units.edit(info) if self.editing else self.units.add(info)
         except Exception as error:  # noqa: BLE001 - shown; the dialog stays open with the input
             show_error(self, error)
             return

@@ -17,7 +17,8 @@ class CriterionPicker(QComboBox):
     """A combo box whose popup is the plan's criteria tree; only criteria with indicators are selectable
     unless `allow_groups` (filters may pick a parent such as "2" to include its children)."""
 
-    def __init__(self, campaign: CampaignInfo, *, allow_groups: bool, all_label: str | None = None, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, campaign: CampaignInfo, *, allow_groups: bool, all_label: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.campaign = campaign
         model = QStandardItemModel(self)
@@ -79,7 +80,7 @@ class NumberEdit(QLineEdit):
 
     value_changed = Signal()
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.setPlaceholderText("0")
@@ -108,7 +109,8 @@ class PeriodPicker(QWidget):
 
     changed = Signal()
 
-    def __init__(self, campaign: CampaignInfo, *, kinds: tuple[str, ...] = ("campaign", "year", "quarter", "month"), parent=None) -> None:  # noqa: ANN001
+    def __init__(self, campaign: CampaignInfo, *, kinds: tuple[str, ...] = ("campaign", "year", "quarter", "month"),
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.campaign = campaign
         self.kind = QComboBox()

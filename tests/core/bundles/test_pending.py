@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from thidua_desktop.core.bundles import guards
+from thidua_desktop.core.bundles.guards import GuardContext
 from thidua_desktop.core.bundles.importer import (
-    GuardContext,
     apply_import,
     import_bundle,
     list_imports,
@@ -35,10 +35,11 @@ def test_held_changes_wait_for_a_decision(unit: Unit, department: Workspace, mon
     unit.edit(locked, title="Hoạt động đã duyệt (sửa sau khi duyệt)")
     unit.edit(free, title="Hoạt động chưa duyệt (sửa)")
     seen: list[GuardContext] = []
+    approved = {locked}
 
     def review_lock(_session, context: GuardContext) -> str | None:  # noqa: ANN001
         seen.append(context)
-        return LOCKED if context.change.uuid == locked else None
+        return LOCKED if context.change.uuid in approved else None
 
     monkeypatch.setattr(guards, "_GUARDS", [review_lock])
     prepared = prepare_import(department, unit.export().path)
@@ -52,6 +53,9 @@ def test_held_changes_wait_for_a_decision(unit: Unit, department: Workspace, mon
 
     pending = list_pending(department)
     assert [(p.activity_uuid, p.reason, p.seq, p.change_label) for p in pending] == [(locked, LOCKED, 2, "Sửa")]
+    assert resolve_pending(department, [pending[0].id], apply=True).empty  # the same guard still holds it
+    assert [p.id for p in list_pending(department)] == [pending[0].id]
+    approved.clear()  # the reviewer unlocks the period
     changed = resolve_pending(department, [pending[0].id], apply=True)
     assert changed.updated == (locked,)
     assert _title(department, locked) == "Hoạt động đã duyệt (sửa sau khi duyệt)"

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from thidua_desktop.core.bundles.errors import MissingEvidenceError, RoleError
 from thidua_desktop.core.bundles.exporter import export_history, export_status
+from thidua_desktop.core.bundles.guards import ChangeKind
 from thidua_desktop.core.bundles.importer import (
-    ChangeKind,
     ImportStatus,
     apply_import,
     import_bundle,

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
 
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
 from thidua_desktop.core.activities import ActivityDraft, validate_draft
 from thidua_desktop.core.errors import UserError, ValidationError
 from thidua_desktop.core.export import write_activities_csv
-from thidua_desktop.core.query import ActivityFilter, Period, activity_ids, fetch_rows
+from thidua_desktop.core.query import ActivityFilter, ActivityRow, Period
 from thidua_desktop.core.text import format_date, parse_date, parse_number
-from thidua_desktop.core.units import get_unit
 from thidua_desktop.core.workspace import Role, Workspace
 
 
@@ -66,8 +66,7 @@ def _filter(workspace: Workspace, args: argparse.Namespace) -> ActivityFilter:
         flt = flt.with_(period=Period.year(args.year))
     unit_code = args.unit or (workspace.setting("unit_code") if workspace.role is Role.UNIT else None)
     if unit_code:
-        with workspace.sessions() as session:
-            flt = flt.with_(unit_ids=frozenset({get_unit(session, unit_code).id}))
+        flt = flt.with_(unit_ids=frozenset({workspace.units().get(unit_code).id}))
     return flt
 
 
@@ -75,13 +74,9 @@ def _criteria_hint(workspace: Workspace) -> str:
     return "Các mã tiêu chí: " + ", ".join(c.code for c in workspace.campaign().criteria)
 
 
-def _rows(workspace: Workspace, args: argparse.Namespace):  # noqa: ANN202 - generator of ActivityRow
-    flt = _filter(workspace, args)
-    with workspace.sessions() as session:
-        ids = activity_ids(session, flt)
-        for start in range(0, len(ids), 2000):
-            page = fetch_rows(session, ids[start : start + 2000])
-            yield from (page[i] for i in ids[start : start + 2000])
+def _rows(workspace: Workspace, args: argparse.Namespace) -> Iterator[ActivityRow]:
+    for page in workspace.activity_queries().pages(_filter(workspace, args)):
+        yield from page.rows
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -100,7 +95,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        count = write_activities_csv(workspace.sessions, _filter(workspace, args), args.out, progress=printer("Đang xuất"))
+        count = write_activities_csv(
+            workspace.activity_queries(), _filter(workspace, args), args.out, progress=printer("Đang xuất")
+        )
         print(f"Đã ghi {count} hoạt động vào {args.out}.")
     return 0
 
@@ -133,13 +130,12 @@ def run_add(args: argparse.Namespace) -> int:
         unit_code = args.unit or workspace.setting("unit_code")
         if not unit_code:
             raise UserError("Máy này chưa chọn đơn vị.", hint="Dùng --unit MÃ hoặc thiết lập trong chương trình.")
-        with workspace.sessions() as session:
-            _problems, warnings = validate_draft(campaign, draft, get_unit(session, unit_code))
+        _problems, warnings = validate_draft(campaign, draft, workspace.units().get(unit_code))
         report = workspace.activities().create(unit_code, draft)
         uuid = report.created[0]
         if args.attach:
             workspace.evidence().attach(uuid, args.attach, progress=printer("Đang chép minh chứng"))
         for warning in warnings:
-            print(f"Lưu ý: {warning}")
+            print(f"Lưu ý: {warning.message}")
         print(f"Đã lưu hoạt động {uuid}.")
     return 0

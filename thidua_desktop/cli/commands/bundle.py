@@ -11,19 +11,13 @@ from pathlib import Path
 
 from thidua_desktop.cli.commands.keys import read_passphrase
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
-from thidua_desktop.core.bundles.exporter import export_bundle, export_history, export_status
 from thidua_desktop.core.bundles.guards import CHANGE_LABELS, ChangeKind
 from thidua_desktop.core.bundles.importer import (
     ImportPreview,
     ImportStatus,
-    expand_paths,
-    import_many,
     local_time,
-    prepare_import,
-    verify_bundle,
 )
-from thidua_desktop.core.bundles.models import BundleImport
-from thidua_desktop.core.bundles.trust import parse_public_key
+from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_date, format_datetime, format_number
 from thidua_desktop.core.workspace import Role
@@ -68,15 +62,16 @@ def _size(value: int) -> str:
 
 def run_export(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        status = export_status(workspace)
+        bundles = workspace.bundles()
+        status = bundles.export_status()
         print(f"Gói số {status.next_seq}: {status.records} hoạt động ({status.deleted} đã xóa, {status.unsent} chưa gửi "
               f"hoặc đã sửa), {status.evidence} tệp minh chứng, trong đó {status.evidence_unshipped} tệp "
               f"({_size(status.evidence_unshipped_bytes)}) chưa gửi lần nào.")
         if args.dry_run:
             return 0
         passphrase, _ = read_passphrase(args)
-        report = export_bundle(workspace, args.out, passphrase=passphrase, mode="full" if args.full else "delta",
-                               progress=printer("Đang tạo gói"))
+        report = bundles.export(args.out, passphrase=passphrase, mode="full" if args.full else "delta",
+                                progress=printer("Đang tạo gói"))
         kind = "đầy đủ" if report.mode == "full" else "bổ sung"
         print(f"Đã tạo gói {kind} số {report.seq}: {report.path}")
         print(f"{report.record_count} hoạt động, gửi kèm {report.evidence_included}/{report.evidence_count} tệp minh "
@@ -86,8 +81,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_verify(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        public = parse_public_key(args.public_key) if args.public_key else None
-        report = verify_bundle(workspace, args.file, public_key=public, progress=printer("Đang kiểm tra"))
+        public = BundleService.parse_public_key(args.public_key) if args.public_key else None
+        report = workspace.bundles().verify(args.file, public_key=public, progress=printer("Đang kiểm tra"))
         print(report.message)
     return 0
 
@@ -119,8 +114,8 @@ def print_preview(preview: ImportPreview) -> None:
 def run_import(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         if args.dry_run:
-            return _dry_run(workspace, args.files)
-        outcomes = import_many(workspace, args.files, progress=printer("Đang nhận gói"))
+            return _dry_run(workspace.bundles(), args.files)
+        outcomes = workspace.bundles().import_many(args.files, progress=printer("Đang nhận gói"))
         if not outcomes:
             raise UserError("Không tìm thấy tệp .thidua nào.", hint="Kiểm tra lại đường dẫn tệp hoặc thư mục.")
         first_error = None
@@ -137,13 +132,13 @@ def run_import(args: argparse.Namespace) -> int:
         return first_error.exit_code if first_error else 0
 
 
-def _dry_run(workspace, files: list[Path]) -> int:  # noqa: ANN001 - Workspace
+def _dry_run(bundles: BundleService, files: list[Path]) -> int:
     """Check and preview each file; nothing is staged or written."""
     first_error: UserError | None = None
-    paths = expand_paths(files)
+    paths = bundles.expand_paths(files)
     for path in paths:
         try:
-            prepared = prepare_import(workspace, path, dry_run=True, progress=printer(f"Đang kiểm tra {path.name}"))
+            prepared = bundles.prepare_import(path, dry_run=True, progress=printer(f"Đang kiểm tra {path.name}"))
         except UserError as error:
             print(f"{path.name}: Từ chối. {error}")
             first_error = first_error or error
@@ -159,22 +154,15 @@ def _dry_run(workspace, files: list[Path]) -> int:  # noqa: ANN001 - Workspace
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from thidua_desktop.core.models import Unit
-
     with open_workspace(args) as workspace:
         if workspace.role is Role.UNIT:
-            for row in export_history(workspace):
+            for row in workspace.bundles().export_history():
                 print(f"Số {row.seq:<4} {format_datetime(local_time(row.created_at))}  {row.mode_label:<8} "
                       f"{row.record_count:>5} hoạt động  {row.evidence_included:>4} tệp  {_size(row.file_size):>9}  "
                       f"{row.manifest_sha256[:16]}  {row.file_name}")
             return 0
-        with workspace.sessions() as session:
-            names = {u.id: u.code for u in session.scalars(select(Unit))}
-            rows = session.scalars(select(BundleImport).order_by(BundleImport.imported_at)).all()
-            for row in rows:
-                print(f"{names[row.unit_id]:<10} số {row.seq:<4} {format_datetime(local_time(row.imported_at))}  "
-                      f"mới {row.new_count}, sửa {row.changed_count}, xóa {row.deleted_count}, "
-                      f"không đổi {row.unchanged_count}  khóa {row.signer_key_id}  {row.file_name}")
+        for row in reversed(workspace.bundles().imports()):  # oldest first
+            print(f"{row.unit_code:<10} số {row.seq:<4} {format_datetime(local_time(row.imported_at))}  "
+                  f"mới {row.new_count}, sửa {row.changed_count}, xóa {row.deleted_count}, "
+                  f"không đổi {row.unchanged_count}  khóa {row.signer_key_id}  {row.file_name}")
     return 0

@@ -13,27 +13,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
-from thidua_desktop.core import documents
-from thidua_desktop.core.consolidation.completeness import completeness, reminder_lines, set_deadline
-from thidua_desktop.core.consolidation.excel import ExcelViews, export_xlsx
+from thidua_desktop.core.consolidation.completeness import reminder_lines
 from thidua_desktop.core.consolidation.periods import period_from_key
-from thidua_desktop.core.consolidation.report import department_header, reminder_document
-from thidua_desktop.core.consolidation.review import list_locks, lock_period, pending_records, unlock_period
-from thidua_desktop.core.consolidation.scoring import (
-    ScoringScheme,
-    award_candidates,
-    format_points,
-    load_scheme,
-    rank_units,
-)
-from thidua_desktop.core.consolidation.table import ConsolidationFilter, consolidated_table, format_cell
+from thidua_desktop.core.consolidation.scoring import award_candidates, format_points
+from thidua_desktop.core.consolidation.table import ConsolidationFilter, format_cell
 from thidua_desktop.core.errors import NotFoundError, UserError
-from thidua_desktop.core.fileio import atomic_write
-from thidua_desktop.core.models import Unit, UnitKind
+from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.text import format_date, format_number, format_percent, parse_date
 from thidua_desktop.core.workspace import Workspace
 
@@ -112,11 +98,6 @@ def _filter(workspace: Workspace, args: argparse.Namespace) -> ConsolidationFilt
     )
 
 
-def _scheme(workspace: Workspace, session: Session) -> ScoringScheme:
-    """The scoring scheme, preferring an override in the data folder's `scoring/` (as the app does)."""
-    return load_scheme(session, workspace.campaign(), extra_dirs=[workspace.layout.root / "scoring"])
-
-
 def _date(text: str, field: str) -> object:
     try:
         return parse_date(text)
@@ -128,13 +109,10 @@ def run_table(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         campaign = workspace.campaign()
         flt = _filter(workspace, args)
-        with workspace.sessions() as session:
-            table = consolidated_table(session, campaign, flt, progress=printer("Đang tổng hợp"))
-            if args.xlsx:
-                ranking = rank_units(session, campaign, flt, table=table, scheme=_scheme(workspace, session))
-                report = completeness(session, campaign, flt.period, unit_kinds=flt.unit_kinds)
-                export_xlsx(args.xlsx, table, ExcelViews(report, ranking, award_candidates(ranking)),
-                            progress=printer("Đang ghi Excel"))
+        service = workspace.consolidation()
+        table = service.table(flt, progress=printer("Đang tổng hợp"))
+        if args.xlsx:
+            service.export_excel(args.xlsx, table, progress=printer("Đang ghi Excel"))
         if args.indicators:
             codes = [c.strip() for c in args.indicators.split(",") if c.strip()]
             unknown = [c for c in codes if c not in campaign.indicators_by_code]
@@ -160,19 +138,15 @@ def run_table(args: argparse.Namespace) -> int:
 
 def run_completeness(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        campaign = workspace.campaign()
+        service = workspace.consolidation()
         flt = _filter(workspace, args)
         if args.deadline:
             due = None if args.deadline.strip().lower() in ("mac-dinh", "mặc định", "default") else _date(args.deadline, "--deadline")
-            with workspace.transaction() as session:
-                set_deadline(session, campaign, flt.period, due, actor=workspace.actor)
+            service.set_deadline(flt.period, due)
         as_of = _date(args.as_of, "--as-of") if args.as_of else None
-        with workspace.sessions() as session:
-            report = completeness(session, campaign, flt.period, as_of=as_of, unit_kinds=flt.unit_kinds)
-            header = department_header(session)
+        report = service.completeness(flt.period, as_of=as_of, unit_kinds=flt.unit_kinds)
         if args.pdf:
-            with atomic_write(args.pdf) as handle:
-                handle.write(documents.render_pdf(reminder_document(report, campaign.title, header, report.as_of)))
+            service.save_reminder_pdf(report, args.pdf, report.as_of)
         if args.reminders:
             print("\n".join(reminder_lines(report)))
         else:
@@ -190,10 +164,8 @@ def run_completeness(args: argparse.Namespace) -> int:
 
 def run_rank(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        campaign = workspace.campaign()
         flt = _filter(workspace, args)
-        with workspace.sessions() as session:
-            ranking = rank_units(session, campaign, flt, scheme=_scheme(workspace, session), progress=printer("Đang chấm điểm"))
+        ranking = workspace.consolidation().ranking(flt, progress=printer("Đang chấm điểm"))
         codes = [c.code for c in ranking.scheme.criteria]
         print(f"XẾP HẠNG — {flt.description}")
         print(" ".join([f"{'Hạng':>4}", f"{'Đơn vị':<38}", *(f"{c:>5}" for c in codes), f"{'Tự chấm':>8}", f"{'Thẩm định':>9}", f"{'Tỷ lệ':>7}"]))
@@ -212,58 +184,39 @@ def run_rank(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unit_id(workspace: Workspace, code: str) -> int:
-    with workspace.sessions() as session:
-        unit_id = session.scalar(select(Unit.id).where(Unit.code == code))
-    if unit_id is None:
-        raise NotFoundError(f"Không có đơn vị mã “{code}”.", hint="Xem danh sách: thidua units list")
-    return unit_id
-
-
 def run_lock(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        campaign = workspace.campaign()
-        period = period_from_key(args.period, campaign)
-        with workspace.transaction() as session:
-            lock = lock_period(session, campaign, _unit_id(workspace, args.unit), period, actor=workspace.actor,
-                               note=args.note, allow_open_queries=args.force)
-        print(f"Đã duyệt (khóa) số liệu {lock.label} của {lock.unit_name}.")
+        review = workspace.review()
+        period = period_from_key(args.period, workspace.campaign())
+        report = review.lock_period(review.unit_id(args.unit), period, note=args.note, allow_open_queries=args.force)
+        assert report.lock is not None
+        print(f"Đã duyệt (khóa) số liệu {report.lock.label} của {report.lock.unit_name}.")
     return 0
 
 
 def run_unlock(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
-        campaign = workspace.campaign()
-        period = period_from_key(args.period, campaign)
-        unit_id = _unit_id(workspace, args.unit)
-        with workspace.transaction() as session:
-            locks = [lock for lock in list_locks(session, campaign, unit_id=unit_id) if lock.covers(period)]
-            if not locks:
-                raise NotFoundError(f"Số liệu {period.phrase} của {args.unit} chưa được duyệt.", hint="Không có gì để mở khóa.")
-            unlock_period(session, locks[0].id, actor=workspace.actor, reason=args.reason)
-            waiting = [p for p in pending_records(session, unit_id=unit_id) if not p.locked]
-        print(f"Đã mở khóa {locks[0].label} của {locks[0].unit_name}.")
-        if waiting:
-            print(f"Có {len(waiting)} thay đổi chờ xử lý nay có thể áp dụng (xem: thidua consolidate pending).")
+        review = workspace.review()
+        period = period_from_key(args.period, workspace.campaign())
+        report = review.unlock_period(review.unit_id(args.unit), period, args.reason)
+        assert report.lock is not None
+        print(f"Đã mở khóa {report.lock.label} của {report.lock.unit_name}.")
+        if report.freed:
+            print(f"Có {len(report.freed)} thay đổi chờ xử lý nay có thể áp dụng (xem: thidua consolidate pending).")
     return 0
 
 
 def run_pending(args: argparse.Namespace) -> int:
-    from thidua_desktop.core.bundles.pending import resolve_pending
-
     with open_workspace(args) as workspace:
-        with workspace.sessions() as session:
-            items = pending_records(session)
+        review = workspace.review()
         if args.discard:
-            resolve_pending(workspace, args.discard, apply=False)
+            review.discard(args.discard)
             print(f"Đã bỏ qua {len(args.discard)} thay đổi.")
         if args.apply_unlocked:
-            free = [p.id for p in items if not p.locked]
-            report = resolve_pending(workspace, free, apply=True)
-            print(f"Đã áp dụng {len(report.updated)}/{len(free)} thay đổi (các thay đổi cũ hơn số liệu hiện có được bỏ qua).")
-        if args.discard or args.apply_unlocked:
-            with workspace.sessions() as session:
-                items = pending_records(session)
+            applied = review.apply_unlocked()
+            print(f"Đã áp dụng {len(applied.changes.updated)}/{applied.requested} thay đổi "
+                  "(các thay đổi cũ hơn số liệu hiện có được bỏ qua).")
+        items = review.pending()
     if not items:
         print("Không có thay đổi nào chờ xử lý.")
         return 0
@@ -276,11 +229,9 @@ def run_pending(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from thidua_desktop.core.consolidation.report import write_summary_report
-
     with open_workspace(args) as workspace:
         flt = _filter(workspace, args)
-        paths = write_summary_report(workspace, flt, args.out, number=args.number, signer_name=args.signer,
-                                     progress=printer("Đang lập báo cáo"))
+        paths = workspace.consolidation().write_summary_report(
+            flt, args.out, number=args.number, signer_name=args.signer, progress=printer("Đang lập báo cáo"))
         print("Đã ghi " + ", ".join(str(p) for p in paths))
     return 0

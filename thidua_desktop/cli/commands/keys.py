@@ -14,15 +14,8 @@ from pathlib import Path
 
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace
 from thidua_desktop.core.bundles.errors import RoleError, TrustRegistryError
-from thidua_desktop.core.bundles.keys import (
-    OwnKey,
-    create_key,
-    current_key,
-    keyring_of,
-    replace_lost_key,
-    rotate_key,
-)
-from thidua_desktop.core.bundles.trust import enrol_key, list_trusted_keys, parse_public_key, revoke_key
+from thidua_desktop.core.bundles.keys import OwnKey
+from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_date
 from thidua_desktop.core.workspace import Role, Workspace
@@ -101,7 +94,7 @@ def run_init(args: argparse.Namespace) -> int:
         _require(workspace, Role.UNIT)
         passphrase, confirmation = read_passphrase(args, "Đặt cụm mật khẩu cho khóa ký (ít nhất 8 ký tự): ",
                                                    confirm=True)
-        key = create_key(workspace, passphrase, confirmation)
+        key = workspace.bundles().create_key(passphrase, confirmation).key
         print("Đã tạo khóa ký gói dữ liệu.")
         _print_key(key, workspace)
         print("Tiếp theo: in phiếu đăng ký (thidua keys print-sheet --out phieu.pdf), ký, đóng dấu và gửi Sở Tư pháp.")
@@ -111,7 +104,7 @@ def run_init(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         _require(workspace, Role.UNIT)
-        key = current_key(workspace)
+        key = workspace.bundles().require_key()
         _print_key(key, workspace)
         if args.pub:
             args.pub.write_text(key.public_key.file_text(), encoding="utf-8")
@@ -124,7 +117,7 @@ def run_rotate(args: argparse.Namespace) -> int:
         _require(workspace, Role.UNIT)
         old, _ = read_passphrase(args, "Cụm mật khẩu của khóa hiện tại: ")
         new, confirmation = read_passphrase(args, "Cụm mật khẩu cho khóa mới: ", env=NEW_PASSPHRASE_ENV, confirm=True)
-        key = rotate_key(workspace, old, new, confirmation)
+        key = workspace.bundles().rotate_key(old, new, confirmation).key
         print("Đã thay khóa. Các gói từ nay được ký bằng khóa mới và mang lời xác nhận của khóa cũ,")
         print("nên Sở nhận được ngay mà không cần phiếu đăng ký mới.")
         _print_key(key, workspace)
@@ -135,7 +128,7 @@ def run_forgot(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         _require(workspace, Role.UNIT)
         new, confirmation = read_passphrase(args, "Cụm mật khẩu cho khóa mới: ", env=NEW_PASSPHRASE_ENV, confirm=True)
-        key = replace_lost_key(workspace, new, confirmation)
+        key = workspace.bundles().replace_lost_key(new, confirmation).key
         print("Đã tạo khóa mới. Khóa cũ không dùng được nữa.")
         _print_key(key, workspace)
         print("Sở Tư pháp chưa biết khóa này: hãy in phiếu đăng ký (thidua keys print-sheet --out phieu.pdf),")
@@ -144,11 +137,9 @@ def run_forgot(args: argparse.Namespace) -> int:
 
 
 def run_sheet(args: argparse.Namespace) -> int:
-    from thidua_desktop.core.bundles.sheet import write_enrolment_sheet
-
     with open_workspace(args) as workspace:
         _require(workspace, Role.UNIT)
-        path = write_enrolment_sheet(workspace, args.out)
+        path = workspace.bundles().write_enrolment_sheet(args.out)
         print(f"Đã ghi phiếu đăng ký khóa vào {path}.")
     return 0
 
@@ -162,23 +153,21 @@ def _public_key_text(args: argparse.Namespace) -> str:
         except OSError as exc:
             raise TrustRegistryError(f"Không đọc được tệp {args.pub_file}: {exc.strerror}.",
                                      hint="Kiểm tra lại đường dẫn tệp .pub.") from None
-    from thidua_desktop.core.bundles.reader import open_bundle
-
-    with open_bundle(args.from_bundle) as bundle:
-        if bundle.manifest.unit_code != args.unit:
-            raise TrustRegistryError(
-                f"Gói {args.from_bundle.name} ghi đơn vị {bundle.manifest.unit_code}, không phải {args.unit}.",
-                hint="Kiểm tra lại mã đơn vị.",
-            )
-        return bundle.manifest.public_key
+    opening = BundleService.opening(args.from_bundle)
+    if opening.unit_code != args.unit:
+        raise TrustRegistryError(
+            f"Gói {args.from_bundle.name} ghi đơn vị {opening.unit_code}, không phải {args.unit}.",
+            hint="Kiểm tra lại mã đơn vị.",
+        )
+    return opening.public_key
 
 
 def run_enrol(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         _require(workspace, Role.DEPARTMENT)
-        public = parse_public_key(_public_key_text(args))
-        report = enrol_key(workspace, args.unit, public.to_base64(), typed_fingerprint=args.fingerprint,
-                           note=args.note)
+        public = BundleService.parse_public_key(_public_key_text(args))
+        report = workspace.bundles().enrol(args.unit, public.to_base64(), typed_fingerprint=args.fingerprint,
+                                           note=args.note)
         if report.already_enrolled:
             print(f"Khóa {report.key_id} đã có trong danh sách khóa tin cậy của {report.unit_code}.")
         else:
@@ -191,7 +180,7 @@ def run_enrol(args: argparse.Namespace) -> int:
 def run_revoke(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         _require(workspace, Role.DEPARTMENT)
-        report = revoke_key(workspace, args.key_id, args.from_seq, args.reason)
+        report = workspace.bundles().revoke(args.key_id, args.from_seq, args.reason)
         print(f"Đã thu hồi khóa {report.key_id} của {report.unit_code} từ gói số {report.from_seq}.")
         if report.already_imported:
             seqs = ", ".join(str(s) for s in report.already_imported)
@@ -202,8 +191,7 @@ def run_revoke(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         if workspace.role is Role.DEPARTMENT:
-            with workspace.sessions() as session:
-                keys = list_trusted_keys(session)
+            keys = workspace.bundles().trusted_keys()
             for key in keys:
                 print(f"{key.unit_code:<10} {key.key_id}  {key.fingerprint}  {format_date(key.enrolled_at)}  "
                       f"{key.status}  {key.method_label}")
@@ -211,8 +199,7 @@ def run_list(args: argparse.Namespace) -> int:
             return 0
         if workspace.role is not Role.UNIT:
             raise UserError("Máy này chưa được thiết lập.", hint="Hãy mở chương trình để thiết lập ban đầu.")
-        current = keyring_of(workspace).current()
-        for key in keyring_of(workspace).list_keys():
-            state = "đang dùng" if current and key.key_id == current.key_id else "đã thay"
+        for key, in_use in workspace.bundles().own_keys():
+            state = "đang dùng" if in_use else "đã thay"
             print(f"{key.key_id}  {key.fingerprint}  {format_date(key.created_at)}  {state}")
     return 0

@@ -6,7 +6,6 @@ import argparse
 
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace
 from thidua_desktop.core.text import format_date
-from thidua_desktop.core.units import list_units
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,8 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace, workspace.sessions() as session:
-        for unit in list_units(session):
+    with open_workspace(args) as workspace:
+        for unit in workspace.units().list():
             validity = f"{format_date(unit.valid_from) or '…'} – {format_date(unit.valid_to) or 'nay'}"
             print(f"{unit.code:<10} {unit.name:<55} {unit.kind_label:<24} {validity}")
     return 0

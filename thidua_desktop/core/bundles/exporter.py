@@ -29,11 +29,11 @@ from thidua_desktop.core.activities import ChangeReport
 from thidua_desktop.core.bundles import canonical
 from thidua_desktop.core.bundles.container import BUNDLE_SUFFIX, MANIFEST_NAME, SIGNATURE_NAME, ZipWriter
 from thidua_desktop.core.bundles.errors import ExportDestinationError, ExportEvidenceError, RoleError
+from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.keys import current_key, keyring_of
 from thidua_desktop.core.bundles.manifest import (
     FORMAT,
     SIGNATURE_COMMENT,
-    activity_record,
     compute_counts,
     evidence_entry_name,
     format_timestamp,
@@ -52,6 +52,7 @@ from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, Unit, utc_now
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
+from thidua_desktop.core.records import row_record
 from thidua_desktop.core.text import nfc
 
 SEQUENCE_FILE = "sequence.json"
@@ -62,7 +63,7 @@ def bundle_file_name(unit_code: str, campaign_code: str, seq: int) -> str:
     return f"{unit_code}_{campaign_code}_{seq:04d}{BUNDLE_SUFFIX}"
 
 
-def outgoing_dir(workspace) -> Path:  # noqa: ANN001
+def outgoing_dir(workspace: BundleHost) -> Path:
     return workspace.layout.bundles_dir / "outgoing"
 
 
@@ -123,7 +124,7 @@ class ExportReport:
         return ChangeReport(updated=self.sent)
 
 
-def _require_unit(workspace) -> tuple[str, CampaignInfo]:  # noqa: ANN001
+def _require_unit(workspace: BundleHost) -> tuple[str, CampaignInfo]:
     from thidua_desktop.core.roles import Role
 
     if workspace.role is not Role.UNIT:
@@ -134,7 +135,7 @@ def _require_unit(workspace) -> tuple[str, CampaignInfo]:  # noqa: ANN001
     return workspace.setting("unit_code"), workspace.campaign()
 
 
-def _sequence_path(workspace) -> Path:  # noqa: ANN001
+def _sequence_path(workspace: BundleHost) -> Path:
     return workspace.layout.bundles_dir / SEQUENCE_FILE
 
 
@@ -142,7 +143,7 @@ def _sequence_key(unit_code: str, campaign_code: str) -> str:
     return f"{unit_code}|{campaign_code}"
 
 
-def _sequence_file(workspace) -> dict[str, int]:  # noqa: ANN001
+def _sequence_file(workspace: BundleHost) -> dict[str, int]:
     try:
         data = json.loads(_sequence_path(workspace).read_text(encoding="utf-8"))
         return {str(k): int(v) for k, v in data.items()}
@@ -180,7 +181,7 @@ def _export_record(row: BundleExport) -> ExportRecord:
     )
 
 
-def export_status(workspace) -> ExportStatus:  # noqa: ANN001
+def export_status(workspace: BundleHost) -> ExportStatus:
     unit_code, campaign = _require_unit(workspace)
     with workspace.sessions() as session:
         unit = _unit_row(session, unit_code)
@@ -209,7 +210,7 @@ def export_status(workspace) -> ExportStatus:  # noqa: ANN001
     )
 
 
-def _next_seq(workspace, unit_code: str, campaign_code: str, history: Sequence[BundleExport]) -> int:  # noqa: ANN001
+def _next_seq(workspace: BundleHost, unit_code: str, campaign_code: str, history: Sequence[BundleExport]) -> int:
     from_db = history[0].seq if history else 0
     from_file = _sequence_file(workspace).get(_sequence_key(unit_code, campaign_code), 0)
     return max(from_db, from_file) + 1
@@ -222,8 +223,7 @@ def _load_records(session: Session, unit: Unit, campaign: CampaignInfo) -> tuple
         .options(selectinload(Activity.values), selectinload(Activity.attachments).selectinload(ActivityEvidence.evidence))
         .order_by(Activity.uuid)
     ))
-    indicator_codes = {i.id: i.code for i in campaign.indicators}
-    records = [activity_record(r, unit.code, campaign.criteria_by_id[r.criterion_id].code, indicator_codes) for r in rows]
+    records = [row_record(r, unit.code, campaign) for r in rows]
     return rows, records
 
 
@@ -240,7 +240,7 @@ def _evidence_list(rows: Sequence[Activity], shipped: set[str]) -> list[dict[str
     ]
 
 
-def _check_store(workspace, rows: Sequence[Activity], evidence: Sequence[dict[str, Any]]) -> None:  # noqa: ANN001
+def _check_store(workspace: BundleHost, rows: Sequence[Activity], evidence: Sequence[dict[str, Any]]) -> None:
     """Fail before writing anything if a file to ship is missing or has the wrong size."""
     store = workspace.evidence_store()
     for item in evidence:
@@ -261,7 +261,7 @@ def _store_problem(rows: Sequence[Activity], item: dict[str, Any]) -> ExportEvid
 
 
 def export_bundle(
-    workspace,  # noqa: ANN001 - Workspace
+    workspace: BundleHost,
     destination: Path | None = None,
     *,
     passphrase: str | None = None,
@@ -338,7 +338,7 @@ def canonical_sha(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _target(workspace, destination: Path | None, unit_code: str, campaign_code: str, seq: int) -> Path:  # noqa: ANN001
+def _target(workspace: BundleHost, destination: Path | None, unit_code: str, campaign_code: str, seq: int) -> Path:
     name = bundle_file_name(unit_code, campaign_code, seq)
     if destination is None:
         return outgoing_dir(workspace) / name
@@ -354,7 +354,7 @@ def _target(workspace, destination: Path | None, unit_code: str, campaign_code: 
     return destination
 
 
-def _write_file(workspace, target: Path, manifest: bytes, signature: bytes, evidence: Sequence[dict[str, Any]],  # noqa: ANN001
+def _write_file(workspace: BundleHost, target: Path, manifest: bytes, signature: bytes, evidence: Sequence[dict[str, Any]],
                 progress: ProgressFn | None, cancel: CancelFn) -> Path:
     """Stream the bundle into a temp file beside the target (same disk, so the rename is atomic)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -408,7 +408,7 @@ def _write_file(workspace, target: Path, manifest: bytes, signature: bytes, evid
     return temp
 
 
-def _reserve_seq(workspace, unit_code: str, campaign_code: str, seq: int) -> None:  # noqa: ANN001
+def _reserve_seq(workspace: BundleHost, unit_code: str, campaign_code: str, seq: int) -> None:
     """The sequence file outlives database restores, so an old backup can never make a seq be reused."""
     sequence = _sequence_file(workspace)
     key = _sequence_key(unit_code, campaign_code)
@@ -417,7 +417,7 @@ def _reserve_seq(workspace, unit_code: str, campaign_code: str, seq: int) -> Non
         json.dump(sequence, handle, ensure_ascii=False, indent=2, sort_keys=True)
 
 
-def _record_export(workspace, unit: Unit, campaign: CampaignInfo, manifest: dict[str, Any], manifest_sha: str,  # noqa: ANN001
+def _record_export(workspace: BundleHost, unit: Unit, campaign: CampaignInfo, manifest: dict[str, Any], manifest_sha: str,
                    target: Path, size: int, rows: Sequence[Activity]) -> tuple[str, ...]:
     """History row, shipped evidence and "sent" revisions, once the bundle file is in place."""
     seq = manifest["seq"]
@@ -447,7 +447,7 @@ def _record_export(workspace, unit: Unit, campaign: CampaignInfo, manifest: dict
     return tuple(uuid for _id, uuid, _rev in changed)
 
 
-def export_history(workspace) -> list[ExportRecord]:  # noqa: ANN001
+def export_history(workspace: BundleHost) -> list[ExportRecord]:
     unit_code, campaign = _require_unit(workspace)
     with workspace.sessions() as session:
         unit = _unit_row(session, unit_code)

@@ -21,6 +21,7 @@ from typing import Any
 from thidua_desktop.core import audit
 from thidua_desktop.core.bundles import canonical
 from thidua_desktop.core.bundles.errors import KeyFileError, NoKeyError, WrongPassphraseError
+from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.manifest import (
     ROTATION_FORMAT,
     ROTATION_SIGNATURE_COMMENT,
@@ -221,18 +222,18 @@ def _no_key(unit_code: str) -> NoKeyError:
 # --- operations on a workspace (audit-logged) ----------------------------------------------------
 
 
-def keyring_of(workspace) -> Keyring:  # noqa: ANN001 - Workspace (kept untyped to avoid an import cycle)
+def keyring_of(workspace: BundleHost) -> Keyring:
     return Keyring(workspace.layout.keys_dir)
 
 
-def own_unit_code(workspace) -> str:  # noqa: ANN001
+def own_unit_code(workspace: BundleHost) -> str:
     code = workspace.setting("unit_code")
     if not code:
         raise NoKeyError("Máy này chưa chọn đơn vị.", hint="Hãy hoàn tất phần thiết lập ban đầu.")
     return code
 
 
-def current_key(workspace) -> OwnKey:  # noqa: ANN001
+def current_key(workspace: BundleHost) -> OwnKey:
     """The key to sign with, or NoKeyError saying how to make one."""
     unit_code = own_unit_code(workspace)
     key = keyring_of(workspace).current(unit_code)
@@ -241,13 +242,13 @@ def current_key(workspace) -> OwnKey:  # noqa: ANN001
     return key
 
 
-def _audit(workspace, action: str, key: OwnKey, extra: dict[str, Any] | None = None) -> None:  # noqa: ANN001
+def _audit(workspace: BundleHost, action: str, key: OwnKey, extra: dict[str, Any] | None = None) -> None:
     with workspace.transaction() as session:
         audit.record(session, workspace.actor, action, "signing_key", key.key_id,
                      {"unit": key.unit_code, "fingerprint": key.fingerprint, **(extra or {})})
 
 
-def create_key(workspace, passphrase: str, confirmation: str | None = None) -> OwnKey:  # noqa: ANN001
+def create_key(workspace: BundleHost, passphrase: str, confirmation: str | None = None) -> OwnKey:
     """The unit's first key; refuses to replace an existing one silently."""
     check_passphrase(passphrase, confirmation)
     unit_code = own_unit_code(workspace)
@@ -262,14 +263,14 @@ def create_key(workspace, passphrase: str, confirmation: str | None = None) -> O
     return key
 
 
-def rotate_key(workspace, old_passphrase: str, new_passphrase: str, confirmation: str | None = None) -> OwnKey:  # noqa: ANN001
+def rotate_key(workspace: BundleHost, old_passphrase: str, new_passphrase: str, confirmation: str | None = None) -> OwnKey:
     check_passphrase(new_passphrase, confirmation)
     key = keyring_of(workspace).rotate(own_unit_code(workspace), old_passphrase, new_passphrase)
     _audit(workspace, "key-rotate", key)
     return key
 
 
-def replace_lost_key(workspace, new_passphrase: str, confirmation: str | None = None) -> OwnKey:  # noqa: ANN001
+def replace_lost_key(workspace: BundleHost, new_passphrase: str, confirmation: str | None = None) -> OwnKey:
     """Forgot passphrase: a fresh key, unlinked to the old one, to be enrolled again at the department."""
     check_passphrase(new_passphrase, confirmation)
     key = keyring_of(workspace).create(own_unit_code(workspace), new_passphrase, origin="replaced")

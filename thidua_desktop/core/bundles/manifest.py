@@ -1,7 +1,7 @@
 """The manifest (docs/bundle-format.md §4): built from the database at the unit, validated at the department.
 
-Records are serialised by one function, `activity_record`, used both to write a bundle and to compare
-an incoming record with what the department already holds, so "unchanged" means byte-identical.
+Records are serialised by the one codec, `core.records.row_record`, used both to write a bundle and to
+compare an incoming record with what the department already holds, so "unchanged" means byte-identical.
 Validation is strict and complete before anything else looks at the data: exact key sets, types,
 lengths, sorted unique lists, and counts that match.
 """
@@ -18,7 +18,8 @@ from typing import Any
 
 from thidua_desktop.core.bundles import canonical
 from thidua_desktop.core.bundles.errors import BundleFormatError, BundleVersionError
-from thidua_desktop.core.models import Activity
+from thidua_desktop.core.records import format_timestamp as format_timestamp  # the codec owns timestamps
+from thidua_desktop.core.records import parse_timestamp as parse_timestamp
 
 FORMAT = "thidua-bundle/1"
 FORMAT_PREFIX = "thidua-bundle/"
@@ -35,16 +36,6 @@ _KEY_ID = re.compile(r"^[0-9A-F]{16}$")
 _CODE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
-_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def format_timestamp(value: datetime) -> str:
-    """UTC, always with microseconds, so a stored time round-trips exactly."""
-    return value.strftime(_TIMESTAMP_FORMAT)
-
-
-def parse_timestamp(text: str) -> datetime:
-    return datetime.strptime(text, _TIMESTAMP_FORMAT)
 
 
 def evidence_entry_name(sha256: str) -> str:
@@ -54,40 +45,6 @@ def evidence_entry_name(sha256: str) -> str:
 def trusted_comment(bundle_id: str, unit_code: str, seq: int, campaign_code: str) -> str:
     """What `minisign -V` prints after verifying: enough to see which bundle it is."""
     return f"{FORMAT} bundle:{bundle_id} unit:{unit_code} seq:{seq} campaign:{campaign_code}"
-
-
-def activity_record(
-    activity: Activity, unit_code: str, criterion_code: str, indicator_codes: dict[int, str]
-) -> dict[str, Any]:
-    """One activity as it travels; a tombstone keeps its fields and figures but carries no attachments."""
-    deleted = activity.deleted_at is not None
-    attachments = [] if deleted else sorted(
-        (
-            {"sha256": link.evidence.sha256, "file_name": link.file_name, "caption": link.caption,
-             "position": link.position}
-            for link in activity.attachments
-        ),
-        key=lambda a: (a["position"], a["sha256"]),
-    )
-    return {
-        "uuid": activity.uuid,
-        "unit": unit_code,
-        "revision": activity.revision,
-        "criterion": criterion_code,
-        "date": activity.activity_date.isoformat(),
-        "title": activity.title,
-        "description": activity.description,
-        "commune": activity.commune,
-        "responsible_officer": activity.responsible_officer,
-        "poor_commune": bool(activity.is_poor_commune),
-        "remote_area": bool(activity.is_remote_area),
-        "ethnic_area": bool(activity.is_ethnic_area),
-        "created_at": format_timestamp(activity.created_at),
-        "updated_at": format_timestamp(activity.updated_at),
-        "deleted_at": format_timestamp(activity.deleted_at) if deleted else None,
-        "values": {indicator_codes[v.indicator_id]: int(v.value) for v in activity.values},
-        "attachments": attachments,
-    }
 
 
 # --- validation ----------------------------------------------------------------------------------

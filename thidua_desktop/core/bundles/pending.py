@@ -1,8 +1,9 @@
 """Record changes held back at import by a guard (e.g. a review lock), listed until someone decides.
 
-Applying one writes the record as the bundle carried it, unless a later bundle already brought a newer
-revision (then it is marked superseded); discarding keeps the department's current data.
-Both are audit-logged.
+Applying one writes the record as the bundle carried it (through the record codec, as the importer does),
+unless a later bundle already brought a newer revision (then it is marked superseded); discarding keeps
+the department's current data. Both are audit-logged. Whether a change may go through is asked of the
+registered guards (`guards.held_reason`), the same rule that held it back at import.
 """
 
 from __future__ import annotations
@@ -13,15 +14,23 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from thidua_desktop.core import audit
 from thidua_desktop.core.activities import ChangeReport
-from thidua_desktop.core.bundles.guards import CHANGE_LABELS, ChangeKind
-from thidua_desktop.core.bundles.importer import fill_activity, write_session
+from thidua_desktop.core.bundles.guards import (
+    CHANGE_LABELS,
+    ChangeKind,
+    GuardContext,
+    RecordChange,
+    held_reason,
+)
+from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
-from thidua_desktop.core.catalogue import load_campaign_info
+from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.models import Activity, Campaign, Evidence, Unit, utc_now
+from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, never_cancelled
+from thidua_desktop.core.records import apply_record, remove_received
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class PendingInfo:
         return CHANGE_LABELS[ChangeKind(self.change)]
 
 
-def list_pending(workspace) -> list[PendingInfo]:  # noqa: ANN001 - Workspace
+def list_pending(workspace: BundleHost) -> list[PendingInfo]:
     with workspace.sessions() as session:
         units = {u.id: u.code for u in session.scalars(select(Unit))}
         rows = session.execute(
@@ -64,22 +73,26 @@ def list_pending(workspace) -> list[PendingInfo]:  # noqa: ANN001 - Workspace
     return result
 
 
-def resolve_pending(workspace, ids: list[int], *, apply: bool) -> ChangeReport:  # noqa: ANN001 - Workspace
+def resolve_pending(workspace: BundleHost, ids: list[int], *, apply: bool, progress: ProgressFn | None = None,
+                    cancel: CancelFn = never_cancelled) -> ChangeReport:
     """Apply (or discard) held changes in one transaction, oldest bundle first.
 
-    A change whose period is still approved (locked) stays pending: applying must never bypass a lock.
+    A change a guard still holds (its period is still approved) stays pending: applying never bypasses
+    a lock. Cancel rolls the whole transaction back.
     """
     created: list[str] = []
     updated: list[str] = []
     deleted: list[str] = []
-    with write_session(workspace) as session:
+    with workspace.write_sessions.begin() as session:  # on SQLite: the write lock from BEGIN
         rows = session.scalars(
             select(PendingRecord)
             .join(BundleImport, BundleImport.id == PendingRecord.import_id)
             .where(PendingRecord.id.in_(ids))
             .order_by(BundleImport.seq, PendingRecord.id)
         ).all()
+        steps = StepCounter(len(rows), progress, cancel)
         for pending in rows:
+            steps.step()
             if pending.resolved_at is not None:
                 continue
             resolution, kind = ("discarded", None)
@@ -97,7 +110,7 @@ def resolve_pending(workspace, ids: list[int], *, apply: bool) -> ChangeReport: 
     return ChangeReport(created=tuple(created), updated=tuple(updated), deleted=tuple(deleted))
 
 
-def _later_import_owns(session, row: Activity | None, origin: BundleImport) -> bool:  # noqa: ANN001 - Session
+def _later_import_owns(session: Session, row: Activity | None, origin: BundleImport) -> bool:
     """True when the row already comes from a later bundle of the unit: an older held change must not win."""
     if row is None or row.source_bundle_id is None:
         return False
@@ -105,10 +118,23 @@ def _later_import_owns(session, row: Activity | None, origin: BundleImport) -> b
     return source is not None and source.seq > origin.seq
 
 
-def _apply_one(session, pending: PendingRecord) -> tuple[str, str | None]:  # noqa: ANN001 - Session
-    """(resolution, kind): resolution is applied / superseded / locked; kind is created / updated / deleted."""
-    from thidua_desktop.core.locks import period_lock_reason
+def _held_by_guard(session: Session, pending: PendingRecord, origin: BundleImport, campaign: CampaignInfo,
+                   row: Activity | None, record: dict[str, Any] | None) -> bool:
+    """Ask the registered guards again, about the change as it was held: a lock still in place keeps it."""
+    kind = ChangeKind(pending.change)
+    day = date.fromisoformat(record["date"]) if record else (row.activity_date if row is not None else None)
+    criterion = campaign.criteria_by_id.get(row.criterion_id) if row is not None else None
+    change = RecordChange(
+        pending.activity_uuid, kind, record["title"] if record else (row.title if row is not None else ""), day,
+        record["criterion"] if record else (criterion.code if criterion else ""),
+        row.revision if row is not None else None, record["revision"] if record else (row.revision if row else 0),
+        removed=record is None,
+    )
+    return held_reason(session, GuardContext(origin.unit_id, origin.campaign_id, change, record, row)) is not None
 
+
+def _apply_one(session: Session, pending: PendingRecord) -> tuple[str, str | None]:
+    """(resolution, kind): resolution is applied / superseded / locked; kind is created / updated / deleted."""
     origin = session.get(BundleImport, pending.import_id)
     code = session.scalar(select(Campaign.code).where(Campaign.id == origin.campaign_id))
     campaign = load_campaign_info(session, code)
@@ -117,18 +143,13 @@ def _apply_one(session, pending: PendingRecord) -> tuple[str, str | None]:  # no
         .options(selectinload(Activity.values), selectinload(Activity.attachments))
     )
     record = json.loads(pending.record_json) if pending.record_json else None
-    incoming = date.fromisoformat(record["date"]) if record else None
-    current = row.activity_date if row is not None else None
-    if period_lock_reason(session, origin.unit_id, origin.campaign_id, current, incoming):
+    if _held_by_guard(session, pending, origin, campaign, row, record):
         return "locked", None
     if _later_import_owns(session, row, origin):
         return "superseded", None
     if record is None:  # absent from the unit's snapshot: a deletion
         if row is not None and row.deleted_at is None:
-            row.deleted_at = utc_now()
-            row.attachments = []
-            row.evidence_count = 0
-            row.source_bundle_id = origin.id
+            remove_received(row, origin.id)
         return "applied", "deleted"
     if row is not None and row.revision > record["revision"]:
         return "superseded", None
@@ -143,6 +164,6 @@ def _apply_one(session, pending: PendingRecord) -> tuple[str, str | None]:  # no
         row.values = []
         row.attachments = []
         session.flush()
-    fill_activity(row, record, campaign, evidence_ids, origin.id)
+    apply_record(row, record, campaign, evidence_ids, origin.id)
     session.flush()
     return "applied", kind

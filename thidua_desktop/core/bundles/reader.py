@@ -17,14 +17,13 @@ import shutil
 import time
 import uuid as uuid_module
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from thidua_desktop.core.activities import ActivityDraft, validate_draft
+from thidua_desktop.core.activities import validate_draft
 from thidua_desktop.core.bundles import canonical
 from thidua_desktop.core.bundles.container import (
     LIMITS,
@@ -61,6 +60,7 @@ from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.errors import NotFoundError
 from thidua_desktop.core.models import Unit
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
+from thidua_desktop.core.records import record_draft
 
 RESEND_HINT = "Không có gì bị thay đổi. Hãy đề nghị đơn vị tạo và gửi lại gói."
 
@@ -334,25 +334,6 @@ def check_content(bundle: OpenBundle, campaign: CampaignInfo) -> None:
         )
 
 
-def record_draft(record: dict[str, Any], campaign: CampaignInfo) -> ActivityDraft | None:
-    """The record in the form the app validates and stores; None if a code is unknown here."""
-    criterion = campaign.criteria_by_code.get(record["criterion"])
-    if criterion is None or any(code not in campaign.indicators_by_code for code in record["values"]):
-        return None
-    return ActivityDraft(
-        criterion_id=criterion.id,
-        activity_date=date.fromisoformat(record["date"]),
-        title=record["title"],
-        commune=record["commune"],
-        is_poor_commune=record["poor_commune"],
-        is_remote_area=record["remote_area"],
-        is_ethnic_area=record["ethnic_area"],
-        description=record["description"],
-        responsible_officer=record["responsible_officer"],
-        values={campaign.indicators_by_code[c].id: v for c, v in record["values"].items()},
-    )
-
-
 # --- step 3: one streaming pass ------------------------------------------------------------------
 
 
@@ -405,73 +386,107 @@ def scan(
     The copy kept for the archive is written from the very bytes checked here, and the bytes outside
     entry data are compared with those checked on opening, so a file changed meanwhile is refused.
     """
-    archive = bundle.archive
-    by_entry = {item.entry_name: item for item in bundle.manifest.evidence if item.included}
-    mismatched: list[str] = []
-    done = 0
     with Workers() as workers:
-        copy = SyncedWriter(staging.folder / "bundle.thidua", workers) if staging is not None else None
-        writers: list[SyncedWriter] = [copy] if copy else []
+        _Scan(bundle, workers, staging, stage, progress, cancel).run()
 
-        def pump(offset: int, length: int, digest: Digest, target: SyncedWriter | None = None) -> None:
-            nonlocal done
-            for chunk in read_chunks(archive.fd, offset, length, cancel):
-                digest.update(chunk)
-                if copy is not None:
-                    copy.write(chunk)
-                if target is not None:
-                    target.write(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, archive.size)
 
+@dataclass
+class _EntryCheck:
+    """One entry's digest, checked after the pass so that hashing one file overlaps reading the next."""
+
+    entry: Entry
+    digest: Digest
+    item: EvidenceItem | None
+    staged: Path | None
+
+
+class _Scan:
+    """The one streaming pass of `scan`: read, hash, copy, then check; on any error the copies are dropped."""
+
+    def __init__(self, bundle: OpenBundle, workers: Workers, staging: Staging | None, stage: set[str] | frozenset[str],
+                 progress: ProgressFn | None, cancel: CancelFn) -> None:
+        self.bundle = bundle
+        self.archive = bundle.archive
+        self.workers = workers
+        self.staging = staging
+        self.stage = stage
+        self.progress = progress
+        self.cancel = cancel
+        self.by_entry = {item.entry_name: item for item in bundle.manifest.evidence if item.included}
+        self.done = 0
+        self.copy = SyncedWriter(staging.folder / "bundle.thidua", workers) if staging is not None else None
+        self.writers: list[SyncedWriter] = [self.copy] if self.copy else []
+
+    def run(self) -> None:
         try:
-            meta = Digest(workers)
-            # Checked after the pass, so that hashing one file overlaps reading the next.
-            checks: list[tuple[Entry, Digest, EvidenceItem | None, Path | None]] = []
-            for entry in archive.entries:
-                pump(entry.header_offset, entry.data_offset - entry.header_offset, meta)
-                item = by_entry.get(entry.name)
-                digest = Digest(workers, crc_on_worker=copy is not None)
-                target = None
-                if item is not None and staging is not None and item.sha256 in stage:
-                    target = SyncedWriter(staging.folder / item.sha256, workers)
-                    writers.append(target)
-                pump(entry.data_offset, entry.size, digest, target)
-                staged = None
-                if target is not None:
-                    writers.remove(target)
-                    staged = target.close_unsynced()
-                checks.append((entry, digest, item, staged))
-            tail = archive.meta_regions()[-1]
-            pump(tail[0], tail[1], meta)
-            if meta.sha256() != archive.meta_digest:
-                raise _changed_while_reading(bundle)
-            for entry, digest, item, staged in checks:
-                if item is None:  # the manifest or the signature: must be the bytes verified on opening
-                    known = bundle.manifest.raw if entry.name == MANIFEST_NAME else bundle.signature_bytes
-                    if digest.crc != entry.crc or digest.size != len(known) or digest.sha256() != _sha(known):
-                        raise _changed_while_reading(bundle)
-                elif digest.sha256() != item.sha256 or digest.crc != entry.crc:
-                    mismatched.append(item.name)
-                elif staged is not None:
-                    staging.evidence[item.sha256] = staged
-            if mismatched:
-                raise EvidenceMismatchError(
-                    f"Gói “{bundle.path.name}” có {len(mismatched)} tệp minh chứng không khớp mã băm SHA-256 "
-                    f"trong bảng kê: {', '.join(mismatched[:10])}{'…' if len(mismatched) > 10 else ''}.",
-                    hint="Tệp đã bị sửa hoặc hỏng trên đường gửi. " + RESEND_HINT, reason="hash",
-                )
-            if copy is not None:
-                writers.remove(copy)
-                copy.close_in_background()
-                staging.archive_copy = copy.path
-            workers.wait_synced()
-            make_durable(list(staging.evidence.values()) if staging is not None else [])
+            meta = Digest(self.workers)
+            checks = [self._read_entry(entry, meta) for entry in self.archive.entries]
+            tail = self.archive.meta_regions()[-1]
+            self._pump(tail[0], tail[1], meta)
+            if meta.sha256() != self.archive.meta_digest:
+                raise _changed_while_reading(self.bundle)
+            self._check(checks)
+            self._finish()
         except BaseException:
-            for writer in writers:
+            for writer in self.writers:
                 writer.abandon()
             raise
+
+    def _pump(self, offset: int, length: int, digest: Digest, target: SyncedWriter | None = None) -> None:
+        """Read a region once: hash it, append it to the archive copy and (evidence to stage) to its file."""
+        for chunk in read_chunks(self.archive.fd, offset, length, self.cancel):
+            digest.update(chunk)
+            if self.copy is not None:
+                self.copy.write(chunk)
+            if target is not None:
+                target.write(chunk)
+            self.done += len(chunk)
+            if self.progress:
+                self.progress(self.done, self.archive.size)
+
+    def _read_entry(self, entry: Entry, meta: Digest) -> _EntryCheck:
+        self._pump(entry.header_offset, entry.data_offset - entry.header_offset, meta)
+        item = self.by_entry.get(entry.name)
+        digest = Digest(self.workers, crc_on_worker=self.copy is not None)
+        target = None
+        if item is not None and self.staging is not None and item.sha256 in self.stage:
+            target = SyncedWriter(self.staging.folder / item.sha256, self.workers)
+            self.writers.append(target)
+        self._pump(entry.data_offset, entry.size, digest, target)
+        staged = None
+        if target is not None:
+            self.writers.remove(target)
+            staged = target.close_unsynced()
+        return _EntryCheck(entry, digest, item, staged)
+
+    def _check(self, checks: list[_EntryCheck]) -> None:
+        """Every digest against the manifest (evidence) or the bytes verified on opening (manifest, signature)."""
+        mismatched: list[str] = []
+        for check in checks:
+            entry, digest, item = check.entry, check.digest, check.item
+            if item is None:
+                known = self.bundle.manifest.raw if entry.name == MANIFEST_NAME else self.bundle.signature_bytes
+                if digest.crc != entry.crc or digest.size != len(known) or digest.sha256() != _sha(known):
+                    raise _changed_while_reading(self.bundle)
+            elif digest.sha256() != item.sha256 or digest.crc != entry.crc:
+                mismatched.append(item.name)
+            elif check.staged is not None and self.staging is not None:
+                self.staging.evidence[item.sha256] = check.staged
+        if mismatched:
+            raise EvidenceMismatchError(
+                f"Gói “{self.bundle.path.name}” có {len(mismatched)} tệp minh chứng không khớp mã băm SHA-256 "
+                f"trong bảng kê: {', '.join(mismatched[:10])}{'…' if len(mismatched) > 10 else ''}.",
+                hint="Tệp đã bị sửa hoặc hỏng trên đường gửi. " + RESEND_HINT, reason="hash",
+            )
+
+    def _finish(self) -> None:
+        """Hand over the archive copy and make the staged evidence durable."""
+        if self.copy is not None and self.staging is not None:
+            self.writers.remove(self.copy)
+            self.copy.close_in_background()
+            self.staging.archive_copy = self.copy.path
+        self.workers.wait_synced()
+        make_durable(list(self.staging.evidence.values()) if self.staging is not None else [])
 
 
 def _sha(data: bytes) -> str:

@@ -25,6 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from thidua_desktop import APP_NAME
+from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.keys import OwnKey
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.resources import font_path
@@ -86,7 +87,10 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def render_enrolment_sheet(target: Path, info: SheetInfo, key: OwnKey, *, printed_at: datetime | None = None) -> Path:
-    """Write the sheet as a one-page A4 PDF (atomically)."""
+    """Write the sheet as a one-page A4 PDF (atomically).
+
+    One function on purpose: it reads top to bottom as the printed page does.
+    """
     _register_fonts()
     s = _styles()
     fingerprint = key.fingerprint.split()
@@ -171,7 +175,7 @@ def render_enrolment_sheet(target: Path, info: SheetInfo, key: OwnKey, *, printe
     return target
 
 
-def write_enrolment_sheet(workspace, target: Path, key: OwnKey | None = None) -> Path:  # noqa: ANN001 - Workspace
+def write_enrolment_sheet(workspace: BundleHost, target: Path, key: OwnKey | None = None) -> Path:
     """The sheet of this unit's current key."""
     from sqlalchemy import select
 

@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from thidua_desktop.core import audit
 from thidua_desktop.core.bundles.errors import TrustRegistryError
+from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.minisign import MinisignError, PublicKey
 from thidua_desktop.core.bundles.models import BundleImport, TrustedKey
 from thidua_desktop.core.models import Campaign, Unit, utc_now
+from thidua_desktop.core.paths import DataLayout
 from thidua_desktop.core.text import nfc
 
 INCIDENTS_FILE = "incidents.jsonl"
@@ -137,7 +139,7 @@ class EnrolReport:
 
 
 def enrol_key(
-    workspace,  # noqa: ANN001 - Workspace
+    workspace: BundleHost,
     unit_code: str,
     public_key_text: str,
     *,
@@ -198,7 +200,7 @@ class RevokeReport:
     already_imported: tuple[int, ...]  # seqs received from this key at or after from_seq: to review
 
 
-def revoke_key(workspace, key_id: str, from_seq: int, reason: str) -> RevokeReport:  # noqa: ANN001
+def revoke_key(workspace: BundleHost, key_id: str, from_seq: int, reason: str) -> RevokeReport:
     if from_seq < 1:
         raise TrustRegistryError("Số thứ tự gói phải từ 1 trở lên.", hint="Ví dụ: thu hồi từ gói số 5.")
     reason = nfc(reason.strip())
@@ -254,11 +256,11 @@ def enrol_rotated(session: Session, actor: str, unit_id: int, campaign_id: int, 
 # --- incidents (outside the database) --------------------------------------------------------------
 
 
-def incidents_path(layout) -> Path:  # noqa: ANN001 - DataLayout
+def incidents_path(layout: DataLayout) -> Path:
     return layout.bundles_dir / INCIDENTS_FILE
 
 
-def record_incident(layout, kind: str, **details: Any) -> None:  # noqa: ANN001
+def record_incident(layout: DataLayout, kind: str, **details: Any) -> None:
     """Append one line; flushed to disk, so a flagged equivocation survives a crash right after."""
     path = incidents_path(layout)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -270,7 +272,7 @@ def record_incident(layout, kind: str, **details: Any) -> None:  # noqa: ANN001
         os.fsync(handle.fileno())
 
 
-def list_incidents(layout) -> list[dict[str, Any]]:  # noqa: ANN001
+def list_incidents(layout: DataLayout) -> list[dict[str, Any]]:
     path = incidents_path(layout)
     if not path.exists():
         return []

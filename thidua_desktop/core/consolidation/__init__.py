@@ -11,5 +11,11 @@ Modules (plain core functions, no Qt; long ones take `progress` and `cancel`):
   (`rank_units`, `award_candidates`: the award-dossier feature calls these).
 - `excel`: the .xlsx export, one sheet per view; `report`: the PDF/Word summary report.
 
+The GUI and the CLI reach all of this through two typed services on `Workspace`, never through sessions:
+`service.ConsolidationService` (`workspace.consolidation()`: tables, completeness, reminders, ranking with
+the scoring-folder rule, drill-down, exports) and `review_service.ReviewService` (`workspace.review()`:
+accept/query, lock/unlock with the held changes an unlock frees, apply/discard them, reviewed scores).
+A new department-side rule goes into the plain module it belongs to and is exposed by one of them.
+
 This package's `__init__` imports nothing, so `core/schema.py` can import its models without a cycle.
 """

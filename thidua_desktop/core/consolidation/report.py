@@ -10,10 +10,9 @@ Both take their letterhead from the department's master data, so they look like 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,9 +25,9 @@ from thidua_desktop.core.consolidation.excel import target_label
 from thidua_desktop.core.consolidation.scoring import (
     AwardCandidate,
     Ranking,
+    ScoringScheme,
     award_candidates,
     format_points,
-    load_scheme,
     rank_units,
 )
 from thidua_desktop.core.consolidation.table import (
@@ -39,15 +38,11 @@ from thidua_desktop.core.consolidation.table import (
     consolidated_table,
     format_cell,
 )
-from thidua_desktop.core.errors import Cancelled, NotFoundError
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.models import Aggregation, Campaign, Unit, UnitKind
-from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
+from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel, never_cancelled, no_progress
 from thidua_desktop.core.text import format_date, format_number, format_percent
 from thidua_desktop.core.units import get_unit
-
-if TYPE_CHECKING:
-    from thidua_desktop.core.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -297,41 +292,30 @@ def appendix_document(table: ConsolidatedTable) -> d.Document:
     )
 
 
-def summary_data(session: Session, campaign: CampaignInfo, flt: ConsolidationFilter, *, figures: FiguresSource | None = None,
-                 scoring_dirs: Sequence[Path] = (), as_of: date | None = None) -> SummaryData:
+def summary_data(session: Session, campaign: CampaignInfo, flt: ConsolidationFilter, *, scheme: ScoringScheme | None,
+                 figures: FiguresSource | None = None, as_of: date | None = None) -> SummaryData:
+    """The report's figures; `scheme` None (no scoring scheme for the campaign) leaves the ranking out."""
     table = consolidated_table(session, campaign, flt, figures=figures)
     report = completeness(session, campaign, flt.period, as_of=as_of, unit_kinds=flt.unit_kinds)
-    try:
-        ranking = rank_units(session, campaign, flt, table=table, scheme=load_scheme(session, campaign, extra_dirs=scoring_dirs))
-    except NotFoundError:
-        ranking = None
+    ranking = rank_units(session, campaign, flt, table=table, scheme=scheme) if scheme is not None else None
     plan_date = session.scalar(select(Campaign.issued_on).where(Campaign.id == campaign.id))
     return SummaryData(table, report, ranking, tuple(award_candidates(ranking)) if ranking else (), plan_date)
 
 
-def write_summary_report(
-    workspace: Workspace,
-    flt: ConsolidationFilter,
+def write_summary_files(
+    campaign: CampaignInfo,
+    data: SummaryData,
+    header: Header,
     target: Path,
     *,
-    number: str = "",
-    signer_name: str = "",
     assessment: str = "",
     day: date | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn = never_cancelled,
 ) -> list[Path]:
     """Write the report as PDF (report + appendix) and as Word files beside it, each atomically."""
-    campaign = workspace.campaign()
-    if progress:
-        progress(0, 3)
-    with workspace.sessions() as session:
-        data = summary_data(session, campaign, flt, scoring_dirs=[workspace.layout.root / "scoring"])
-        header = replace(department_header(session), number=number, signer_name=signer_name)
-    if cancel():
-        raise Cancelled()
-    if progress:
-        progress(1, 3)
+    report = progress or no_progress
+    report(0, 2)
     main, appendix = summary_documents(campaign, data, header, day=day or date.today(), assessment=assessment)
     target = target.with_suffix(".pdf")
     outputs = {
@@ -339,13 +323,10 @@ def write_summary_report(
         target.with_suffix(".docx"): d.render_docx(main),
         target.with_name(f"{target.stem}-phu-luc.docx"): d.render_docx(appendix),
     }
-    if cancel():
-        raise Cancelled()
-    if progress:
-        progress(2, 3)
+    check_cancel(cancel)  # the last point where nothing is written yet
+    report(1, 2)
     for path, payload in outputs.items():
         with atomic_write(path) as handle:
             handle.write(payload)
-    if progress:
-        progress(3, 3)
+    report(2, 2)
     return list(outputs)

@@ -50,6 +50,20 @@ class ReviewReport:
     pending_changed: bool = False
 
 
+class OpenQueriesError(UserError):
+    """Approving was refused because queried items remain; the caller may confirm and approve anyway.
+
+    Callers branch on this type (and its `count`), never on the message.
+    """
+
+    def __init__(self, unit_name: str, count: int, period: Period) -> None:
+        super().__init__(
+            f"{unit_name} còn {count} hoạt động đang đề nghị giải trình trong {period.phrase}.",
+            hint="Hãy chấp nhận hoặc xử lý các mục đó trước, hoặc xác nhận duyệt dù còn mục chưa giải trình.",
+        )
+        self.count = count
+
+
 # --- activity reviews ------------------------------------------------------------------------------
 
 
@@ -251,10 +265,7 @@ def lock_period(
             )
     open_queries = queried_items(session, campaign, period=period, unit_id=unit_id)
     if open_queries and not allow_open_queries:
-        raise UserError(
-            f"{unit.short_name or unit.name} còn {len(open_queries)} hoạt động đang đề nghị giải trình trong {period.phrase}.",
-            hint="Hãy chấp nhận hoặc xử lý các mục đó trước, hoặc xác nhận duyệt dù còn mục chưa giải trình.",
-        )
+        raise OpenQueriesError(unit.short_name or unit.name, len(open_queries), period)
     lock = PeriodLock(
         campaign_id=campaign.id, unit_id=unit_id, starts_on=period.start, ends_on=period.end, label=period.label,
         note=nfc(note.strip()), locked_by=actor, locked_at=utc_now(),
@@ -401,7 +412,7 @@ def open_query_count(session: Session, campaign: CampaignInfo, unit_ids: Iterabl
 
 
 __all__ = [
-    "REVIEW_STATUS_LABELS", "LockInfo", "PendingInfo", "QueriedItem", "ReviewReport", "ReviewStatus",
+    "REVIEW_STATUS_LABELS", "LockInfo", "OpenQueriesError", "PendingInfo", "QueriedItem", "ReviewReport", "ReviewStatus",
     "UnitReviewSummary", "clear_review", "list_locks", "lock_period", "lock_reason", "open_query_count",
     "pending_records", "queried_items", "review_lock_guard", "review_summary", "set_review", "unlock_period",
 ]

@@ -458,6 +458,37 @@ def set_reviewed_score(
                  {"period": key, "criterion": criterion_code, "points": [old, points], "note": note})
 
 
+@dataclass(frozen=True)
+class CriterionProgress:
+    """How far the ranked units (or one of them) got on a criterion: average reviewed points against the standard."""
+
+    code: str
+    title: str
+    points: float  # average reviewed points of the units counted
+    standard: float
+    below_awards: bool  # under the lowest award threshold
+
+    @property
+    def percent(self) -> float:
+        return self.points * 100.0 / self.standard
+
+
+def lowest_award_percent(scheme: ScoringScheme) -> float:
+    return min((a.min_percent for a in scheme.awards), default=0)
+
+
+def criterion_progress(ranking: Ranking, unit_id: int | None = None) -> list[CriterionProgress]:
+    """Per criterion, the average reviewed points of every ranked unit (or of `unit_id` alone)."""
+    rows = [r for r in ranking.rows if unit_id is None or r.unit.id == unit_id]
+    threshold = lowest_award_percent(ranking.scheme)
+    result = []
+    for index, criterion in enumerate(ranking.scheme.criteria):
+        points = sum(r.criteria[index].reviewed_points for r in rows) / max(1, len(rows))
+        result.append(CriterionProgress(criterion.code, criterion.title, points, criterion.standard,
+                                        points * 100.0 / criterion.standard < threshold))
+    return result
+
+
 # --- award candidates ----------------------------------------------------------------------------------
 
 
@@ -519,7 +550,7 @@ def propose_awards(session: Session, campaign: CampaignInfo, period: Period) -> 
 
 
 __all__ = [
-    "AwardCandidate", "AwardRule", "Band", "CriterionScheme", "CriterionScore", "ItemScore", "RankedUnit", "Ranking",
-    "ScoringItem", "ScoringScheme", "award_candidates", "format_points", "load_scheme", "parse_scheme",
+    "AwardCandidate", "AwardRule", "Band", "CriterionProgress", "CriterionScheme", "CriterionScore", "ItemScore", "RankedUnit", "Ranking",
+    "ScoringItem", "ScoringScheme", "award_candidates", "criterion_progress", "format_points", "load_scheme", "parse_scheme",
     "propose_awards", "rank_units", "score_criteria", "set_reviewed_score",
 ]

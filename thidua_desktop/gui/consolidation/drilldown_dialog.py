@@ -7,6 +7,7 @@ can accept the activity or ask the unit to explain it without leaving the dialog
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl
@@ -31,19 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from thidua_desktop.core.activities import ActivityDetail
-from thidua_desktop.core.consolidation.drilldown import (
-    DrillDown,
-    DrillRow,
-    EvidenceFile,
-    copy_for_viewer,
-    drill_down,
-    evidence_files,
-)
+from thidua_desktop.core.consolidation.drilldown import DrillDown, DrillRow, EvidenceFile
 from thidua_desktop.core.consolidation.models import ReviewStatus
-from thidua_desktop.core.consolidation.review import clear_review, set_review
+from thidua_desktop.core.consolidation.review import ReviewReport
 from thidua_desktop.core.consolidation.table import ConsolidationFilter
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_date, format_number
+from thidua_desktop.gui.consolidation.common import run_change
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import show_error
 from thidua_desktop.gui.thumbnails import ThumbnailProvider, render_pdf_first_page
@@ -66,6 +61,8 @@ class DrillDownDialog(QDialog):
         self.context = context
         self.workspace = context.workspace
         self.campaign = self.workspace.campaign()
+        self.service = self.workspace.consolidation()
+        self.review = self.workspace.review()
         self.filter = flt
         self.indicator_id = indicator_id
         self.unit_ids = unit_ids
@@ -154,8 +151,7 @@ class DrillDownDialog(QDialog):
 
     # --- list ------------------------------------------------------------------------------------------
     def reload(self) -> None:
-        with self.workspace.sessions() as session:
-            self.result: DrillDown = drill_down(session, self.campaign, self.filter, self.indicator_id, self.unit_ids)
+        self.result: DrillDown = self.service.drill_down(self.filter, self.indicator_id, self.unit_ids)
         result = self.result
         shown = f"{format_number(len(result.rows))}/{format_number(result.total_rows)}" if result.truncated else format_number(result.total_rows)
         self.note.setText(self.tr("{note} Số hoạt động: {n}.").format(note=result.note, n=shown))
@@ -224,8 +220,7 @@ class DrillDownDialog(QDialog):
         self.detail.setText("\n".join(lines))
         self.source.setText(self.tr("Nguồn: {source}").format(source=row.source_label))
         self._show_review(row)
-        with self.workspace.sessions() as session:
-            self.files = evidence_files(session, self.workspace.evidence_store(), row.activity_id)
+        self.files = self.service.evidence_files(row.activity_id)
         for file in self.files:
             item = QListWidgetItem(self.thumbnails.icon(file.sha256, file.mime_type), f"{file.file_name}\n{file.size_label}")
             item.setToolTip(file.caption or file.file_name)
@@ -296,7 +291,7 @@ class DrillDownDialog(QDialog):
         if not 0 <= index < len(self.files) or not self.files[index].present:
             return None
         try:
-            copy = copy_for_viewer(self.files[index], self.workspace.layout.root / "cache" / "xem-minh-chung")
+            copy = self.service.viewer_copy(self.files[index])
         except UserError as error:
             show_error(self, error)
             return None
@@ -308,23 +303,23 @@ class DrillDownDialog(QDialog):
         for button in (self.accept_button, self.query_button, self.clear_button):
             button.setEnabled(enabled)
 
-    def _review(self, action) -> None:  # noqa: ANN001 - callable(session, activity_id)
+    def _review(self, action: Callable[[int], ReviewReport]) -> None:
+        """Save a review of the selected activity off the GUI thread, then announce it and show the list again."""
         row = self.selected_row()
         if row is None:
             return
         current = self.list.currentRow()
-        try:
-            with self.workspace.transaction() as session:
-                report = action(session, row.activity_id)
-        except Exception as error:  # noqa: BLE001 - shown to the user, nothing was saved
-            show_error(self, error)
-            return
-        self.context.announce(report)
-        self.reload()
-        self.list.selectRow(min(current, self.list.rowCount() - 1))
+        activity_id = row.activity_id
+
+        def done(report: ReviewReport) -> None:
+            self.context.announce(report)
+            self.reload()
+            self.list.selectRow(min(current, self.list.rowCount() - 1))
+
+        run_change(self.context, self, self.tr("Đang lưu thẩm định…"), lambda: action(activity_id), done)
 
     def accept_selected(self) -> None:
-        self._review(lambda s, a: set_review(s, a, ReviewStatus.ACCEPTED, actor=self.workspace.actor))
+        self._review(self.review.accept)
 
     def query_selected(self, comment: str | None = None) -> None:
         row = self.selected_row()
@@ -338,8 +333,8 @@ class DrillDownDialog(QDialog):
             )
             if not ok:
                 return
-        self._review(lambda s, a: set_review(s, a, ReviewStatus.QUERIED, comment, actor=self.workspace.actor))
+        self._review(lambda activity_id: self.review.query(activity_id, comment))
 
     def clear_selected(self) -> None:
-        self._review(lambda s, a: clear_review(s, a, actor=self.workspace.actor))
+        self._review(self.review.clear)
 

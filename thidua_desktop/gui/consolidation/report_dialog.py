@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thidua_desktop.core.consolidation.report import write_summary_report
-
 if TYPE_CHECKING:
     from thidua_desktop.gui.pages.consolidation import ConsolidationPage
 from thidua_desktop.gui.messages import dialog_buttons
@@ -53,11 +51,11 @@ def export_summary_report(page: ConsolidationPage, target: Path | None = None, *
             return
         target = Path(name)
     flt = page.filter
-    workspace = page.workspace
+    service = page.service
     number, signer, assessment = dialog.number.text(), dialog.signer.text(), dialog.assessment.toPlainText()
     page.context.tasks.run(
-        lambda progress, cancel: write_summary_report(workspace, flt, target, number=number, signer_name=signer,
-                                                      assessment=assessment, progress=progress, cancel=cancel),
+        lambda progress, cancel: service.write_summary_report(flt, target, number=number, signer_name=signer,
+                                                              assessment=assessment, progress=progress, cancel=cancel),
         title=page.tr("Đang lập báo cáo tổng hợp…"), parent=page,
         on_done=lambda paths: page.status.setText(
             page.tr("Đã lưu báo cáo tổng hợp: {files}").format(files=", ".join(p.name for p in paths))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from thidua_desktop.core.query import ActivityFilter, ActivityRow, SortColumn, activity_ids, fetch_rows
+from thidua_desktop.core.query import ActivityFilter, ActivityQueries, ActivityRow, SortColumn
 from thidua_desktop.core.text import format_date, format_number
 
 PAGE_SIZE = 200
@@ -33,9 +33,11 @@ _STATUS_COLOURS = {"Chưa gửi": "#8a5a00", "Đã sửa, chưa gửi": "#b03a00
 
 
 class ActivityTableModel(QAbstractTableModel):
-    def __init__(self, sessions, flt: ActivityFilter, *, show_unit: bool, parent=None) -> None:  # noqa: ANN001
+    def __init__(
+        self, queries: ActivityQueries, flt: ActivityFilter, *, show_unit: bool, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self.sessions = sessions
+        self.queries = queries
         self.filter = flt
         self.columns = [c for c in _COLUMNS if show_unit or c[0] is not SortColumn.UNIT]
         self.department_view = show_unit  # the department's copy: status tells where a record came from
@@ -48,8 +50,7 @@ class ActivityTableModel(QAbstractTableModel):
     # --- loading --------------------------------------------------------------------------
     def reload(self) -> None:
         self.beginResetModel()
-        with self.sessions() as session:
-            self.ids = activity_ids(session, self.filter, self.sort_column, self.descending)
+        self.ids = self.queries.ids(self.filter, self.sort_column, self.descending)
         self.cache = {}
         self.endResetModel()
 
@@ -64,8 +65,7 @@ class ActivityTableModel(QAbstractTableModel):
         if row is None:
             start = (position // PAGE_SIZE) * PAGE_SIZE
             page = self.ids[start : start + PAGE_SIZE]
-            with self.sessions() as session:
-                self.cache.update(fetch_rows(session, page))
+            self.cache.update(self.queries.rows(page))
             row = self.cache.get(row_id)
         return row
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 T = TypeVar("T")
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 30
 
 
 class RecordTableModel(QAbstractTableModel, Generic[T]):
-    def __init__(self, columns: Sequence[tuple[str, Callable[[T], Any]]], parent=None) -> None:  # noqa: ANN001
+    def __init__(self, columns: Sequence[tuple[str, Callable[[T], Any]]], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self.records: list[T] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from thidua_desktop.core.catalogue import CampaignInfo
@@ -45,7 +45,7 @@ def status_text(result: IndicatorResult | None) -> str:
 class TotalsModel(QAbstractTableModel):
     """Rows: criteria headers and indicators; columns: one or more result sets, target, status."""
 
-    def __init__(self, campaign: CampaignInfo, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, campaign: CampaignInfo, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.campaign = campaign
         self.rows: list[tuple[str, int]] = []  # ("criterion", id) or ("indicator", id)

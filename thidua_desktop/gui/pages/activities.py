@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -25,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from thidua_desktop.core.activities import ChangeReport
 from thidua_desktop.core.errors import UserError
-from thidua_desktop.core.query import ActivityFilter, indicator_values
+from thidua_desktop.core.export import write_activities_csv
+from thidua_desktop.core.progress import CancelFn, ProgressFn
+from thidua_desktop.core.query import ActivityFilter, IndicatorResult
 from thidua_desktop.core.text import format_number
-from thidua_desktop.core.units import list_units
 from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui.activity_form import ActivityForm
 from thidua_desktop.gui.context import AppContext
@@ -55,6 +57,22 @@ class ActivitiesPage(QWidget):
     # --- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
+        layout.addLayout(self._build_actions())
+        layout.addLayout(self._build_filters())
+        layout.addLayout(self._build_flags())
+        layout.addWidget(self._build_undo_bar())
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._build_table())
+        splitter.addWidget(self._build_totals())
+        splitter.setSizes([780, 600])
+        layout.addWidget(splitter, 1)
+        self._connect()
+        if self.workspace.role is Role.UNIT:
+            self.unit.hide()
+        can_record = bool(self.workspace.setting("unit_code"))
+        self.add_button.setEnabled(can_record)
+
+    def _build_actions(self) -> QHBoxLayout:
         actions = QHBoxLayout()
         self.add_button = QPushButton(self.tr("＋ Thêm hoạt động"))
         self.add_button.setToolTip("Ctrl+N")
@@ -72,8 +90,9 @@ class ActivitiesPage(QWidget):
         actions.addWidget(self.count_label)
         actions.addWidget(self.export_button)
         actions.addWidget(self.bin_toggle)
-        layout.addLayout(actions)
+        return actions
 
+    def _build_filters(self) -> QHBoxLayout:
         filters = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
@@ -86,12 +105,12 @@ class ActivitiesPage(QWidget):
         filters.addWidget(self.period)
         self.unit = QComboBox()
         self.unit.addItem(self.tr("Tất cả đơn vị"), None)
-        with self.workspace.sessions() as session:
-            for unit in list_units(session):
-                self.unit.addItem(unit.short_name, unit.id)
+        for unit in self.workspace.units().list():
+            self.unit.addItem(unit.short_name, unit.id)
         filters.addWidget(self.unit)
-        layout.addLayout(filters)
+        return filters
 
+    def _build_flags(self) -> QHBoxLayout:
         flags = QHBoxLayout()
         self.poor = QCheckBox(self.tr("Chỉ xã nghèo"))
         self.remote = QCheckBox(self.tr("Chỉ vùng sâu, vùng xa"))
@@ -103,8 +122,9 @@ class ActivitiesPage(QWidget):
         for widget in (self.poor, self.remote, self.ethnic, self.evidence):
             flags.addWidget(widget)
         flags.addStretch(1)
-        layout.addLayout(flags)
+        return flags
 
+    def _build_undo_bar(self) -> QFrame:
         self.undo_bar = QFrame()
         self.undo_bar.setStyleSheet("QFrame { background: #fff4d6; border: 1px solid #e0c36a; }")
         undo_row = QHBoxLayout(self.undo_bar)
@@ -113,12 +133,12 @@ class ActivitiesPage(QWidget):
         undo_row.addWidget(self.undo_label, 1)
         undo_row.addWidget(self.undo_button)
         self.undo_bar.hide()
-        layout.addWidget(self.undo_bar)
+        return self.undo_bar
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+    def _build_table(self) -> QTableView:
         self.table = QTableView()
         self.model = ActivityTableModel(
-            self.workspace.sessions, self._filter(), show_unit=self.workspace.role is Role.DEPARTMENT, parent=self
+            self.workspace.activity_queries(), self._filter(), show_unit=self.workspace.role is Role.DEPARTMENT, parent=self
         )
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
@@ -134,8 +154,9 @@ class ActivitiesPage(QWidget):
                   "Số liệu chính": 170, "Minh chứng": 85, "Trạng thái": 110}
         for column, (_key, title) in enumerate(self.model.columns):
             self.table.setColumnWidth(column, widths.get(title, 120))
-        splitter.addWidget(self.table)
+        return self.table
 
+    def _build_totals(self) -> QWidget:
         totals_host = QWidget()
         totals_layout = QVBoxLayout(totals_host)
         totals_layout.setContentsMargins(0, 0, 0, 0)
@@ -156,10 +177,10 @@ class ActivitiesPage(QWidget):
         self.totals.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.totals.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         totals_layout.addWidget(self.totals)
-        splitter.addWidget(totals_host)
-        splitter.setSizes([780, 600])
-        layout.addWidget(splitter, 1)
+        return totals_host
 
+    def _connect(self) -> None:
+        """Timers, signals and keyboard shortcuts, once every widget exists."""
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -189,10 +210,6 @@ class ActivitiesPage(QWidget):
         self.undo_timer = QTimer(self)
         self.undo_timer.setSingleShot(True)
         self.undo_timer.timeout.connect(self.undo_bar.hide)
-        if self.workspace.role is Role.UNIT:
-            self.unit.hide()
-        can_record = bool(self.workspace.setting("unit_code"))
-        self.add_button.setEnabled(can_record)
 
     def _column(self, title: str) -> int:
         return next(i for i, (_key, name) in enumerate(self.model.columns) if name == title)
@@ -245,13 +262,12 @@ class ActivitiesPage(QWidget):
         """Totals are computed off the GUI thread, so typing in the search box never waits for them."""
         self._totals_generation = getattr(self, "_totals_generation", 0) + 1
         generation = self._totals_generation
-        sessions, campaign = self.workspace.sessions, self.campaign
+        queries = self.workspace.activity_queries()
 
-        def compute(_progress, _cancel):  # noqa: ANN001, ANN202 - runs in a worker with its own session
-            with sessions() as session:
-                return indicator_values(session, campaign, flt)[None]
+        def compute(_progress: ProgressFn, _cancel: CancelFn) -> dict[int, IndicatorResult]:
+            return queries.totals(flt)[None]  # in a worker: the service opens its own session
 
-        def show(results) -> None:  # noqa: ANN001
+        def show(results: dict[int, IndicatorResult]) -> None:
             if generation != self._totals_generation:
                 return  # a newer filter is already being computed
             label = flt.period.label if flt.period else self.tr("cả giai đoạn")
@@ -291,7 +307,7 @@ class ActivitiesPage(QWidget):
         form.open()
         return form
 
-    def _run(self, mutation) -> ChangeReport | None:  # noqa: ANN001 - a service call
+    def _run(self, mutation: Callable[[], ChangeReport]) -> ChangeReport | None:
         """Mutations from the list: a refusal (locked period, a unit's record) is shown, nothing changes."""
         try:
             report = mutation()
@@ -335,11 +351,9 @@ class ActivitiesPage(QWidget):
             self.write_csv(Path(target))
 
     def write_csv(self, target: Path) -> None:
-        from thidua_desktop.core.export import write_activities_csv
-
-        flt = self.model.filter
+        flt, queries = self.model.filter, self.workspace.activity_queries()
         self.context.tasks.run(
-            lambda progress, cancel: write_activities_csv(self.workspace.sessions, flt, target, progress=progress, cancel=cancel),
+            lambda progress, cancel: write_activities_csv(queries, flt, target, progress=progress, cancel=cancel),
             title=self.tr("Đang xuất CSV…"),
             parent=self,
             on_done=lambda count: self.count_label.setText(

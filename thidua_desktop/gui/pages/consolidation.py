@@ -23,29 +23,21 @@ from PySide6.QtWidgets import (
 )
 
 from thidua_desktop.core.consolidation.cube import ConsolidationCube
-from thidua_desktop.core.consolidation.excel import ExcelViews, export_xlsx
 from thidua_desktop.core.consolidation.periods import period_choices
 from thidua_desktop.core.consolidation.review import ReviewReport
-from thidua_desktop.core.consolidation.scoring import (
-    Ranking,
-    ScoringScheme,
-    award_candidates,
-    load_scheme,
-    rank_units,
-)
-from thidua_desktop.core.consolidation.table import (
-    ConsolidatedTable,
-    ConsolidationFilter,
-    consolidated_table,
-    format_cell,
-)
+from thidua_desktop.core.consolidation.scoring import Ranking, ScoringScheme
+from thidua_desktop.core.consolidation.table import ConsolidatedTable, ConsolidationFilter, format_cell
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.models import UnitKind
+from thidua_desktop.core.progress import CancelFn, ProgressFn
 from thidua_desktop.core.text import format_number
 from thidua_desktop.core.units import UNIT_KIND_LABELS
+from thidua_desktop.gui.consolidation.charts_tab import ChartsTab
+from thidua_desktop.gui.consolidation.completeness_tab import CompletenessTab
 from thidua_desktop.gui.consolidation.drilldown_dialog import DrillDownDialog
+from thidua_desktop.gui.consolidation.ranking_tab import RankingTab
+from thidua_desktop.gui.consolidation.review_tab import ReviewTab
 from thidua_desktop.gui.consolidation.table_view import ConsolidatedModel, FrozenTableView, Orientation
-from thidua_desktop.gui.consolidation.tabs import ChartsTab, CompletenessTab, RankingTab, ReviewTab
 from thidua_desktop.gui.context import AppContext
 
 PLACE_CHOICES = (
@@ -62,6 +54,8 @@ class ConsolidationPage(QWidget):
         self.context = context
         self.workspace = context.workspace
         self.campaign = self.workspace.campaign()
+        self.service = self.workspace.consolidation()
+        self.review = self.workspace.review()
         self.cube: ConsolidationCube | None = None
         self.table: ConsolidatedTable | None = None
         self._ranking: Ranking | None = None
@@ -156,12 +150,10 @@ class ConsolidationPage(QWidget):
         self._building = True
         self._rebuild_again = False
         self.status.setText(self.tr("Đang tổng hợp số liệu…"))
-        campaign = self.campaign
-        sessions = self.workspace.sessions
+        service = self.service
 
-        def job(progress, cancel) -> ConsolidationCube:  # noqa: ANN001 - runs off the GUI thread
-            with sessions() as session:
-                return ConsolidationCube.build(session, campaign, progress=progress, cancel=cancel)
+        def job(progress: ProgressFn, cancel: CancelFn) -> ConsolidationCube:  # runs off the GUI thread
+            return service.build_cube(progress=progress, cancel=cancel)
 
         def finished() -> bool:
             self._building = False
@@ -194,8 +186,7 @@ class ConsolidationPage(QWidget):
         """Recompute the table for the current controls; from the cube this takes milliseconds."""
         started = time.perf_counter()
         flt = self.filter
-        with self.workspace.sessions() as session:
-            self.table = consolidated_table(session, self.campaign, flt, figures=self.cube)
+        self.table = self.service.table(flt, figures=self.cube)
         self._ranking = None
         self.model.set_table(self.table, self.orientation.currentData())
         self.last_switch_ms = (time.perf_counter() - started) * 1000
@@ -218,8 +209,7 @@ class ConsolidationPage(QWidget):
     def scheme(self) -> ScoringScheme | None:
         if self._scheme is None and self.scheme_problem is None:
             try:
-                with self.workspace.sessions() as session:
-                    self._scheme = load_scheme(session, self.campaign, extra_dirs=[self.workspace.layout.root / "scoring"])
+                self._scheme = self.service.scheme()
             except UserError as error:
                 self.scheme_problem = f"{error.message} {error.hint}"
         return self._scheme
@@ -230,8 +220,7 @@ class ConsolidationPage(QWidget):
         if scheme is None or self.table is None:
             return None
         if self._ranking is None:
-            with self.workspace.sessions() as session:
-                self._ranking = rank_units(session, self.campaign, self.table.filter, scheme=scheme, table=self.table)
+            self._ranking = self.service.ranking(self.table.filter, scheme=scheme, table=self.table)
         return self._ranking
 
     def on_changed(self, report: object) -> None:
@@ -269,14 +258,9 @@ class ConsolidationPage(QWidget):
             if not name:
                 return
             target = Path(name)
-        if target.suffix.lower() != ".xlsx":
-            target = target.with_suffix(".xlsx")
-        self.completeness_tab.refresh()
-        ranking = self.ranking()
-        views = ExcelViews(self.completeness_tab.report, ranking, award_candidates(ranking) if ranking else ())
-        table = self.table
+        table, service = self.table, self.service
         self.context.tasks.run(
-            lambda progress, cancel: export_xlsx(target, table, views, progress=progress, cancel=cancel),
+            lambda progress, cancel: service.export_excel(target, table, progress=progress, cancel=cancel),
             title=self.tr("Đang xuất Excel…"), parent=self,
             on_done=lambda path: self.status.setText(self.tr("Đã xuất bảng tổng hợp ra {file}.").format(file=path)),
         )

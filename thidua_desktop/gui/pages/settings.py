@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thidua_desktop.core import backup
+from thidua_desktop.core.backup import BackupInfo, BackupReason
 from thidua_desktop.core.evidence import FILE_STATE_LABELS, FileState
 from thidua_desktop.core.text import format_date, format_datetime, format_number
-from thidua_desktop.core.units import UnitInfo, list_units
+from thidua_desktop.core.units import UnitInfo
 from thidua_desktop.core.workspace import ROLE_LABELS
 from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.messages import confirm, show_error
@@ -147,10 +147,10 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("Giữ lại số bản gần nhất:"), self.keep)
         form.addRow(QLabel(self.tr("Chương trình tự sao lưu mỗi ngày và mỗi khi thoát.")))
         layout.addWidget(box)
-        self.backups_model: RecordTableModel[backup.BackupInfo] = RecordTableModel(
+        self.backups_model: RecordTableModel[BackupInfo] = RecordTableModel(
             [
                 ("Thời điểm", lambda b: format_datetime(b.taken_at)),
-                ("Lý do", lambda b: _reason_label(b.reason)),
+                ("Lý do", lambda b: b.reason_label),
                 ("Số hoạt động", lambda b: format_number(b.activity_count)),
                 ("Số tệp minh chứng", lambda b: format_number(b.evidence_count)),
                 ("Tệp", lambda b: b.path.name),
@@ -187,8 +187,7 @@ class SettingsPage(QWidget):
         unit = self.workspace.own_unit()
         self.role_label.setText(ROLE_LABELS[role] if role else self.tr("Chưa thiết lập"))
         self.unit_label.setText(unit.name if unit else "—")
-        with self.workspace.sessions() as session:
-            self.units_model.set_records(list_units(session))
+        self.units_model.set_records(self.workspace.units().list())
         self.max_mb.setValue(int(self.workspace.setting("evidence_max_mb")))
         self.downscale.setChecked(bool(self.workspace.setting("downscale_photos")))
         self.max_px.setValue(int(self.workspace.setting("photo_max_px")))
@@ -198,13 +197,7 @@ class SettingsPage(QWidget):
         self.refresh_backups()
 
     def refresh_backups(self) -> None:
-        infos = []
-        for path in backup.list_backups(self.workspace.layout.backups_dir):
-            try:
-                infos.append(backup.describe_backup(path))
-            except Exception:  # noqa: BLE001, S112 - a broken file is simply not offered for restore
-                continue
-        self.backups_model.set_records(infos)
+        self.backups_model.set_records(self.workspace.backups())
 
     def change_role(self) -> None:
         from thidua_desktop.gui.setup_dialog import SetupDialog
@@ -221,7 +214,7 @@ class SettingsPage(QWidget):
             if not rows:
                 return
             unit = self.units_model.record(rows[0].row())
-        dialog = UnitDialog(self.workspace, unit, self)
+        dialog = UnitDialog(self.workspace.units(), unit, self)
         if dialog.exec():
             self.refresh()
             self.context.announce(dialog.change)
@@ -258,7 +251,7 @@ class SettingsPage(QWidget):
         )
 
     def backup_now(self) -> None:
-        path = self.workspace.backup_now("thu-cong")
+        path = self.workspace.backup_now(BackupReason.MANUAL)
         self.refresh_backups()
         if path is None:
             QMessageBox.information(self, self.tr("Sao lưu"), self.tr("Cơ sở dữ liệu dùng chung được sao lưu trên máy chủ."))
@@ -298,10 +291,3 @@ def _left(button: QWidget) -> QWidget:
     row.addStretch(1)
     return host
 
-
-def _reason_label(reason: str) -> str:
-    labels = {"hang-ngay": "Hằng ngày", "khi-thoat": "Khi thoát", "thu-cong": "Thủ công",
-              "truoc-khi-khoi-phuc": "Trước khi khôi phục"}
-    if reason.startswith("truoc-nang-cap"):
-        return "Trước khi nâng cấp"
-    return labels.get(reason, reason)

@@ -3,7 +3,6 @@ review lock holding back a real bundle, ranking, charts and exports (pytest-qt, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from tests.core.bundles.conftest import enrol, make_unit
-from tests.core.consolidation.sample import Sample, fake_import, populate
-from thidua_desktop.core.bundles import keys
+from tests.core.consolidation.sample import Sample, fake_import
+from tests.gui.consolidation.conftest import select_text as _select
 from thidua_desktop.core.bundles.importer import import_bundle
 from thidua_desktop.core.consolidation.models import ActivityReview, ReviewStatus
 from thidua_desktop.core.models import Activity, UnitKind
@@ -26,41 +25,6 @@ from thidua_desktop.gui.context import AppContext
 from thidua_desktop.gui.fonts import register_fonts
 from thidua_desktop.gui.pages.consolidation import ConsolidationPage
 from thidua_desktop.gui.tasks import TaskRunner
-
-
-@pytest.fixture
-def sample(workspace: Workspace) -> Sample:
-    return populate(workspace)
-
-
-@pytest.fixture
-def page(qtbot, workspace: Workspace, sample: Sample) -> Iterator[ConsolidationPage]:  # noqa: ANN001
-    register_fonts()
-    context = AppContext(workspace, TaskRunner(synchronous=True))
-    widget = ConsolidationPage(context)
-    qtbot.addWidget(widget)
-    widget.resize(1400, 800)
-    widget.show()
-    yield widget
-
-
-@pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Say yes to confirmations (recording the question) and never open a real file dialog."""
-    asked: list[str] = []
-
-    def yes(_parent, title, text, **_kwargs) -> bool:  # noqa: ANN001
-        asked.append(f"{title}: {text}")
-        return True
-
-    monkeypatch.setattr("thidua_desktop.gui.consolidation.tabs.confirm", yes)
-    return asked
-
-
-def _select(combo, text: str) -> None:  # noqa: ANN001
-    index = combo.findText(text)
-    assert index >= 0, text
-    combo.setCurrentIndex(index)
 
 
 def _cell(page: ConsolidationPage, unit_code: str | None, indicator: str):  # noqa: ANN202
@@ -184,12 +148,6 @@ def test_completeness_tab_lists_statuses_and_saves_the_reminder_list(page: Conso
 
     text = PdfReader(str(target)).pages[0].extract_text()
     assert "DANH SÁCH" in text and "Phòng Tư pháp huyện Tri Tôn" in text and "Phòng Tư pháp huyện Chợ Mới" not in text
-
-
-@pytest.fixture(autouse=True)
-def cheap_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(keys.KDF_LIMITS, "opslimit", 2**15)
-    monkeypatch.setitem(keys.KDF_LIMITS, "memlimit", 2**24)
 
 
 def test_review_lock_holds_back_a_bundle_until_unlocked(qtbot, workspace: Workspace, tmp_path: Path,  # noqa: ANN001

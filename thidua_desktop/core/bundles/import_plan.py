@@ -1,0 +1,373 @@
+"""Import at the department, first half: verify a bundle, apply the sequence rules, build the preview.
+
+`prepare_import` runs every check of docs/bundle-format.md §6 and stages new evidence outside the
+store; only then is a preview built (new / changed / unchanged / deleted per record, and which
+changes a registered guard holds back). Nothing is changed yet: `import_apply` does that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from thidua_desktop.core.bundles import canonical
+from thidua_desktop.core.bundles.errors import (
+    AuthorityError,
+    EquivocationError,
+    MissingEvidenceError,
+    RoleError,
+    RollbackError,
+)
+from thidua_desktop.core.bundles.guards import ChangeKind, GuardContext, RecordChange, held_reason
+from thidua_desktop.core.bundles.host import BundleHost
+from thidua_desktop.core.bundles.manifest import EvidenceItem, Manifest
+from thidua_desktop.core.bundles.minisign import PublicKey
+from thidua_desktop.core.bundles.models import BundleImport
+from thidua_desktop.core.bundles.reader import (
+    OpenBundle,
+    Signer,
+    Staging,
+    check_content,
+    load_campaign,
+    open_bundle,
+    parse_signature,
+    resolve_signer,
+    scan,
+)
+from thidua_desktop.core.bundles.trust import record_incident
+from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.evidence import EvidenceStore
+from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, Unit
+from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
+from thidua_desktop.core.records import row_record
+from thidua_desktop.core.roles import Role
+from thidua_desktop.core.text import format_datetime
+
+
+@dataclass(frozen=True)
+class BundleSummary:
+    file_name: str
+    file_size: int
+    bundle_id: str
+    unit_code: str
+    unit_name: str
+    campaign_code: str
+    seq: int
+    created_at: datetime
+    mode: str
+    key_id: str
+    fingerprint: str
+    manifest_sha256: str
+    record_count: int
+    evidence_count: int
+    evidence_included: int
+
+    @classmethod
+    def of(cls, bundle: OpenBundle) -> BundleSummary:
+        m = bundle.manifest
+        return cls(
+            bundle.path.name, bundle.archive.size, m.bundle_id, m.unit_code, m.unit_name, m.campaign_code, m.seq,
+            m.created_at, m.mode, m.key_id, PublicKey.from_base64(m.public_key).fingerprint, m.sha256,
+            m.counts["records"], m.counts["evidence"], m.counts["evidence_included"],
+        )
+
+    @property
+    def mode_label(self) -> str:
+        return "Gói đầy đủ" if self.mode == "full" else "Gói bổ sung"
+
+    @property
+    def title(self) -> str:
+        return f"Gói số {self.seq} của {self.unit_name} (tạo lúc {format_datetime(local_time(self.created_at))})"
+
+
+class ImportStatus(enum.StrEnum):
+    NEW = "new"
+    ALREADY = "already"
+
+
+@dataclass
+class ImportPreview:
+    summary: BundleSummary
+    status: ImportStatus
+    changes: list[RecordChange] = field(default_factory=list)
+    evidence_to_add: list[EvidenceItem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[ChangeKind, int]:
+        counts = dict.fromkeys(ChangeKind, 0)
+        for change in self.changes:
+            counts[change.kind] += 1
+        return counts
+
+    @property
+    def held(self) -> list[RecordChange]:
+        return [c for c in self.changes if c.held_reason]
+
+    @property
+    def evidence_bytes(self) -> int:
+        return sum(item.size for item in self.evidence_to_add)
+
+
+@dataclass
+class PreparedImport:
+    """A verified bundle and its staged files, waiting for the user to confirm the preview."""
+
+    bundle: OpenBundle
+    signer: Signer
+    campaign: CampaignInfo
+    preview: ImportPreview
+    staging: Staging | None
+
+    def discard(self) -> None:
+        self.bundle.close()
+        if self.staging is not None:
+            self.staging.discard()
+            self.staging = None
+
+
+def local_time(utc: datetime) -> datetime:
+    """Stored times are naive UTC; people read the machine's local time (UTC+7 in Viet Nam)."""
+    return utc.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+def require_department(workspace: BundleHost) -> None:
+    if workspace.role is not Role.DEPARTMENT:
+        raise RoleError(
+            "Chỉ máy của Sở Tư pháp mới nhận gói dữ liệu.",
+            hint="Máy này được thiết lập cho một đơn vị: hãy dùng “Gửi gói dữ liệu” để gửi số liệu về Sở.",
+        )
+
+
+# --- sequence rules ------------------------------------------------------------------------------
+
+
+def check_sequence(session: Session, manifest: Manifest, unit_id: int, campaign_id: int, unit_name: str,
+                   *, flag: Callable[..., None] | None) -> tuple[ImportStatus, list[str]]:
+    """Already received → no-op; lower seq → rollback; same seq, other content → equivocation; gap → warning."""
+    same_id = session.scalar(select(BundleImport).where(BundleImport.bundle_uuid == manifest.bundle_id))
+    same_seq = session.scalar(
+        select(BundleImport).where(
+            BundleImport.unit_id == unit_id, BundleImport.campaign_id == campaign_id, BundleImport.seq == manifest.seq
+        )
+    )
+    if same_id is not None and same_id.manifest_sha256 == manifest.sha256:
+        return ImportStatus.ALREADY, []
+    clash = same_seq or same_id
+    if clash is not None:
+        if flag:
+            flag("equivocation", unit=manifest.unit_code, campaign=manifest.campaign_code, seq=manifest.seq,
+                 bundle_id=manifest.bundle_id, manifest_sha256=manifest.sha256,
+                 imported_bundle_id=clash.bundle_uuid, imported_sha256=clash.manifest_sha256)
+        raise EquivocationError(
+            f"{unit_name} đã gửi hai gói khác nhau cùng số thứ tự {manifest.seq}: gói này khác gói số "
+            f"{clash.seq} đã nhận ngày {format_datetime(local_time(clash.imported_at))}. Gói bị từ chối và đã được ghi cảnh báo.",
+            hint="Không có gì bị thay đổi. Hãy gọi điện cho đơn vị để tìm hiểu (có thể máy của đơn vị đã khôi phục "
+            "dữ liệu cũ, hoặc tệp bị giả mạo).",
+            reason="equivocation",
+        )
+    last = session.scalar(
+        select(BundleImport)
+        .where(BundleImport.unit_id == unit_id, BundleImport.campaign_id == campaign_id)
+        .order_by(BundleImport.seq.desc())
+        .limit(1)
+    )
+    warnings: list[str] = []
+    if last is not None and manifest.seq < last.seq:
+        raise RollbackError(
+            f"Gói số {manifest.seq} của {unit_name} cũ hơn gói số {last.seq} đã nhận ngày "
+            f"{format_datetime(local_time(last.imported_at))}; nhận nó sẽ đưa số liệu về trạng thái cũ.",
+            hint="Không có gì bị thay đổi. Gói mới hơn đã chứa toàn bộ số liệu của gói này; có thể bỏ tệp này đi.",
+            reason="rollback",
+        )
+    last_seq = last.seq if last is not None else 0
+    if manifest.seq > last_seq + 1:
+        missing = f"số {last_seq + 1}" if manifest.seq == last_seq + 2 else f"từ số {last_seq + 1} đến {manifest.seq - 1}"
+        warnings.append(
+            f"Chưa nhận các gói {missing} của {unit_name}. Gói này vẫn nhận được vì mỗi gói chứa toàn bộ "
+            "số liệu của đơn vị; nếu là gói bổ sung, có thể cần các tệp minh chứng từ các gói còn thiếu."
+        )
+    previous = manifest.previous
+    if last is not None and previous is not None and previous["seq"] == last.seq and (
+        previous["manifest_sha256"] != last.manifest_sha256
+    ):
+        warnings.append(
+            f"Gói này cho biết gói số {last.seq} của đơn vị khác với gói số {last.seq} Sở đã nhận "
+            "(đơn vị có thể đã tạo hai gói cùng số). Đã ghi cảnh báo; nên gọi điện cho đơn vị để kiểm tra."
+        )
+        if flag:
+            flag("fork", unit=manifest.unit_code, campaign=manifest.campaign_code, seq=manifest.seq,
+                 bundle_id=manifest.bundle_id, previous_seq=last.seq, claimed_sha256=previous["manifest_sha256"],
+                 imported_sha256=last.manifest_sha256)
+    return ImportStatus.NEW, warnings
+
+
+def present_evidence(session: Session, store: EvidenceStore, shas: Sequence[str]) -> set[str]:
+    """The evidence the department already has: a database row and the file in the store."""
+    found: set[str] = set()
+    for start in range(0, len(shas), 500):
+        batch = list(shas[start : start + 500])
+        found |= set(session.scalars(select(Evidence.sha256).where(Evidence.sha256.in_(batch))))
+    return {sha for sha in found if store.has(sha)}
+
+
+def check_missing_evidence(bundle: OpenBundle, unit_name: str, present: set[str]) -> None:
+    missing = [item for item in bundle.manifest.evidence if not item.included and item.sha256 not in present]
+    if missing:
+        names = ", ".join(f"“{m.name}”" for m in missing[:10]) + ("…" if len(missing) > 10 else "")
+        raise MissingEvidenceError(
+            f"Gói bổ sung số {bundle.manifest.seq} của {unit_name} dùng {len(missing)} tệp minh chứng mà Sở "
+            f"chưa có: {names}.",
+            hint="Các tệp này được gửi trong một gói trước mà Sở chưa nhận. Hãy nhận gói đó trước, hoặc đề nghị "
+            "đơn vị tạo “Gói đầy đủ” và gửi lại. Không có gì bị thay đổi.",
+            missing=tuple((m.sha256, m.name) for m in missing),
+        )
+
+
+# --- preview -------------------------------------------------------------------------------------
+
+
+def _load_rows(session: Session, uuids: Sequence[str]) -> dict[str, Activity]:
+    rows: dict[str, Activity] = {}
+    for start in range(0, len(uuids), 500):
+        batch = list(uuids[start : start + 500])
+        for row in session.scalars(
+            select(Activity)
+            .where(Activity.uuid.in_(batch))
+            .options(selectinload(Activity.values), selectinload(Activity.attachments).selectinload(ActivityEvidence.evidence))
+        ):
+            rows[row.uuid] = row
+    return rows
+
+
+@dataclass
+class Plan:
+    changes: list[RecordChange]
+    rows: dict[str, Activity]
+    records: dict[str, dict[str, Any]]
+
+
+def plan_changes(session: Session, manifest: Manifest, unit_id: int, campaign: CampaignInfo) -> Plan:
+    """Per record: new / changed / unchanged / deleted, with the reason a guard holds it back (if any)."""
+    records = {r["uuid"]: r for r in manifest.records}
+    rows = _load_rows(session, list(records))
+    changes: list[RecordChange] = []
+    for uuid, record in records.items():
+        row = rows.get(uuid)
+        if row is not None and (row.unit_id != unit_id or row.campaign_id != campaign.id):
+            raise AuthorityError(
+                f"Hoạt động “{record['title'][:80]}” ({uuid}) trong gói đã có ở Sở nhưng thuộc đơn vị hoặc kế hoạch "
+                "khác. Một đơn vị không được ghi đè hoạt động của đơn vị khác.",
+                hint="Không có gì bị thay đổi. Hãy báo cho đơn vị gửi.", reason="foreign-record",
+            )
+        tombstone = record["deleted_at"] is not None
+        if row is None:
+            kind = ChangeKind.DELETED if tombstone else ChangeKind.NEW
+        elif canonical.encode(row_record(row, manifest.unit_code, campaign)) == canonical.encode(record):
+            kind = ChangeKind.UNCHANGED
+        elif tombstone and row.deleted_at is None:
+            kind = ChangeKind.DELETED
+        else:
+            kind = ChangeKind.CHANGED
+        changes.append(
+            RecordChange(uuid, kind, record["title"], date.fromisoformat(record["date"]), record["criterion"],
+                         row.revision if row is not None else None, record["revision"])
+        )
+    absent = session.scalars(
+        select(Activity).where(
+            Activity.unit_id == unit_id, Activity.campaign_id == campaign.id, Activity.deleted_at.is_(None),
+            Activity.source_bundle_id.is_not(None),
+        )
+    )
+    for row in absent:
+        if row.uuid not in records:
+            rows[row.uuid] = row
+            changes.append(
+                RecordChange(row.uuid, ChangeKind.DELETED, row.title, row.activity_date,
+                             campaign.criteria_by_id[row.criterion_id].code, row.revision, row.revision, removed=True)
+            )
+    held = []
+    for change in changes:
+        reason = None
+        if change.kind is not ChangeKind.UNCHANGED:
+            context = GuardContext(unit_id, campaign.id, change, records.get(change.uuid), rows.get(change.uuid))
+            reason = held_reason(session, context)
+        held.append(dataclasses.replace(change, held_reason=reason) if reason else change)
+    held.sort(key=lambda c: (list(ChangeKind).index(c.kind), c.activity_date, c.uuid))
+    return Plan(held, rows, records)
+
+
+# --- prepare -------------------------------------------------------------------------------------
+
+
+def verify_steps(session: Session, bundle: OpenBundle) -> tuple[Signer, CampaignInfo, Unit]:
+    signature = parse_signature(bundle)
+    campaign = load_campaign(session, bundle)
+    signer = resolve_signer(session, bundle, signature, campaign)
+    check_content(bundle, campaign)
+    unit = session.get(Unit, signer.unit_id)
+    assert unit is not None
+    return signer, campaign, unit
+
+
+def flagger(workspace: BundleHost) -> Callable[..., None]:
+    return lambda kind, **details: record_incident(workspace.layout, kind, actor=workspace.actor, **details)
+
+
+def prepare_import(
+    workspace: BundleHost,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn = never_cancelled,
+) -> PreparedImport:
+    """Every check, then the preview; new evidence is staged unless `dry_run`. Nothing is changed yet."""
+    require_department(workspace)
+    bundle = open_bundle(Path(path))
+    staging: Staging | None = None
+    try:
+        store = workspace.evidence_store()
+        with workspace.sessions() as session:
+            signer, campaign, unit = verify_steps(session, bundle)
+            included = [e.sha256 for e in bundle.manifest.evidence if e.included]
+            present_included = present_evidence(session, store, included)
+        to_stage = set(included) - present_included
+        if not dry_run:
+            staging = Staging.create(workspace.layout.bundles_dir)
+        scan(bundle, staging=staging, stage=to_stage, progress=progress, cancel=cancel)
+        with workspace.sessions() as session:
+            status, warnings = check_sequence(session, bundle.manifest, unit.id, campaign.id, unit.name,
+                                              flag=flagger(workspace))
+            summary = BundleSummary.of(bundle)
+            preview = ImportPreview(summary, status, warnings=warnings)
+            if status is ImportStatus.NEW:
+                present = present_evidence(session, store, [e.sha256 for e in bundle.manifest.evidence])
+                check_missing_evidence(bundle, unit.name, present | to_stage)
+                preview.changes = plan_changes(session, bundle.manifest, unit.id, campaign).changes
+                preview.evidence_to_add = [e for e in bundle.manifest.evidence if e.sha256 in to_stage]
+                if campaign.version != bundle.manifest.campaign_version:
+                    preview.warnings.append(
+                        f"Đơn vị dùng phiên bản {bundle.manifest.campaign_version} của kế hoạch, Sở dùng phiên bản "
+                        f"{campaign.version}; các mã tiêu chí, chỉ tiêu vẫn khớp nên gói vẫn nhận được."
+                    )
+                if signer.rotation:
+                    preview.notices.append(
+                        f"Đơn vị đã thay khóa: khóa mới {signer.key_id} được khóa cũ "
+                        f"{signer.rotation[0]['old_key_id']} xác nhận; khóa mới sẽ được đăng ký khi nhận gói."
+                    )
+        return PreparedImport(bundle, signer, campaign, preview, staging)
+    except BaseException:
+        bundle.close()
+        if staging is not None:
+            staging.discard()
+        raise
