@@ -144,7 +144,7 @@ def test_restore_goes_back_and_can_be_undone(sqlite_workspace: Workspace) -> Non
     saved = ws.backup_now("thu-cong")
     later = _add(ws, "Sau khi sao lưu")
     campaign_before = ws.campaign()
-    safety = ws.restore_backup(saved)
+    safety = ws.restore_backup(saved).safety_copy
     assert ws.activities().get(kept).draft.title == "Trước khi sao lưu"
     with pytest.raises(NotFoundError):
         ws.activities().get(later)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtGui import QPageSize
-from PySide6.QtPrintSupport import QPrinter
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.pdfgen import canvas
+
+from PySide6.QtGui import QPageSize
+from PySide6.QtPrintSupport import QPrinter
 
 from thidua_desktop.gui.printing import render_fit_to_page, render_true_size
 

@@ -44,7 +44,12 @@ def add_workspace_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    return Workspace.open(args.data_dir, demo=args.demo, database_url=args.database_url)
+    """Open the data folder; an upgrade (from which version, where its backup is) is said on stderr."""
+    workspace = Workspace.open(args.data_dir, demo=args.demo, database_url=args.database_url)
+    notice = workspace.open_report.upgrade_message if workspace.open_report else None
+    if notice:
+        print(notice, file=sys.stderr)
+    return workspace
 
 
 def printer(label: str) -> Callable[[int, int], None]:

@@ -6,23 +6,25 @@ upgrade either finishes or leaves the database exactly as it was.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
 from thidua_desktop.core.activities import activity_search_text, figures_text
-from thidua_desktop.core.awards.migration import v5_award_tables, v6_document_numbers
+from thidua_desktop.core.awards.migration import v5_award_tables, v7_document_numbers
 from thidua_desktop.core.bundles.migration import v3_signed_bundles
 from thidua_desktop.core.consolidation.migration import v4_consolidation
 from thidua_desktop.core.errors import DatabaseVersionError
 from thidua_desktop.core.models import Base
-from thidua_desktop.core.schema import models as _all_models  # noqa: F401 - registers every table
+from thidua_desktop.core.schema import SchemaRepair, converge_schema
 from thidua_desktop.core.text import sort_key
 
 SCHEMA_VERSION_KEY = "schema_version"
+DATA_DIR_OPTION = "thidua_data_dir"  # execution option: the data folder, for steps that import files
 
 
 def _v2_search_and_sort_keys(conn: Connection) -> None:
@@ -83,6 +85,29 @@ def _backfill_figures(conn: Connection) -> None:
         )
 
 
+def _v6_bundle_sequence_in_database(conn: Connection) -> None:
+    """v6: the outgoing bundle counter moves from `bundles/sequence.json` into `app_meta`, keeping the
+    higher of the two, so that numbering and sent state come from the database alone.
+
+    Frozen with this step (a released step never changes): the file's name and its "unit|campaign" keys,
+    and the `bundle_seq:` key prefix. The file is left in place for an older version of the app.
+    """
+    data_dir = conn.get_execution_options().get(DATA_DIR_OPTION)
+    path = Path(data_dir) / "bundles" / "sequence.json" if data_dir is not None else None
+    try:
+        counters = json.loads(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else {}
+        counters = {str(k): int(v) for k, v in dict(counters).items()}
+    except (OSError, ValueError, TypeError):
+        counters = {}  # an unreadable file: the export history in the database still numbers on
+    for pair, seq in sorted(counters.items()):
+        key = f"bundle_seq:{pair}"
+        row = conn.execute(text("SELECT value FROM app_meta WHERE key = :k"), {"k": key}).first()
+        if row is None:
+            conn.execute(text("INSERT INTO app_meta (key, value) VALUES (:k, :v)"), {"k": key, "v": str(seq)})
+        elif int(row[0]) < seq:
+            conn.execute(text("UPDATE app_meta SET value = :v WHERE key = :k"), {"k": key, "v": str(seq)})
+
+
 # Version → step. Version 1 is the first released schema; each later step upgrades from the one before.
 # A feature package adds its step here under the next free number.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -90,7 +115,8 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: v3_signed_bundles,
     4: v4_consolidation,
     5: v5_award_tables,
-    6: v6_document_numbers,
+    6: _v6_bundle_sequence_in_database,
+    7: v7_document_numbers,
 }
 LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
@@ -100,6 +126,7 @@ class MigrationReport:
     created: bool
     from_version: int
     to_version: int
+    repair: SchemaRepair = field(default_factory=SchemaRepair)  # what the final schema check fixed
 
     @property
     def upgraded(self) -> bool:
@@ -152,10 +179,18 @@ def check_not_newer(version: int | None) -> None:
         )
 
 
-def prepare_database(engine: Engine, *, target_version: int | None = None) -> MigrationReport:
-    """Create or upgrade; `target_version` stops early (used to build fixtures of old schema versions)."""
+def prepare_database(
+    engine: Engine, *, target_version: int | None = None, data_dir: Path | None = None
+) -> MigrationReport:
+    """Create or upgrade, then converge on the models' schema (see `core/schema.py`).
+
+    `target_version` stops early and skips the final check (used to build fixtures of old schema
+    versions); `data_dir` lets a step import state that older versions kept in files beside the database.
+    """
     target = LATEST_SCHEMA_VERSION if target_version is None else target_version
     with engine.begin() as conn:
+        if data_dir is not None:
+            conn.execution_options(**{DATA_DIR_OPTION: Path(data_dir)})
         version = read_schema_version(conn)
         if version is None:
             existing = inspect(conn).get_table_names()
@@ -171,4 +206,5 @@ def prepare_database(engine: Engine, *, target_version: int | None = None) -> Mi
         for step in sorted(v for v in MIGRATIONS if version < v <= target):
             MIGRATIONS[step](conn)
             _write_schema_version(conn, step)
-        return MigrationReport(False, version, max(version, target))
+        repair = converge_schema(conn) if target_version is None else SchemaRepair()
+        return MigrationReport(False, version, max(version, target), repair)

@@ -41,6 +41,7 @@ from thidua_desktop.core.migrations import (
 from thidua_desktop.core.models import Setting
 from thidua_desktop.core.overview import OverviewService
 from thidua_desktop.core.paths import DATABASE_URL_ENV, DataLayout
+from thidua_desktop.core.progress import CancelFn, check_cancel, never_cancelled
 from thidua_desktop.core.query import ActivityQueries
 from thidua_desktop.core.roles import ROLE_LABELS, Role
 from thidua_desktop.core.units import UnitInfo, UnitService, seed_units
@@ -64,6 +65,21 @@ class OpenReport:
     catalogue: CatalogueSyncReport
     units_seeded: int
     backup_before_upgrade: Path | None
+
+    @property
+    def upgrade_message(self) -> str | None:
+        """What opening changed in the database itself, for the CLI and the GUI; None when nothing."""
+        migration = self.migration
+        if migration.upgraded:
+            where = (f"bản sao lưu trước khi nâng cấp: {self.backup_before_upgrade}" if self.backup_before_upgrade
+                     else "cơ sở dữ liệu dùng chung được sao lưu trên máy chủ")
+            return (f"Đã nâng cấp cơ sở dữ liệu từ lược đồ {migration.from_version} lên {migration.to_version}; "
+                    f"{where}.")
+        repair = migration.repair
+        if repair.changed:
+            parts = len(repair.tables_created) + len(repair.indexes_created) + len(repair.indexes_dropped)
+            return f"Đã sửa cấu trúc cơ sở dữ liệu cho khớp phiên bản này ({parts + len(repair.tables_redefined)} chỗ)."
+        return None
 
 
 class Workspace:
@@ -109,7 +125,7 @@ class Workspace:
                 self.layout.database_file, self.layout.backups_dir,
                 reason=backup.BackupReason.before_upgrade_from(current), keep=1_000,
             )
-        migration = prepare_database(self.engine)
+        migration = prepare_database(self.engine, data_dir=self.layout.root)
         with self.sessions.begin() as session:
             catalogue = sync_catalogue(session, [self.layout.root / "campaigns"])
             seeded = seed_units(session, actor=self.actor)
@@ -252,22 +268,49 @@ class Workspace:
                 return None
         return self.backup_now(backup.BackupReason.DAILY)
 
-    def restore_backup(self, backup_file: Path) -> Path:
-        """Replace the database by a backup (after backing up the current state); caches are dropped."""
+    def _require_local_sqlite(self) -> None:
         if not self.is_sqlite:
             raise UserError("Chỉ khôi phục được cơ sở dữ liệu SQLite trên máy này.",
                             hint="Với PostgreSQL, hãy nhờ quản trị viên khôi phục từ bản sao lưu của máy chủ.")
-        check_not_newer(backup.describe_backup(backup_file).schema_version)
+
+    def restore_plan(self, backup_file: Path) -> backup.RestorePlan:
+        """What restoring `backup_file` would undo (and what it keeps), computed without changing anything."""
+        self._require_local_sqlite()
+        plan = backup.plan_restore(backup_file, self.layout.database_file)
+        check_not_newer(plan.backup.schema_version)
+        return plan
+
+    def restore_backup(self, backup_file: Path, *, cancel: CancelFn = never_cancelled) -> backup.RestoreReport:
+        """Replace the database by a backup (after backing up the current state), keeping what was sent.
+
+        The backup is upgraded like any old database; bundles sent and activities sent since it are
+        carried over (`core/backup.py`), so numbering and sent state stay those the department knows.
+        If anything fails or Cancel is pressed, the database is put back exactly as it was.
+        """
+        plan = self.restore_plan(backup_file)
+        check_cancel(cancel)
         self.engine.dispose()
         safety = backup.restore_sqlite(backup_file, self.layout.database_file, self.layout.backups_dir)
-        self.engine.dispose()
-        prepare_database(self.engine)  # a backup from an older version is upgraded like any old database
         self._campaign = None
-        with self.transaction() as session:
-            sync_catalogue(session, [self.layout.root / "campaigns"])  # plans added since the backup
-            seed_units(session, actor=self.actor)
-            audit.record(session, self.actor, "restore", "database", backup_file.name, {"safety_copy": safety.name})
-        return safety
+        try:
+            self.engine.dispose()
+            migration = prepare_database(self.engine, data_dir=self.layout.root)
+            with self.transaction() as session:
+                sync_catalogue(session, [self.layout.root / "campaigns"])  # plans added since the backup
+                seed_units(session, actor=self.actor)
+            self.engine.dispose()
+            check_cancel(cancel)
+            kept, carried = backup.carry_sent_state(self.layout.database_file, safety)
+            check_cancel(cancel)
+            with self.transaction() as session:
+                audit.record(session, self.actor, "restore", "database", backup_file.name,
+                             {"safety_copy": safety.name, "kept": kept, "bundles_carried": list(carried)})
+        except BaseException:
+            self.engine.dispose()
+            backup.put_back(safety, self.layout.database_file)
+            raise
+        upgraded_from = migration.from_version if migration.upgraded else None
+        return backup.RestoreReport(plan, safety, upgraded_from, kept, carried)
 
     def backups(self) -> list[backup.BackupInfo]:
         """The backups that can be restored, newest first; a broken file is simply not offered."""

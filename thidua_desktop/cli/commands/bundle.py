@@ -156,12 +156,18 @@ def _dry_run(bundles: BundleService, files: list[Path]) -> int:
 def run_history(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         if workspace.role is Role.UNIT:
-            for row in workspace.bundles().export_history():
+            sent = workspace.bundles().export_history()
+            if not sent:
+                print("Chưa gửi gói dữ liệu nào (tạo gói: thidua bundle export).")
+            for row in sent:
                 print(f"Số {row.seq:<4} {format_datetime(local_time(row.created_at))}  {row.mode_label:<8} "
                       f"{row.record_count:>5} hoạt động  {row.evidence_included:>4} tệp  {_size(row.file_size):>9}  "
                       f"{row.manifest_sha256[:16]}  {row.file_name}")
             return 0
-        for row in reversed(workspace.bundles().imports()):  # oldest first
+        received = workspace.bundles().imports()
+        if not received:
+            print("Chưa nhận gói dữ liệu nào (nhận gói: thidua bundle import TỆP).")
+        for row in reversed(received):  # oldest first
             print(f"{row.unit_code:<10} số {row.seq:<4} {format_datetime(local_time(row.imported_at))}  "
                   f"mới {row.new_count}, sửa {row.changed_count}, xóa {row.deleted_count}, "
                   f"không đổi {row.unchanged_count}  khóa {row.signer_key_id}  {row.file_name}")

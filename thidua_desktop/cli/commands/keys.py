@@ -199,7 +199,10 @@ def run_list(args: argparse.Namespace) -> int:
             return 0
         if workspace.role is not Role.UNIT:
             raise UserError("Máy này chưa được thiết lập.", hint="Hãy mở chương trình để thiết lập ban đầu.")
-        for key, in_use in workspace.bundles().own_keys():
+        own = workspace.bundles().own_keys()
+        if not own:
+            print("Máy này chưa có khóa ký (tạo khóa: thidua keys init).")
+        for key, in_use in own:
             state = "đang dùng" if in_use else "đã thay"
             print(f"{key.key_id}  {key.fingerprint}  {format_date(key.created_at)}  {state}")
     return 0

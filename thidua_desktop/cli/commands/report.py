@@ -167,6 +167,8 @@ def run_list(args: argparse.Namespace) -> int:
         rounds = [r for r in service.rounds() if args.round in (None, r.id)]
         if args.round is not None and not rounds:
             raise NotFoundError(f"Không có đợt xét khen thưởng số {args.round}.")
+        if not rounds:
+            print("Chưa có đợt xét khen thưởng nào.")
         for round_info in rounds:
             items = service.nominations(round_info.id)
             print(f"Đợt {round_info.id}: {round_info.name} — {format_number(len(items))} đề nghị")

@@ -1,4 +1,4 @@
-"""Schema steps of the awards feature: 5 (award tables) and 6 (a number per document, signers per issuer)."""
+"""Schema steps of the awards feature: 5 (award tables) and 7 (a number per document, signers per issuer)."""
 
 from __future__ import annotations
 
@@ -25,19 +25,19 @@ def v5_award_tables(conn: Connection) -> None:
         table.create(conn)
 
 
-# Step 6's DDL, frozen: later changes to the model classes must not change what this step creates.
-_V6 = MetaData()
-_V6_ROUNDS = Table("award_rounds", _V6, Column("id", Integer, primary_key=True))
-_V6_NUMBERS = Table(
-    "award_document_numbers", _V6,
+# Step 7's DDL, frozen: later changes to the model classes must not change what this step creates.
+_V7 = MetaData()
+_V7_ROUNDS = Table("award_rounds", _V7, Column("id", Integer, primary_key=True))
+_V7_NUMBERS = Table(
+    "award_document_numbers", _V7,
     Column("id", Integer, primary_key=True),
     Column("round_id", Integer, ForeignKey("award_rounds.id", ondelete="CASCADE"), nullable=False),
     Column("document_key", String(64), nullable=False),
     Column("number", String(32), nullable=False),
     UniqueConstraint("round_id", "document_key", name="uq_award_document_numbers_key"),
 )
-_V6_SIGNERS = Table(
-    "award_round_signers", _V6,
+_V7_SIGNERS = Table(
+    "award_round_signers", _V7,
     Column("id", Integer, primary_key=True),
     Column("round_id", Integer, ForeignKey("award_rounds.id", ondelete="CASCADE"), nullable=False),
     Column("issuer", String(32), nullable=False),
@@ -48,9 +48,9 @@ _V6_SIGNERS = Table(
 )
 
 
-_V6_NOMINATIONS = Table("award_nominations", _V6, Column("id", Integer, primary_key=True))
-_V6_OVERRIDES = Table(
-    "award_threshold_overrides", _V6,
+_V7_NOMINATIONS = Table("award_nominations", _V7, Column("id", Integer, primary_key=True))
+_V7_OVERRIDES = Table(
+    "award_threshold_overrides", _V7,
     Column("id", Integer, primary_key=True),
     Column("nomination_id", Integer, ForeignKey("award_nominations.id", ondelete="CASCADE"), nullable=False,
            unique=True),
@@ -60,15 +60,15 @@ _V6_OVERRIDES = Table(
 )
 
 
-def v6_document_numbers(conn: Connection) -> None:
-    """v6: one number per document of a round, a signer per issuing body, threshold overrides.
+def v7_document_numbers(conn: Connection) -> None:
+    """v7: one number per document of a round, a signer per issuing body, threshold overrides.
 
     A round's single "số tờ trình" becomes the number of the Tờ trình of its first nomination's award
     type; the other Tờ trình and the Biên bản start blank (the old column stays, no longer read).
     """
-    _V6_NUMBERS.create(conn)
-    _V6_SIGNERS.create(conn)
-    _V6_OVERRIDES.create(conn)
+    _V7_NUMBERS.create(conn)
+    _V7_SIGNERS.create(conn)
+    _V7_OVERRIDES.create(conn)
     rounds = conn.execute(text("SELECT id, submission_number FROM award_rounds WHERE submission_number <> ''")).all()
     for round_id, number in rounds:
         award = conn.execute(
@@ -76,5 +76,5 @@ def v6_document_numbers(conn: Connection) -> None:
             {"r": round_id},
         ).scalar()
         if award:
-            conn.execute(_V6_NUMBERS.insert().values(round_id=round_id, document_key=f"to_trinh/{award}",
+            conn.execute(_V7_NUMBERS.insert().values(round_id=round_id, document_key=f"to_trinh/{award}",
                                                      number=number))

@@ -3,14 +3,16 @@
 The file is streamed to a temp file beside the destination and renamed only when complete; memory
 stays bounded whatever the evidence size, and Cancel (or any error) leaves no file behind. Delta mode
 lists evidence that earlier bundles carried without shipping it again. The sequence number is
-reserved in the database and in `bundles/sequence.json`, so a database restored from an old backup
-cannot reuse a number (the department would flag that as equivocation).
+reserved in the database (`app_meta`) before the file is put in place, and a restore carries the
+numbers and history sent since the backup into the restored database (`core/backup.py`), so a number
+is never reused (the department would flag that as equivocation) and the next bundle continues the
+sequence the department knows. Versions before schema 6 kept the reservation in `bundles/sequence.json`;
+the migration step imported it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 import uuid as uuid_module
@@ -49,13 +51,12 @@ from thidua_desktop.core.bundles.streaming import (
 )
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.errors import Cancelled
-from thidua_desktop.core.fileio import atomic_write
-from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, Unit, utc_now
+from thidua_desktop.core.models import Activity, ActivityEvidence, AppMeta, Evidence, Unit, utc_now
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.records import row_record
 from thidua_desktop.core.text import nfc
 
-SEQUENCE_FILE = "sequence.json"
+SEQUENCE_META_PREFIX = "bundle_seq:"  # app_meta key: prefix + "unit|campaign" → last number reserved
 MODES = ("delta", "full")
 
 
@@ -135,20 +136,13 @@ def _require_unit(workspace: BundleHost) -> tuple[str, CampaignInfo]:
     return workspace.setting("unit_code"), workspace.campaign()
 
 
-def _sequence_path(workspace: BundleHost) -> Path:
-    return workspace.layout.bundles_dir / SEQUENCE_FILE
+def sequence_meta_key(unit_code: str, campaign_code: str) -> str:
+    return f"{SEQUENCE_META_PREFIX}{unit_code}|{campaign_code}"
 
 
-def _sequence_key(unit_code: str, campaign_code: str) -> str:
-    return f"{unit_code}|{campaign_code}"
-
-
-def _sequence_file(workspace: BundleHost) -> dict[str, int]:
-    try:
-        data = json.loads(_sequence_path(workspace).read_text(encoding="utf-8"))
-        return {str(k): int(v) for k, v in data.items()}
-    except (OSError, ValueError, AttributeError):
-        return {}
+def _reserved_seq(session: Session, unit_code: str, campaign_code: str) -> int:
+    row = session.get(AppMeta, sequence_meta_key(unit_code, campaign_code))
+    return int(row.value) if row else 0
 
 
 def _history(session: Session, unit_id: int, campaign_id: int) -> list[BundleExport]:
@@ -202,18 +196,18 @@ def export_status(workspace: BundleHost) -> ExportStatus:
         ).all()
         shipped = _shipped(session, unit.id, campaign.id)
         history = _history(session, unit.id, campaign.id)
+        next_seq = _next_seq(session, unit_code, campaign.code, history)
     unshipped = [(sha, size) for sha, size in files if sha not in shipped]
     return ExportStatus(
         records, deleted, unsent, len(files), sum(size for _sha, size in files), len(unshipped),
-        sum(size for _sha, size in unshipped), _next_seq(workspace, unit_code, campaign.code, history),
-        tuple(_export_record(row) for row in history),
+        sum(size for _sha, size in unshipped), next_seq, tuple(_export_record(row) for row in history),
     )
 
 
-def _next_seq(workspace: BundleHost, unit_code: str, campaign_code: str, history: Sequence[BundleExport]) -> int:
-    from_db = history[0].seq if history else 0
-    from_file = _sequence_file(workspace).get(_sequence_key(unit_code, campaign_code), 0)
-    return max(from_db, from_file) + 1
+def _next_seq(session: Session, unit_code: str, campaign_code: str, history: Sequence[BundleExport]) -> int:
+    """One past the highest number sent or reserved: both live in the database."""
+    from_history = history[0].seq if history else 0
+    return max(from_history, _reserved_seq(session, unit_code, campaign_code)) + 1
 
 
 def _load_records(session: Session, unit: Unit, campaign: CampaignInfo) -> tuple[list[Activity], list[dict[str, Any]]]:
@@ -286,11 +280,11 @@ def export_bundle(
         rows, records = _load_records(session, unit, campaign)
         history = _history(session, unit.id, campaign.id)
         shipped = _shipped(session, unit.id, campaign.id) if mode == "delta" else set()
+        seq = _next_seq(session, unit_code, campaign.code, history)
     evidence = _evidence_list(rows, shipped)
     if all(item["included"] for item in evidence):
         mode = "full"  # nothing to leave out: the bundle is complete on its own
     _check_store(workspace, rows, evidence)
-    seq = _next_seq(workspace, unit_code, campaign.code, history)
     last = history[0] if history else None
     bundle_id = str(uuid_module.uuid4())
     public = key.public_key
@@ -409,12 +403,14 @@ def _write_file(workspace: BundleHost, target: Path, manifest: bytes, signature:
 
 
 def _reserve_seq(workspace: BundleHost, unit_code: str, campaign_code: str, seq: int) -> None:
-    """The sequence file outlives database restores, so an old backup can never make a seq be reused."""
-    sequence = _sequence_file(workspace)
-    key = _sequence_key(unit_code, campaign_code)
-    sequence[key] = max(seq, sequence.get(key, 0))
-    with atomic_write(_sequence_path(workspace), "w", encoding="utf-8") as handle:
-        json.dump(sequence, handle, ensure_ascii=False, indent=2, sort_keys=True)
+    """Committed before the file is put in place: a number once used is never handed out again."""
+    with workspace.transaction() as session:
+        key = sequence_meta_key(unit_code, campaign_code)
+        row = session.get(AppMeta, key)
+        if row is None:
+            session.add(AppMeta(key=key, value=str(seq)))
+        elif int(row.value) < seq:
+            row.value = str(seq)
 
 
 def _record_export(workspace: BundleHost, unit: Unit, campaign: CampaignInfo, manifest: dict[str, Any], manifest_sha: str,

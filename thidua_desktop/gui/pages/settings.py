@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thidua_desktop.core.backup import BackupInfo, BackupReason
+from thidua_desktop.core.backup import BackupInfo, BackupReason, RestoreReport
 from thidua_desktop.core.evidence import FILE_STATE_LABELS, FileState
 from thidua_desktop.core.text import format_date, format_datetime, format_number
 from thidua_desktop.core.units import UnitInfo
@@ -151,8 +151,10 @@ class SettingsPage(QWidget):
             [
                 ("Thời điểm", lambda b: format_datetime(b.taken_at)),
                 ("Lý do", lambda b: b.reason_label),
+                ("Lược đồ", lambda b: str(b.schema_version) if b.schema_version is not None else "?"),
                 ("Số hoạt động", lambda b: format_number(b.activity_count)),
                 ("Số tệp minh chứng", lambda b: format_number(b.evidence_count)),
+                ("Gói đã gửi", lambda b: f"đến số {b.last_bundle_seq}" if b.last_bundle_seq else "chưa gửi"),
                 ("Tệp", lambda b: b.path.name),
             ],
             self,
@@ -257,29 +259,41 @@ class SettingsPage(QWidget):
             QMessageBox.information(self, self.tr("Sao lưu"), self.tr("Cơ sở dữ liệu dùng chung được sao lưu trên máy chủ."))
 
     def restore_selected(self) -> None:
+        """Say what the restore undoes, ask, restore in a worker, then say what was restored."""
         rows = self.backups_table.selectionModel().selectedRows()
         if not rows:
             return
         info = self.backups_model.record(rows[0].row())
+        try:
+            plan = self.workspace.restore_plan(info.path)  # reads both files; changes nothing
+        except Exception as error:  # noqa: BLE001
+            show_error(self, error)
+            return
         if not confirm(
             self,
             self.tr("Khôi phục dữ liệu"),
-            self.tr("Khôi phục bản sao lưu lúc {when}?").format(when=format_datetime(info.taken_at)),
-            informative=self.tr(
-                "Bản này có {acts} hoạt động và {files} tệp minh chứng. Dữ liệu hiện tại sẽ được sao lưu trước, "
-                "nên có thể quay lại nếu cần."
-            ).format(acts=format_number(info.activity_count), files=format_number(info.evidence_count)),
+            self.tr("Khôi phục bản sao lưu lúc {when} (lược đồ {version}: {acts} hoạt động, {files} tệp minh chứng)?").format(
+                when=format_datetime(info.taken_at), version=info.schema_version,
+                acts=format_number(info.activity_count), files=format_number(info.evidence_count),
+            ),
+            informative=plan.consequences() + "\n\n" + self.tr(
+                "Dữ liệu hiện tại sẽ được sao lưu trước, nên có thể quay lại nếu cần."
+            ),
             yes=self.tr("Khôi phục"),
             no=self.tr("Hủy"),
         ):
             return
-        try:
-            self.workspace.restore_backup(info.path)
-        except Exception as error:  # noqa: BLE001
-            show_error(self, error)
-            return
+        self.context.tasks.run(
+            lambda _progress, cancel: self.workspace.restore_backup(info.path, cancel=cancel),
+            title=self.tr("Đang khôi phục dữ liệu…"),
+            parent=self,
+            on_done=self._restored,
+        )
+
+    def _restored(self, report: RestoreReport) -> None:
         self.refresh()
         self.context.announce(DataRestored())
+        QMessageBox.information(self, self.tr("Đã khôi phục"), report.message)
 
 
 def _left(button: QWidget) -> QWidget:
