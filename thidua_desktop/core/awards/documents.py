@@ -7,8 +7,6 @@ The GUI and the CLI call these (through `workspace.awards().documents`); each lo
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +37,6 @@ from thidua_desktop.core.awards.models import NominationStatus
 from thidua_desktop.core.awards.records import NominationInfo, OffsetChange, SettingsStore
 from thidua_desktop.core.documents.numbering import check_set
 from thidua_desktop.core.errors import UserError
-from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, check_cancel, never_cancelled
 
 # Preview choices: key → label; the dossier's documents come in the order of DOCUMENT_KEYS.
@@ -122,13 +119,7 @@ class CertificateBatch:
     drafts: int  # nominations still in draft: printed all the same, but worth a warning
 
 
-def write_file(target: Path, data: bytes) -> Path:
-    """Write atomically with the permissions of a file saved in that folder (not the temp file's 0600):
-    a dossier saved to a shared folder must open for the colleague who prints it."""
-    with atomic_write(target) as handle:
-        handle.write(data)
-    os.chmod(target, stat.S_IMODE(target.parent.stat().st_mode) & 0o666)
-    return target
+write_file = d.write_file  # files keep the folder's permissions (shared with the CLI)
 
 
 def check_docx_choice(key: str) -> None:
