@@ -139,3 +139,14 @@ def test_the_round_and_an_individual_nomination_are_set_from_the_cli(
     text = full_text((tmp_path / "dot" / "01-to-trinh-giay-khen-cua-giam-doc-so-tu-phap.pdf").read_bytes())
     assert "Số: 21/TTr-VP" in text and "Phạm Thị Lan" in text and "Ông Trần Văn Bảy, Chuyên viên" in text
     assert "Chợ Mới, ngày" not in text and "An Giang, ngày 20 tháng 6 năm 2025" in text
+
+
+def test_the_summary_report_takes_its_date_from_the_cli(data_dir: tuple[Path, int, int], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    root, _, _ = data_dir
+    code, out, err = run(capsys, "report", "summary", "--period", "2024", "--date", "15/01/2026", "--number", "7",
+                         "--out", str(tmp_path / "bc.pdf"), "--data-dir", str(root))
+    assert code == 0, err
+    text = full_text((tmp_path / "bc.pdf").read_bytes())
+    assert "Số: 07/BC-STP" in text and "An Giang, ngày 15 tháng 01 năm 2026" in text
+    assert "Kèm theo Báo cáo số 07/BC-STP ngày 15/01/2026" in text

@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from thidua_desktop.cli.commands.consolidate import _filter as consolidation_filter
+from thidua_desktop.cli.commands.consolidate import _period_and_filters as period_and_filters
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
 from thidua_desktop.core.awards.certificates import Offset
 from thidua_desktop.core.awards.documents import write_file
@@ -66,6 +68,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--sex", choices=("nam", "nu"), help="giới tính của cá nhân")
     create.add_argument("--birth-date", metavar="NGÀY", help="ngày sinh của cá nhân")
     create.set_defaults(handler=run_create)
+
+    summary = report_sub.add_parser("summary", help="báo cáo tổng hợp kết quả phong trào (PDF và Word), có ngày văn bản")
+    period_and_filters(summary, places=False)
+    summary.add_argument("--out", required=True, type=Path, metavar="TỆP", help="tệp PDF; tệp .docx cùng tên ghi kèm")
+    summary.add_argument("--date", metavar="NGÀY", help="ngày văn bản, ví dụ 15/01/2026 (mặc định: hôm nay)")
+    summary.add_argument("--number", default="", metavar="SỐ", help="số văn bản, ví dụ 125")
+    summary.add_argument("--signer", default="", metavar="HỌ_TÊN", help="họ tên người ký")
+    summary.set_defaults(handler=run_summary)
 
     certificates = report_sub.add_parser("certificates", help="in tên lên phôi giấy khen, bằng khen (PDF, in 100%%)")
     add_workspace_arguments(certificates)
@@ -220,6 +230,17 @@ def _create_person(service: AwardService, round_id: int, args: argparse.Namespac
                             birth_date=_date(args.birth_date, "--birth-date"), position=args.position)
     nomination_id, _ = service.create(round_id, draft)
     print(f"Đã lập đề nghị số {nomination_id}: {args.person} — {service.catalog.award_type(args.award).short_name}")
+    return 0
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    """The summary report, dated as the GUI dates it (not always today)."""
+    day = _date(args.date, "--date")
+    with open_workspace(args) as workspace:
+        paths = workspace.consolidation().write_summary_report(
+            consolidation_filter(workspace, args), args.out, number=args.number, signer_name=args.signer, day=day,
+            progress=printer("Đang lập báo cáo"))
+    print("Đã ghi " + ", ".join(str(p) for p in paths))
     return 0
 
 
