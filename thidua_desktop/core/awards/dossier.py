@@ -343,7 +343,7 @@ def bao_cao(ctx: DossierContext, nomination: NominationInfo) -> d.Document:
     label = form["nominee_collective"] if collective else form["nominee_individual"]
     blocks: list[d.Block] = [d.para(label, d.Run(draft.name, bold=True))]
     writer = issuing_unit_on(nomination.unit, ctx.round.document_date, ctx.units)
-    if writer.code != nomination.unit.code:  # the unit ended before the document date: its successor reports
+    if writer.code != nomination.unit.code and collective:  # the unit has ended: its successor reports for it
         blocks.append(d.para(fill(form["on_behalf"], values | {
             "writer": writer.name, "ended_on": format_date(ended_on(nomination.unit))}), style=d.ParaStyle.NOTE))
     blocks.append(d.Heading(form["section_profile"]))
