@@ -66,15 +66,17 @@ def v7_document_numbers(conn: Connection) -> None:
     A round's single "số tờ trình" becomes the number of the Tờ trình of its first nomination's award
     type; the other Tờ trình and the Biên bản start blank (the old column stays, no longer read).
     """
-    _V7_NUMBERS.create(conn)
-    _V7_SIGNERS.create(conn)
-    _V7_OVERRIDES.create(conn)
+    for table in (_V7_NUMBERS, _V7_SIGNERS, _V7_OVERRIDES):
+        table.create(conn, checkfirst=True)  # idempotent: a database relabelled as older may have them already
     rounds = conn.execute(text("SELECT id, submission_number FROM award_rounds WHERE submission_number <> ''")).all()
     for round_id, number in rounds:
         award = conn.execute(
             text("SELECT award_type_code FROM award_nominations WHERE round_id = :r ORDER BY sort_order, id LIMIT 1"),
             {"r": round_id},
         ).scalar()
-        if award:
-            conn.execute(_V7_NUMBERS.insert().values(round_id=round_id, document_key=f"to_trinh/{award}",
+        key = f"to_trinh/{award}"
+        taken = conn.execute(text("SELECT 1 FROM award_document_numbers WHERE round_id = :r AND document_key = :k"),
+                             {"r": round_id, "k": key}).first()
+        if award and taken is None:
+            conn.execute(_V7_NUMBERS.insert().values(round_id=round_id, document_key=key,
                                                      number=number))
