@@ -81,3 +81,15 @@ def test_display_stays_on_the_side_of_the_target(value: float, target: float) ->
     shown = _shown(format_percent(value, target=target))
     assert (shown < target) == (value < target)
     assert abs(shown - value) <= 0.06
+
+
+def test_dates_are_read_as_written_and_never_guessed() -> None:
+    for written in ("05/02/2024", "5/2/2024", "5.2.2024", "05-02-2024", " 5 / 2 / 2024 "):
+        assert parse_date(written) == date(2024, 2, 5), written
+    assert parse_date("29/2/2024") == date(2024, 2, 29)
+    for impossible in ("29/02/2023", "31/4/2024", "0/1/2024", "1/13/2024"):
+        with pytest.raises(ValueError, match="không có thật trên lịch"):
+            parse_date(impossible)
+    for malformed in ("5/2/24", "2024-02-05", "5/2", "", "ngày 5", "123/1/2024"):
+        with pytest.raises(ValueError, match="không đúng dạng ngày/tháng/năm"):
+            parse_date(malformed)

@@ -23,6 +23,7 @@ from thidua_desktop.core.records import (  # the codec; re-exported here for the
     AttachmentDraft,
     activity_search_text,
     apply_draft,
+    draft_text_problems,
     figures_text,
     row_draft,
     summarise_figures,
@@ -93,6 +94,8 @@ def validate_draft(
         problems["criterion"] = "Chưa chọn tiêu chí của kế hoạch."
     if not draft.title.strip():
         problems["title"] = "Chưa nhập tên hoạt động."
+    for name, message in draft_text_problems(draft).items():
+        problems.setdefault(name, message)
     if draft.activity_date is None:
         problems["activity_date"] = "Chưa nhập ngày thực hiện."
     elif not campaign.contains(draft.activity_date):

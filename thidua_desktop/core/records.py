@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
 from thidua_desktop.core.models import Activity, ActivityEvidence, IndicatorValue, utc_now
-from thidua_desktop.core.text import fold, format_number, nfc, sort_key
+from thidua_desktop.core.text import fold, format_number, nfc, sort_key, text_problem, visible_text
 
 Record = dict[str, Any]  # one activity as a bundle carries it
 _TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -250,3 +250,71 @@ def remove_received(activity: Activity, import_id: int) -> None:
     activity.attachments = []
     activity.evidence_count = 0
     activity.source_bundle_id = import_id
+
+
+# --- text safety of a record -------------------------------------------------------------------------
+
+# field → (label, multi-line): the record's free-text fields, as the form labels them
+RECORD_TEXT_FIELDS: dict[str, tuple[str, bool]] = {
+    "title": ("tên hoạt động", False),
+    "description": ("mô tả", True),
+    "commune": ("địa bàn", False),
+    "responsible_officer": ("cán bộ phụ trách", False),
+}
+ATTACHMENT_TEXT_FIELDS: dict[str, tuple[str, bool]] = {"file_name": ("tên tệp", False), "caption": ("chú thích", True)}
+
+
+def draft_text_problems(draft: ActivityDraft) -> dict[str, str]:
+    """Form field → message, for the free-text fields of a draft (the form's and a bundle's one rule)."""
+    fields = {"title": draft.title, "description": draft.description, "commune": draft.commune,
+              "responsible_officer": draft.responsible_officer}
+    problems: dict[str, str] = {}
+    for name, value in fields.items():
+        label, multiline = RECORD_TEXT_FIELDS[name]
+        problem = text_problem(value, multiline=multiline)
+        if problem:
+            problems[name] = f"Ô “{label}” {problem}; hãy gõ lại nội dung ô này."
+    return problems
+
+
+def record_text_problems(record: Mapping[str, Any]) -> list[str]:
+    """What is unsafe in a bundle record's text fields (and its attachments'), named for a message."""
+    found: list[str] = []
+    for name, (label, multiline) in RECORD_TEXT_FIELDS.items():
+        problem = text_problem(record[name], multiline=multiline)
+        if problem:
+            found.append(f"{label} {problem}")
+    for attachment in record["attachments"]:
+        for name, (label, multiline) in ATTACHMENT_TEXT_FIELDS.items():
+            problem = text_problem(attachment[name], multiline=multiline)
+            if problem:
+                found.append(f"{label} “{visible_text(attachment['file_name'], limit=40)}” {problem}")
+    return found
+
+
+DATE_MARGIN_DAYS = 92  # activities reported a little before or after the campaign's period are usual
+
+
+def _day(value: date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"  # strftime drops the zeros of year 1
+
+
+def date_warnings(records: Iterable[Mapping[str, Any]], campaign: CampaignInfo) -> list[str]:
+    """A warning for live records dated outside the campaign's period by more than the margin.
+
+    Not a refusal: the unit signed these dates and the reviewer decides, but a date like 0001-01-01 or
+    2099-12-31 must be seen before it lands in a period's totals.
+    """
+    margin = timedelta(days=DATE_MARGIN_DAYS)
+    earliest, latest = campaign.starts_on - margin, campaign.ends_on + margin
+    outside = [r for r in records if r["deleted_at"] is None
+               and not earliest <= date.fromisoformat(r["date"]) <= latest]
+    if not outside:
+        return []
+    shown = "; ".join(f"“{visible_text(r['title'], limit=50)}” ngày {_day(date.fromisoformat(r['date']))}"
+                      for r in outside[:5])
+    return [
+        f"{len(outside)} hoạt động có ngày thực hiện nằm ngoài thời gian của phong trào "
+        f"({campaign.starts_on:%d/%m/%Y} – {campaign.ends_on:%d/%m/%Y}) quá {DATE_MARGIN_DAYS} ngày: {shown}"
+        f"{'…' if len(outside) > 5 else ''}. Hãy kiểm tra lại với đơn vị trước khi tổng hợp."
+    ]

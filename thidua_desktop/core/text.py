@@ -168,8 +168,12 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def parse_date(text: str) -> date:
-    """Parse dd/mm/yyyy (also d/m/yyyy); raises ValueError with a Vietnamese message."""
-    parts = text.strip().replace("-", "/").replace(".", "/").split("/")
+    """Parse a date as written: dd/mm/yyyy, also without leading zeros and with "." or "-" (5.2.2024, 5-2-2024).
+
+    The one rule for the GUI's date field and the CLI. Never guesses: an impossible day (31/02) is an error,
+    not the nearest real day. Raises ValueError with a Vietnamese message.
+    """
+    parts = [part.strip() for part in text.strip().replace("-", "/").replace(".", "/").split("/")]
     if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) > 2 or len(parts[2]) != 4:
         raise ValueError(f"Ngày “{text}” không đúng dạng ngày/tháng/năm (ví dụ 05/02/2024).")
     day, month, year = (int(p) for p in parts)
@@ -177,3 +181,45 @@ def parse_date(text: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise ValueError(f"Ngày “{text}” không có thật trên lịch.") from None
+
+
+# --- text safety: characters that hide or reorder what a reader sees ------------------------------
+
+_BIDI_CONTROLS = frozenset(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)))
+_LINE_BREAKS = frozenset("\n\r\t")  # allowed where the field has several lines (descriptions, captions)
+_SEPARATORS = frozenset("\u2028\u2029")
+
+
+def _unsafe_kind(ch: str, multiline: bool) -> str | None:
+    if ch in _BIDI_CONTROLS:
+        return "ký tự đảo chiều chữ"
+    category = unicodedata.category(ch)
+    if category == "Cc" or ch in _SEPARATORS:
+        if multiline and ch in _LINE_BREAKS:
+            return None
+        if ch == "\x00":
+            return "ký tự NUL"
+        return "ký tự xuống dòng" if ch in "\n\r" or ch in _SEPARATORS else "ký tự điều khiển"
+    if category == "Cf":  # zero-width spaces and joiners, BOM, soft hyphen, invisible tags…
+        return "ký tự vô hình"
+    return None
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why `value` is unsafe to show (control, NUL, bidi-override or zero-width characters), or None.
+
+    Such characters make a title read differently from what it is ("…‮fdp.exe"), hide text, or
+    break files and terminals; Vietnamese text never needs them. The one rule for the activity form,
+    the bundle export and the bundle import.
+    """
+    for ch in value:
+        kind = _unsafe_kind(ch, multiline)
+        if kind is not None:
+            return f"chứa {kind} (U+{ord(ch):04X})"
+    return None
+
+
+def visible_text(value: str, *, limit: int = 80) -> str:
+    """`value` for a message: unsafe characters shown as ⟨U+XXXX⟩, so a refusal cannot itself spoof."""
+    shown = "".join(f"⟨U+{ord(ch):04X}⟩" if _unsafe_kind(ch, False) else ch for ch in value[:limit])
+    return shown + ("…" if len(value) > limit else "")

@@ -22,6 +22,7 @@ from thidua_desktop.core import audit, backup
 from thidua_desktop.core.activities import ActivityService
 from thidua_desktop.core.awards.catalog import load_catalog
 from thidua_desktop.core.awards.service import AwardService, award_data_dir
+from thidua_desktop.core.bundles.import_apply import recover_interrupted_imports
 from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.campaigns import CatalogueSyncReport, sync_catalogue
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
@@ -56,6 +57,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "downscale_photos": True,
     "photo_max_px": 2000,
     "backup_keep": 10,
+    "official_name": "",  # who reviews and approves at the department (Cài đặt › Máy này)
 }
 
 
@@ -114,9 +116,11 @@ class Workspace:
         except Exception:
             engine.dispose()
             raise
+        recover_interrupted_imports(workspace)  # a killed import's staging and uncommitted files
         return workspace
 
     def _initialise(self) -> OpenReport:
+        self._remove_restore_leftovers()  # a restore killed before its final copy changed nothing else
         current, latest = pending_upgrade(self.engine)
         check_not_newer(current)
         backup_path = None
@@ -220,8 +224,15 @@ class Workspace:
         return AwardService(self.sessions, self.campaign(), self.actor, load_catalog(award_data_dir(self.layout.root)),
                             settings=self, write_sessions=self.write_sessions)
 
+    @property
+    def official_name(self) -> str:
+        """The official's name from Settings ("" until set): reviews and approvals are signed with it."""
+        return str(self.setting("official_name") or "").strip()
+
     def _department_context(self) -> ServiceContext:
-        return ServiceContext(self.sessions, self.write_sessions, self.campaign(), self.actor, self.layout)
+        """Department work is signed by the official named in Settings, not the computer's login name."""
+        return ServiceContext(self.sessions, self.write_sessions, self.campaign(), self.official_name or self.actor,
+                              self.layout)
 
     def consolidation(self) -> ConsolidationService:
         """The department's tables, completeness, ranking, drill-down and exports."""
@@ -283,34 +294,57 @@ class Workspace:
     def restore_backup(self, backup_file: Path, *, cancel: CancelFn = never_cancelled) -> backup.RestoreReport:
         """Replace the database by a backup (after backing up the current state), keeping what was sent.
 
-        The backup is upgraded like any old database; bundles sent and activities sent since it are
-        carried over (`core/backup.py`), so numbering and sent state stay those the department knows.
-        If anything fails or Cancel is pressed, the database is put back exactly as it was.
+        The restored database is built aside — the backup upgraded like any old database, then the bundles
+        and activities sent since it carried over (`core/backup.py`), so numbering and sent state stay those
+        the department knows — and only then copied over the live one in one SQLite transaction. A crash,
+        an error or Cancel at any point before that leaves the database exactly as it was.
         """
         plan = self.restore_plan(backup_file)
         check_cancel(cancel)
-        self.engine.dispose()
-        safety = backup.restore_sqlite(backup_file, self.layout.database_file, self.layout.backups_dir)
-        self._campaign = None
+        backup.describe_backup(backup_file)  # refuses a broken file before anything is written
+        safety = backup.backup_sqlite(self.layout.database_file, self.layout.backups_dir,
+                                      reason=backup.BackupReason.BEFORE_RESTORE, keep=1_000)
+        work = self._restore_work_file()
         try:
-            self.engine.dispose()
-            migration = prepare_database(self.engine, data_dir=self.layout.root)
-            with self.transaction() as session:
-                sync_catalogue(session, [self.layout.root / "campaigns"])  # plans added since the backup
-                seed_units(session, actor=self.actor)
-            self.engine.dispose()
+            backup.put_back(backup_file, work)
+            migration, kept, carried = self._rebuild_restored(work, backup_file, safety, cancel)
             check_cancel(cancel)
-            kept, carried = backup.carry_sent_state(self.layout.database_file, safety)
-            check_cancel(cancel)
-            with self.transaction() as session:
-                audit.record(session, self.actor, "restore", "database", backup_file.name,
-                             {"safety_copy": safety.name, "kept": kept, "bundles_carried": list(carried)})
-        except BaseException:
             self.engine.dispose()
-            backup.put_back(safety, self.layout.database_file)
-            raise
+            backup.put_back(work, self.layout.database_file)
+        finally:
+            self._remove_restore_leftovers()
+        self.engine.dispose()
+        self._campaign = None
         upgraded_from = migration.from_version if migration.upgraded else None
         return backup.RestoreReport(plan, safety, upgraded_from, kept, carried)
+
+    def _restore_work_file(self) -> Path:
+        return self.layout.database_file.with_name(".dang-khoi-phuc.sqlite")
+
+    def _remove_restore_leftovers(self) -> None:
+        """The aside copy of a restore (and its WAL files); after a crash, removed at the next start."""
+        work = self._restore_work_file()
+        for leftover in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+    def _rebuild_restored(self, work: Path, backup_file: Path, safety: Path,
+                          cancel: CancelFn) -> tuple[MigrationReport, int, tuple[int, ...]]:
+        """Upgrade the copy of the backup at `work` and carry into it what was sent since (see restore_backup)."""
+        engine = make_engine(f"sqlite:///{work.as_posix()}")
+        try:
+            migration = prepare_database(engine, data_dir=self.layout.root)
+            with make_session_factory(engine, write=True).begin() as session:
+                sync_catalogue(session, [self.layout.root / "campaigns"])  # plans added since the backup
+                seed_units(session, actor=self.actor)
+            engine.dispose()
+            check_cancel(cancel)
+            kept, carried = backup.carry_sent_state(work, safety)
+            with make_session_factory(engine, write=True).begin() as session:
+                audit.record(session, self.actor, "restore", "database", backup_file.name,
+                             {"safety_copy": safety.name, "kept": kept, "bundles_carried": list(carried)})
+        finally:
+            engine.dispose()
+        return migration, kept, carried
 
     def backups(self) -> list[backup.BackupInfo]:
         """The backups that can be restored, newest first; a broken file is simply not offered."""

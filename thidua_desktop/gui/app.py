@@ -23,6 +23,7 @@ from thidua_desktop.gui.crash import install_crash_handler
 from thidua_desktop.gui.fonts import register_fonts, ui_font
 from thidua_desktop.gui.main_window import MainWindow
 from thidua_desktop.gui.messages import show_error
+from thidua_desktop.gui.qt_vietnamese import install as install_qt_vietnamese
 from thidua_desktop.gui.tasks import TaskRunner
 
 
@@ -53,6 +54,7 @@ def make_application(argv: Sequence[str]) -> QApplication:
     for png in sorted(resource_path("icons").glob("thidua-desktop-*.png")):
         icon.addFile(str(png))
     app.setWindowIcon(icon)
+    install_qt_vietnamese(app)  # Qt's own buttons, menus and file dialog in Vietnamese
     register_fonts()
     app.setFont(ui_font())
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox, QWidget
 
 from thidua_desktop.core.errors import UserError
 
@@ -34,6 +34,26 @@ def confirm(parent: QWidget | None, title: str, text: str, *, informative: str =
     box.addButton(no, QMessageBox.ButtonRole.RejectRole)
     box.exec()
     return box.clickedButton() is yes_button
+
+
+def text_prompt(parent: QWidget | None, title: str, label: str, text: str = "", *, multiline: bool = False,
+                accept: str = "Đồng ý") -> QInputDialog:
+    """The dialog `ask_text` shows: Vietnamese buttons (`QInputDialog.getText` would show Qt's "OK"/"Cancel")."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput, multiline)
+    dialog.setTextValue(text)
+    dialog.setOkButtonText(accept)
+    dialog.setCancelButtonText(dialog.tr("Hủy"))
+    return dialog
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "", *, multiline: bool = False,
+             accept: str = "Đồng ý") -> str | None:
+    """A line (or a paragraph) from the user; None when cancelled."""
+    dialog = text_prompt(parent, title, label, text, multiline=multiline, accept=accept)
+    return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 def dialog_buttons(dialog: QDialog, accept_text: str, reject_text: str = "Hủy") -> QDialogButtonBox:

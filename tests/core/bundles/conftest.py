@@ -31,7 +31,7 @@ PASSPHRASE = "cụm mật khẩu thử nghiệm"
 
 @pytest.fixture(autouse=True)
 def cheap_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
-    """scrypt at N = 2^10 instead of 2^16: the format is the same, the tests are faster."""
+    """scrypt at N = 2^10 instead of 2^17: the format is the same, the tests are faster."""
     monkeypatch.setitem(keys.KDF_LIMITS, "opslimit", 2**15)
     monkeypatch.setitem(keys.KDF_LIMITS, "memlimit", 2**24)
 
@@ -105,8 +105,8 @@ def enrol(department: Workspace, unit: Unit) -> None:
 
 
 def pdf_bytes(seed: int, size: int = 20_000) -> bytes:
-    """Deterministic, incompressible file content (like a photo) that differs per seed."""
-    return random.Random(seed).randbytes(size)
+    """Deterministic, incompressible PDF-like content (like a scan) that differs per seed."""
+    return b"%PDF-1.4\n" + random.Random(seed).randbytes(size - 9)
 
 
 def state(ws: Workspace) -> dict[str, object]:

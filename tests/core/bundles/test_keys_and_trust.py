@@ -19,7 +19,8 @@ from thidua_desktop.core.bundles.errors import (
     WrongPassphraseError,
 )
 from thidua_desktop.core.bundles.exporter import export_bundle
-from thidua_desktop.core.bundles.importer import import_bundle
+from thidua_desktop.core.bundles.guards import ChangeKind
+from thidua_desktop.core.bundles.importer import ImportStatus, import_bundle
 from thidua_desktop.core.bundles.keys import current_key, keyring_of, replace_lost_key, rotate_key
 from thidua_desktop.core.bundles.minisign import (
     MinisignError,
@@ -30,7 +31,8 @@ from thidua_desktop.core.bundles.minisign import (
     parse_key_id,
     scrypt_params,
 )
-from thidua_desktop.core.bundles.trust import enrol_key, list_trusted_keys, revoke_key
+from thidua_desktop.core.bundles.revocation import revoke_key
+from thidua_desktop.core.bundles.trust import enrol_key, list_trusted_keys
 from thidua_desktop.core.errors import ValidationError
 from thidua_desktop.core.models import AuditEntry
 from thidua_desktop.core.workspace import Role, Workspace
@@ -85,7 +87,7 @@ def test_no_key_yet(tmp_path: Path) -> None:
     ws.close()
 
 
-def test_rotation_is_accepted_through_the_old_keys_statement(unit: Unit, department: Workspace) -> None:
+def test_rotation_is_accepted_once_the_new_sheet_is_checked(unit: Unit, department: Workspace) -> None:
     unit.add("Trước khi thay khóa")
     enrol(department, unit)
     import_bundle(department, unit.export().path)
@@ -98,12 +100,19 @@ def test_rotation_is_accepted_through_the_old_keys_statement(unit: Unit, departm
     manifest = json.loads(dict(read_entries(bundle.path))["manifest.json"])
     assert [r["statement"]["old_key_id"] for r in manifest["signer"]["rotation"]] == [old.key_id]
     report = import_bundle(department, bundle.path)
+    assert report.status is ImportStatus.HELD and report.counts[ChangeKind.NEW] == 0
     assert any("thay khóa" in n for n in report.notices)
     with department.sessions() as session:
         keys = {k.key_id: k for k in list_trusted_keys(session)}
     assert keys[new.key_id].method == "rotation" and keys[new.key_id].endorsed_by_key_id == old.key_id
-    assert keys[old.key_id].revoked_from_seq == 2
-    assert ("enrol", new.key_id) in _audit(department, "trusted_key")
+    assert keys[new.key_id].pending and keys[old.key_id].revoked_from_seq is None
+    _, outcomes = department.bundles().confirm_key(new.key_id, typed_fingerprint=new.fingerprint)
+    assert [o.report.status for o in outcomes] == [ImportStatus.NEW]
+    with department.sessions() as session:
+        keys = {k.key_id: k for k in list_trusted_keys(session)}
+    assert keys[old.key_id].revoked_from_seq == 2 and not keys[new.key_id].pending
+    assert ("pending", new.key_id) in _audit(department, "trusted_key")
+    assert ("confirm", new.key_id) in _audit(department, "trusted_key")
     assert ("revoke", old.key_id) in _audit(department, "trusted_key")
 
 

@@ -58,7 +58,7 @@ def _check_consistent(department: Path) -> int:
             assert hashlib.sha256(path.read_bytes()).hexdigest() == path.name  # never a partial file
     if imports:
         assert len(list((department / "evidence").rglob("*/*"))) == FILES
-        assert (department / archive[0][0]).is_file()
+        assert (department / archive[0][0] / "manifest.json").is_file()  # the signed manifest is archived
     return imports
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from thidua_desktop.core.bundles.archive import ArchivedBundle
 from thidua_desktop.core.bundles.errors import MissingEvidenceError, RoleError
 from thidua_desktop.core.bundles.exporter import export_history, export_status
 from thidua_desktop.core.bundles.guards import ChangeKind
@@ -92,8 +93,11 @@ def test_round_trip_with_evidence_edits_and_deletions(unit: Unit, department: Wo
         assert _activity(department, third).source_bundle_id == imports[0].id  # unchanged keeps its source
         actions = set(session.scalars(select(AuditEntry.action).where(AuditEntry.entity == "activity")))
     assert {"import-create", "import-update", "import-delete"} <= actions
-    archived = department.layout.root / imports[1].archive_path
-    assert archived.read_bytes() == bundle2.path.read_bytes()  # kept unchanged, to rebuild from
+    archived = ArchivedBundle.open(department.layout, imports[1].archive_path)
+    assert archived.manifest.raw == prepared.bundle.manifest.raw  # the signed manifest, as received
+    rebuilt = archived.rebuild(department.evidence_store(), department.layout.root / "rebuilt.thidua")
+    assert rebuilt.read_bytes() == bundle2.path.read_bytes()  # the original file, byte for byte
+    assert archived.problems(department.evidence_store(), unit.key.public_key) == []
 
 
 def test_same_bundle_twice_is_a_no_op(unit: Unit, department: Workspace) -> None:

@@ -9,19 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from thidua_desktop.core.bundles.chain import HoldReason
 from thidua_desktop.core.bundles.errors import (
     AuthorityError,
     BundleFormatError,
     EntrySetError,
-    EquivocationError,
     EvidenceMismatchError,
     RevokedKeyError,
     RollbackError,
     SignatureError,
     UntrustedKeyError,
 )
-from thidua_desktop.core.bundles.importer import import_bundle
-from thidua_desktop.core.bundles.trust import list_incidents, revoke_key
+from thidua_desktop.core.bundles.importer import ImportStatus, import_bundle
+from thidua_desktop.core.bundles.revocation import revoke_key
+from thidua_desktop.core.bundles.trust import list_incidents
 from thidua_desktop.core.workspace import Workspace
 
 from .conftest import Unit, enrol, flip, make_unit, pdf_bytes, read_entries, refused, resign, write_canonical
@@ -163,7 +164,8 @@ def test_unknown_key(unit: Unit, department: Workspace) -> None:
     bundle = unit.export().path
     error = refused(department, bundle, UntrustedKeyError, "unknown-key")
     assert error.key_id == unit.key.key_id and error.unit_code == "PTP-CM"
-    assert unit.key.fingerprint in error.hint
+    # the fingerprint to enrol comes from the paper sheet, never from the refusal
+    assert unit.key.fingerprint not in error.hint + error.message and "phiếu" in error.hint
 
 
 def test_revoked_key(unit: Unit, department: Workspace) -> None:
@@ -189,7 +191,8 @@ def test_rollback_is_refused(unit: Unit, department: Workspace) -> None:
     assert "số 1" in error.message and "số 2" in error.message
 
 
-def test_equivocation_is_refused_and_flagged(sent: Path, unit: Unit, department: Workspace, tmp_path: Path) -> None:
+def test_equivocation_is_held_freezes_the_chain_and_is_flagged(sent: Path, unit: Unit, department: Workspace,
+                                                                tmp_path: Path) -> None:
     import_bundle(department, sent)
     unit.add("Thêm sau")
     later = unit.export().path
@@ -199,13 +202,15 @@ def test_equivocation_is_refused_and_flagged(sent: Path, unit: Unit, department:
         manifest["previous"] = None
 
     twin = resign(later, tmp_path / "twin.thidua", unit, same_seq, keep_signer=True)
-    refused(department, twin, EquivocationError, "equivocation")
+    report = import_bundle(department, twin)
+    assert report.status is ImportStatus.HELD and "hai gói khác nhau cùng số thứ tự 1" in report.message
+    assert [f.seq for f in department.bundles().freezes()] == [1]
     incidents = list_incidents(department.layout)
     assert [(i["kind"], i["seq"], i["unit"]) for i in incidents] == [("equivocation", 1, "PTP-CM")]
 
 
-def test_fork_in_the_chain_is_a_warning_and_flagged(sent: Path, unit: Unit, department: Workspace,
-                                                    tmp_path: Path) -> None:
+def test_fork_in_the_chain_is_held_and_flagged(sent: Path, unit: Unit, department: Workspace,
+                                               tmp_path: Path) -> None:
     import_bundle(department, sent)
     unit.add("Thêm sau")
     later = unit.export().path
@@ -214,7 +219,8 @@ def test_fork_in_the_chain_is_a_warning_and_flagged(sent: Path, unit: Unit, depa
         manifest["previous"]["manifest_sha256"] = "0" * 64
 
     report = import_bundle(department, resign(later, tmp_path / "fork.thidua", unit, other_parent, keep_signer=True))
-    assert any("hai gói cùng số" in w for w in report.warnings)
+    assert report.status is ImportStatus.HELD and "có hai nhánh" in report.message
+    assert [h.reason for h in department.bundles().holds()] == [HoldReason.FORK]
     assert [i["kind"] for i in list_incidents(department.layout)] == ["fork"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
@@ -130,11 +131,14 @@ def run_add(args: argparse.Namespace) -> int:
         unit_code = args.unit or workspace.setting("unit_code")
         if not unit_code:
             raise UserError("Máy này chưa chọn đơn vị.", hint="Dùng --unit MÃ hoặc thiết lập trong chương trình.")
-        _problems, warnings = validate_draft(campaign, draft, workspace.units().get(unit_code))
-        report = workspace.activities().create(unit_code, draft)
+        problems, warnings = validate_draft(campaign, draft, workspace.units().get(unit_code))
+        if problems:
+            raise ValidationError(problems)  # before copying any file
+        # One command, one transaction: the files are copied first and linked by the same save; if anything
+        # fails, nothing is saved and the copies no record references are removed (a retry starts clean).
+        with workspace.evidence().staged_files(args.attach, progress=printer("Đang chép minh chứng")) as files:
+            report = workspace.activities().create(unit_code, replace(draft, attachments=files))
         uuid = report.created[0]
-        if args.attach:
-            workspace.evidence().attach(uuid, args.attach, progress=printer("Đang chép minh chứng"))
         for warning in warnings:
             print(f"Lưu ý: {warning.message}")
         print(f"Đã lưu hoạt động {uuid}.")

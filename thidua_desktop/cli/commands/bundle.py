@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from thidua_desktop.cli.commands.keys import read_passphrase
+from thidua_desktop.cli.commands.keys import print_outcomes, read_passphrase
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
 from thidua_desktop.core.bundles.guards import CHANGE_LABELS, ChangeKind
 from thidua_desktop.core.bundles.importer import (
@@ -48,6 +48,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("files", type=Path, nargs="+", metavar="TỆP")
     imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và xem trước, không thay đổi gì")
     imp.set_defaults(handler=run_import)
+
+    held = bundle_sub.add_parser("held", help="Sở: các gói đang chờ xử lý (khóa mới, hai nhánh, số nhảy xa)")
+    add_workspace_arguments(held)
+    held.set_defaults(handler=run_held)
+
+    choose = bundle_sub.add_parser("choose", help="Sở: chọn nhánh đúng khi chuỗi gói của đơn vị bị đóng băng")
+    add_workspace_arguments(choose)
+    choose.add_argument("--unit", required=True, help="mã đơn vị")
+    branch = choose.add_mutually_exclusive_group(required=True)
+    branch.add_argument("--keep-received", action="store_true", help="giữ nhánh Sở đã nhận")
+    branch.add_argument("--held", type=int, metavar="SỐ", help="chọn nhánh của gói chờ xử lý số này")
+    choose.add_argument("--reason", required=True, help="lý do, ví dụ: đã gọi điện xác minh với đơn vị")
+    choose.set_defaults(handler=run_choose)
+
+    approve = bundle_sub.add_parser("approve", help="Sở: cho phép gói có số thứ tự nhảy xa (đã xác minh)")
+    add_workspace_arguments(approve)
+    approve.add_argument("ids", type=int, nargs="+", metavar="SỐ")
+    approve.add_argument("--reason", required=True, help="lý do, ví dụ: đã gọi điện xác minh với đơn vị")
+    approve.set_defaults(handler=run_approve)
+
+    release = bundle_sub.add_parser("release", help="Sở: xét lại các gói chờ xử lý (sau khi đã xử lý nguyên nhân)")
+    add_workspace_arguments(release)
+    release.add_argument("ids", type=int, nargs="+", metavar="SỐ")
+    release.set_defaults(handler=run_release)
 
     history = bundle_sub.add_parser("history", help="lịch sử gói đã gửi (đơn vị) hoặc đã nhận (Sở)")
     add_workspace_arguments(history)
@@ -118,18 +142,14 @@ def run_import(args: argparse.Namespace) -> int:
         outcomes = workspace.bundles().import_many(args.files, progress=printer("Đang nhận gói"))
         if not outcomes:
             raise UserError("Không tìm thấy tệp .thidua nào.", hint="Kiểm tra lại đường dẫn tệp hoặc thư mục.")
-        first_error = None
-        for outcome in outcomes:
-            print(f"{outcome.path.name}: {outcome.status_label}. {outcome.detail}")
-            if outcome.error is not None:
-                print(f"  {outcome.error.hint}")
-                first_error = first_error or outcome.error
-            elif outcome.report is not None:
-                for warning in outcome.report.warnings:
-                    print(f"  Lưu ý: {warning}")
-        accepted = sum(1 for o in outcomes if o.error is None)
-        print(f"Tổng cộng: {len(outcomes)} tệp, {accepted} tệp nhận được, {len(outcomes) - accepted} tệp bị từ chối.")
-        return first_error.exit_code if first_error else 0
+        code = print_outcomes(outcomes)
+        held = sum(1 for o in outcomes if o.report is not None and o.report.status is ImportStatus.HELD)
+        refused = sum(1 for o in outcomes if o.error is not None)
+        print(f"Tổng cộng: {len(outcomes)} tệp, {len(outcomes) - held - refused} tệp nhận được, {held} tệp chờ xử lý, "
+              f"{refused} tệp bị từ chối.")
+        if held:
+            print("Xem các gói chờ xử lý: thidua bundle held")
+        return code
 
 
 def _dry_run(bundles: BundleService, files: list[Path]) -> int:
@@ -151,6 +171,42 @@ def _dry_run(bundles: BundleService, files: list[Path]) -> int:
         raise UserError("Không tìm thấy tệp .thidua nào.", hint="Kiểm tra lại đường dẫn tệp hoặc thư mục.")
     print("Chạy thử: chưa có gì thay đổi.")
     return first_error.exit_code if first_error else 0
+
+
+def run_held(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        bundles = workspace.bundles()
+        for freeze in bundles.freezes():
+            print(f"Đóng băng: {freeze.unit_name} ({freeze.unit_code}) từ gói số {freeze.seq}. {freeze.detail}")
+        held = bundles.holds()
+        for item in held:
+            print(f"[{item.id}] {item.unit_name} ({item.unit_code}) gói số {item.seq} · khóa {item.signer_key_id} · "
+                  f"{item.reason_label}: {item.detail}")
+        print(f"Tổng cộng: {len(held)} gói chờ xử lý.")
+        if held:
+            print("Khóa mới: thidua keys confirm MÃ_KHÓA --fingerprint \"…\" (gõ từ phiếu đăng ký mới). "
+                  "Hai nhánh: thidua bundle choose. Số nhảy xa: thidua bundle approve. Không tin: thidua keys revoke.")
+    return 0
+
+
+def run_choose(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        outcomes = workspace.bundles().choose_branch(args.unit, None if args.keep_received else args.held,
+                                                     args.reason, progress=printer("Đang nhận nhánh đã chọn"))
+        print(f"Đã chọn nhánh cho {args.unit}; chuỗi gói không còn bị đóng băng.")
+        return print_outcomes(outcomes)
+
+
+def run_approve(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        return print_outcomes(workspace.bundles().approve_holds(args.ids, args.reason,
+                                                                progress=printer("Đang nhận gói")))
+
+
+def run_release(args: argparse.Namespace) -> int:
+    """Import held bundles again: those whose cause is gone are applied, the others stay held."""
+    with open_workspace(args) as workspace:
+        return print_outcomes(workspace.bundles().release_holds(args.ids, progress=printer("Đang nhận gói")))
 
 
 def run_history(args: argparse.Namespace) -> int:

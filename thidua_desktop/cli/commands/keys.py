@@ -12,8 +12,9 @@ import getpass
 import os
 from pathlib import Path
 
-from thidua_desktop.cli.common import add_workspace_arguments, open_workspace
+from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
 from thidua_desktop.core.bundles.errors import RoleError, TrustRegistryError
+from thidua_desktop.core.bundles.importer import ImportOutcome
 from thidua_desktop.core.bundles.keys import OwnKey
 from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.errors import UserError
@@ -71,6 +72,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     revoke.add_argument("--from-seq", type=int, required=True, help="thu hồi từ gói số này (kể cả gói này)")
     revoke.add_argument("--reason", required=True, help="lý do, ví dụ: máy của đơn vị bị mất")
     command("list", "liệt kê khóa (Sở: danh sách khóa tin cậy; đơn vị: các khóa của máy này)", run_list)
+    confirm = command("confirm", "Sở: xác nhận khóa mới của đơn vị đã thay khóa, theo phiếu đăng ký mới", run_confirm)
+    confirm.add_argument("key_id", metavar="MÃ_KHÓA")
+    confirm.add_argument("--fingerprint", required=True, help="dấu vân tay in trên phiếu đăng ký MỚI")
+    unenrol = command("unenrol", "Sở: hủy một lần đăng ký nhầm (khi chưa nhận gói nào ký bằng khóa đó)", run_unenrol)
+    unenrol.add_argument("key_id", metavar="MÃ_KHÓA")
+    unenrol.add_argument("--reason", required=True, help="lý do, ví dụ: nhập nhầm mã đơn vị")
+    reset = command("reset-seq", "Sở: sau khi thu hồi khóa, đặt lại số thứ tự gói của một đơn vị", run_reset)
+    reset.add_argument("--unit", required=True, help="mã đơn vị")
+    reset.add_argument("--to-seq", type=int, required=True, help="số của gói cuối cùng còn giữ lại trong chuỗi")
+    reset.add_argument("--reason", required=True, help="lý do")
+    purge = command("remove-retired", "đơn vị: xóa khỏi máy các khóa bí mật đã thay (sau khi xác nhận)",
+                    run_remove_retired)
+    purge.add_argument("--yes", action="store_true", help="không hỏi lại")
 
 
 def _print_key(key: OwnKey, workspace: Workspace) -> None:
@@ -107,7 +121,7 @@ def run_show(args: argparse.Namespace) -> int:
         key = workspace.bundles().require_key()
         _print_key(key, workspace)
         if args.pub:
-            args.pub.write_text(key.public_key.file_text(), encoding="utf-8")
+            args.pub.write_text(workspace.bundles().public_key_file_text(key), encoding="utf-8")
             print(f"Đã ghi khóa công khai vào {args.pub}.")
     return 0
 
@@ -118,9 +132,11 @@ def run_rotate(args: argparse.Namespace) -> int:
         old, _ = read_passphrase(args, "Cụm mật khẩu của khóa hiện tại: ")
         new, confirmation = read_passphrase(args, "Cụm mật khẩu cho khóa mới: ", env=NEW_PASSPHRASE_ENV, confirm=True)
         key = workspace.bundles().rotate_key(old, new, confirmation).key
-        print("Đã thay khóa. Các gói từ nay được ký bằng khóa mới và mang lời xác nhận của khóa cũ,")
-        print("nên Sở nhận được ngay mà không cần phiếu đăng ký mới.")
+        print("Đã thay khóa. Các gói từ nay được ký bằng khóa mới và mang lời xác nhận của khóa cũ.")
+        print("Sở chỉ áp dụng các gói đó sau khi đối chiếu dấu vân tay với phiếu đăng ký MỚI: hãy in phiếu")
+        print("(thidua keys print-sheet --out phieu.pdf), ký, đóng dấu và gửi Sở.")
         _print_key(key, workspace)
+        print("Khóa cũ vẫn còn trên máy; khi Sở đã xác nhận khóa mới, xóa nó bằng: thidua keys remove-retired")
     return 0
 
 
@@ -165,9 +181,9 @@ def _public_key_text(args: argparse.Namespace) -> str:
 def run_enrol(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         _require(workspace, Role.DEPARTMENT)
-        public = BundleService.parse_public_key(_public_key_text(args))
-        report = workspace.bundles().enrol(args.unit, public.to_base64(), typed_fingerprint=args.fingerprint,
-                                           note=args.note)
+        text = _public_key_text(args)
+        BundleService.parse_public_key(text)
+        report = workspace.bundles().enrol(args.unit, text, typed_fingerprint=args.fingerprint, note=args.note)
         if report.already_enrolled:
             print(f"Khóa {report.key_id} đã có trong danh sách khóa tin cậy của {report.unit_code}.")
         else:
@@ -182,10 +198,77 @@ def run_revoke(args: argparse.Namespace) -> int:
         _require(workspace, Role.DEPARTMENT)
         report = workspace.bundles().revoke(args.key_id, args.from_seq, args.reason)
         print(f"Đã thu hồi khóa {report.key_id} của {report.unit_code} từ gói số {report.from_seq}.")
+        for key_id in report.cascaded_key_ids:
+            print(f"Thu hồi theo: khóa {key_id} (do khóa bị thu hồi xác nhận khi thay khóa).")
+        for affected in report.affected:
+            print(f"Gói bị ảnh hưởng: {affected.label}.")
         if report.already_imported:
-            seqs = ", ".join(str(s) for s in report.already_imported)
-            print(f"Lưu ý: đã nhận các gói số {seqs} ký bằng khóa này; nên xem lại số liệu của các gói đó.")
+            print("Nên xem lại số liệu của các gói đã nhận ở trên; nếu kẻ gian đã dùng số thứ tự, đặt lại bằng: "
+                  "thidua keys reset-seq")
+        if report.chain_unfrozen:
+            print("Chuỗi gói của đơn vị không còn bị đóng băng.")
     return 0
+
+
+def run_confirm(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.DEPARTMENT)
+        report, outcomes = workspace.bundles().confirm_key(args.key_id, typed_fingerprint=args.fingerprint,
+                                                           progress=printer("Đang nhận các gói chờ xử lý"))
+        print(f"Đã xác nhận khóa {report.key_id} của {report.unit_code} theo phiếu đăng ký mới.")
+        for retired in report.retired_key_ids:
+            print(f"Khóa cũ {retired} không còn được nhận từ gói số {report.from_seq}.")
+        return print_outcomes(outcomes)
+
+
+def run_unenrol(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.DEPARTMENT)
+        report = workspace.bundles().unenrol(args.key_id, args.reason)
+        print(f"Đã hủy đăng ký khóa {report.key_id} ({report.unit_code}); khóa này được gỡ khỏi danh sách tin cậy.")
+        for key_id in report.restored_key_ids:
+            print(f"Khóa {key_id} mà lần đăng ký nhầm đã thay được dùng lại.")
+    return 0
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.DEPARTMENT)
+        report = workspace.bundles().reset_sequence(args.unit, args.to_seq, args.reason)
+        seqs = ", ".join(map(str, report.superseded)) or "không có"
+        print(f"Đã đặt lại số thứ tự gói của {report.unit_code} về {report.to_seq}; các gói bị loại khỏi chuỗi: {seqs}.")
+    return 0
+
+
+def run_remove_retired(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        _require(workspace, Role.UNIT)
+        bundles = workspace.bundles()
+        retired = bundles.retired_secret_keys()
+        if not retired:
+            print("Máy này không còn khóa bí mật nào đã thay.")
+            return 0
+        print("Các khóa bí mật đã thay còn trên máy: " + ", ".join(k.key_id for k in retired))
+        if not args.yes and input("Xóa hẳn các khóa này khỏi máy? Gõ “có” để xác nhận: ").strip().lower() != "có":
+            print("Chưa xóa gì.")
+            return 1
+        removed = bundles.remove_retired_secret_keys()
+        print(f"Đã xóa {len(removed)} khóa bí mật cũ; khóa công khai của chúng vẫn được giữ để đối chiếu.")
+    return 0
+
+
+def print_outcomes(outcomes: list[ImportOutcome]) -> int:
+    """One line per imported file (and the hint of a refusal); the exit code of the first refusal, else 0."""
+    first_error = None
+    for outcome in outcomes:
+        print(f"{outcome.path.name}: {outcome.status_label}. {outcome.detail}")
+        if outcome.error is not None:
+            print(f"  {outcome.error.hint}")
+            first_error = first_error or outcome.error
+        elif outcome.report is not None:
+            for warning in outcome.report.warnings:
+                print(f"  Lưu ý: {warning}")
+    return first_error.exit_code if first_error else 0
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -86,7 +86,7 @@ class AwardRound(Base):
 
 
 class AwardDocumentNumber(Base):
-    """The number of one document of a round's dossier ("to_trinh/BK-BTP" → "15"): each its own (step 7).
+    """The number of one document of a round's dossier ("to_trinh/BK-BTP" → "15"): each its own (step 8).
 
     `submission_number` on the round (one number for every Tờ trình) is no longer read.
     """
@@ -157,7 +157,7 @@ class AwardNomination(Base):
 
 class AwardThresholdOverride(Base):
     """An explicit decision to propose a nominee below a threshold (vote ratio or score), with its reason
-    and who took it (step 7); the audit log keeps the history."""
+    and who took it (step 8); the audit log keeps the history."""
 
     __tablename__ = "award_threshold_overrides"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

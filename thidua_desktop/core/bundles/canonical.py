@@ -75,6 +75,8 @@ def _no_float(text: str) -> Any:
 
 def decode(data: bytes) -> Any:
     """Parse canonical JSON, refusing duplicates, floats and any byte that differs from `encode`."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise CanonicalError("có dấu BOM ở đầu (UTF-8 phải không có BOM)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -85,8 +87,12 @@ def decode(data: bytes) -> Any:
         )
     except CanonicalError:
         raise
-    except (ValueError, RecursionError) as exc:
-        raise CanonicalError(f"JSON không hợp lệ: {exc}") from None
+    except json.JSONDecodeError as exc:  # its text is Python's English: only the position is kept
+        raise CanonicalError(f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}") from None
+    except RecursionError:
+        raise CanonicalError("dữ liệu lồng nhau quá sâu") from None
+    except ValueError:
+        raise CanonicalError("JSON không hợp lệ") from None
     if encode(value) != data:
         raise CanonicalError("không ở dạng chuẩn (thứ tự khóa, khoảng trắng hoặc cách thoát ký tự)")
     return value

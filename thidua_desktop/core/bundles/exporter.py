@@ -39,6 +39,7 @@ from thidua_desktop.core.bundles.manifest import (
     compute_counts,
     evidence_entry_name,
     format_timestamp,
+    text_problems,
     trusted_comment,
 )
 from thidua_desktop.core.bundles.minisign import SecretKey
@@ -50,10 +51,11 @@ from thidua_desktop.core.bundles.streaming import (
     read_chunks,
 )
 from thidua_desktop.core.catalogue import CampaignInfo
-from thidua_desktop.core.errors import Cancelled
+from thidua_desktop.core.errors import Cancelled, ValidationError
+from thidua_desktop.core.evidence import EvidenceStore
 from thidua_desktop.core.models import Activity, ActivityEvidence, AppMeta, Evidence, Unit, utc_now
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
-from thidua_desktop.core.records import row_record
+from thidua_desktop.core.records import date_warnings, row_record
 from thidua_desktop.core.text import nfc
 
 SEQUENCE_META_PREFIX = "bundle_seq:"  # app_meta key: prefix + "unit|campaign" → last number reserved
@@ -119,6 +121,7 @@ class ExportReport:
     evidence_included: int
     evidence_included_bytes: int
     sent: tuple[str, ...]  # activities whose "sent" status changed
+    warnings: tuple[str, ...] = ()  # what the department's reviewer will be warned about (dates)
 
     @property
     def change_report(self) -> ChangeReport:
@@ -304,10 +307,12 @@ def export_bundle(
         "evidence": evidence,
         "counts": compute_counts(records, evidence),
     }
+    _check_text(manifest)
     raw = canonical.encode(manifest)
     signature = secret_key.sign(raw, trusted_comment(bundle_id, unit.code, seq, campaign.code), SIGNATURE_COMMENT)
     target = _target(workspace, destination, unit.code, campaign.code, seq)
-    temp = _write_file(workspace, target, raw, signature.text().encode("utf-8"), evidence, progress, cancel)
+    temp = write_bundle_file(workspace.evidence_store(), target, raw, signature.text().encode("utf-8"), evidence,
+                             progress, cancel)
     manifest_sha = canonical_sha(raw)
     try:
         size = temp.stat().st_size
@@ -325,7 +330,16 @@ def export_bundle(
     return ExportReport(
         target, bundle_id, seq, mode, target.stat().st_size, manifest_sha, public.key_id_hex, counts["records"],
         counts["deleted"], counts["evidence"], counts["evidence_included"], counts["evidence_included_bytes"], sent,
+        tuple(date_warnings(records, campaign)),
     )
+
+
+def _check_text(manifest: dict[str, Any]) -> None:
+    """Refuse to sign text the department would refuse (the same rule, `manifest.text_problems`)."""
+    found = text_problems(manifest)
+    if found:
+        raise ValidationError({f"text:{index}": f"Nội dung {problem}; hãy mở hoạt động và gõ lại ô đó."
+                               for index, problem in enumerate(found[:10])})
 
 
 def canonical_sha(raw: bytes) -> str:
@@ -348,15 +362,19 @@ def _target(workspace: BundleHost, destination: Path | None, unit_code: str, cam
     return destination
 
 
-def _write_file(workspace: BundleHost, target: Path, manifest: bytes, signature: bytes, evidence: Sequence[dict[str, Any]],
-                progress: ProgressFn | None, cancel: CancelFn) -> Path:
-    """Stream the bundle into a temp file beside the target (same disk, so the rename is atomic)."""
+def write_bundle_file(store: EvidenceStore, target: Path, manifest: bytes, signature: bytes,
+                      evidence: Sequence[dict[str, Any]], progress: ProgressFn | None = None,
+                      cancel: CancelFn = never_cancelled) -> Path:
+    """Stream the bundle into a temp file beside the target (same disk, so the rename is atomic).
+
+    The layout is canonical, so the same manifest, signature and evidence always give the same bytes:
+    this also rebuilds an archived bundle from the evidence store, byte for byte (`archive.py`).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     os.close(fd)
     temp = Path(name)
     temp.unlink()
-    store = workspace.evidence_store()
     total = sum(item["size"] for item in evidence if item["included"]) + len(manifest)
     done = len(manifest)
     with Workers() as workers:

@@ -1,28 +1,32 @@
 """Import at the department, second half: apply a prepared import in one transaction.
 
 `apply_import` re-checks the sequence state under a lock and applies everything in one transaction:
-evidence files are moved into the store before the commit, the original file is archived unchanged,
-and on any failure both are removed again, so a failed import leaves the database and the store as
-they were. Changes a guard holds back go to the pending list (`pending.py`) instead of the rows.
+evidence files are moved from staging into the store before the commit and the signed manifest is
+archived (`archive.py`); each move is journalled first (`staging.py`), and on any failure the moved
+files are removed again, so a failed import leaves the database and the store as they were, and a
+killed one is cleaned up exactly by the next import or app start (`recover_interrupted_imports`).
+Changes a guard holds back go to the pending list (`pending.py`) instead of the rows.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
+import logging
 import os
-from collections.abc import Mapping, Sequence
+import shutil
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from thidua_desktop.core import audit
 from thidua_desktop.core.activities import ChangeReport
 from thidua_desktop.core.bundles import canonical
-from thidua_desktop.core.bundles.container import BUNDLE_SUFFIX
+from thidua_desktop.core.bundles.archive import archive_path_for, stage_archive
 from thidua_desktop.core.bundles.guards import ChangeKind
 from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.import_plan import (
@@ -32,18 +36,29 @@ from thidua_desktop.core.bundles.import_plan import (
     PreparedImport,
     check_missing_evidence,
     check_sequence,
+    hold_prepared,
     plan_changes,
     present_evidence,
 )
 from thidua_desktop.core.bundles.manifest import EvidenceItem, Manifest
 from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
+from thidua_desktop.core.bundles.reader import content_warnings
+from thidua_desktop.core.bundles.staging import (
+    STAGING_DIR,
+    Journalled,
+    RecoveryReport,
+    Staging,
+    has_dead_imports,
+    recover,
+)
 from thidua_desktop.core.bundles.trust import enrol_rotated
 from thidua_desktop.core.catalogue import CampaignInfo
-from thidua_desktop.core.evidence import EvidenceStore
+from thidua_desktop.core.evidence import EvidenceStore, FileState
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit
-from thidua_desktop.core.paths import DataLayout
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, never_cancelled
 from thidua_desktop.core.records import apply_record, remove_received
+
+logger = logging.getLogger(__name__)
 
 APPLY_STEPS = 6
 _AUDIT_ACTIONS = {ChangeKind.NEW: "import-create", ChangeKind.CHANGED: "import-update",
@@ -73,6 +88,8 @@ class ImportReport:
     def message(self) -> str:
         if self.status is ImportStatus.ALREADY:
             return f"{self.summary.title} — đã nhận trước đây, không có gì thay đổi."
+        if self.status is ImportStatus.HELD:
+            return f"{self.summary.title} — chưa áp dụng, giữ lại chờ xử lý. {' '.join(self.notices[:1])}"
         c = self.counts
         text = (
             f"Đã nhận {self.summary.title}: {c[ChangeKind.NEW]} mới, {c[ChangeKind.CHANGED]} sửa, "
@@ -131,9 +148,25 @@ def _fsync_dirs(paths: Sequence[Path]) -> None:
         list(pool.map(_fsync_dir, folders))
 
 
-def archive_path_for(layout: DataLayout, manifest: Manifest) -> Path:
-    return (layout.bundles_dir / "archive" / manifest.unit_code / manifest.campaign_code
-            / f"{manifest.seq:05d}_{manifest.bundle_id}{BUNDLE_SUFFIX}")
+# Imports move files into the store while their transaction is open; recovery removes moved files the
+# database does not refer to. On SQLite the write lock (taken at BEGIN) keeps them apart; on PostgreSQL
+# imports take this advisory lock shared before moving files, and recovery takes it exclusively.
+_STORE_LOCK_KEY = 0x7468_6964_7561  # "thidua"
+
+
+def _lock_store(session: Session, *, exclusive: bool) -> bool:
+    """Keep recovery and imports from moving store files at the same time; False if recovery must wait."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    if exclusive:
+        return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _STORE_LOCK_KEY}))
+    session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": _STORE_LOCK_KEY})
+    return True
+
+
+def _move(source: Path, target: Path) -> None:
+    """One rename into place (a seam for the kill test, which stops the importer between two moves)."""
+    os.replace(source, target)
 
 
 def apply_import(
@@ -148,7 +181,11 @@ def apply_import(
     try:
         if preview.status is ImportStatus.ALREADY:
             return ImportReport(preview.summary, ImportStatus.ALREADY, dict.fromkeys(ChangeKind, 0), 0, 0, (), ())
-        if prepared.staging is None or prepared.staging.archive_copy is None:
+        if preview.status is ImportStatus.HELD:  # trust rules (holds.py): kept aside for staff, not applied
+            hold_prepared(workspace, prepared)
+            return ImportReport(preview.summary, ImportStatus.HELD, dict.fromkeys(ChangeKind, 0), 0, 0,
+                                tuple(preview.warnings), tuple(preview.notices))
+        if prepared.staging is None:
             raise ValueError("a dry-run preparation cannot be applied")
         return _apply(workspace, prepared, progress, cancel)
     finally:
@@ -157,45 +194,69 @@ def apply_import(
 
 @dataclass
 class _MovedFiles:
-    """Files moved into place inside the transaction: removed again unless it commits."""
+    """Files moved into place inside the transaction: journalled first, removed again unless it commits."""
 
+    staging: Staging
     promoted: list[Path] = field(default_factory=list)
     archived: Path | None = None
 
-    def promote(self, staged: Mapping[str, Path], store: EvidenceStore) -> None:
-        for sha, path in staged.items():
+    def promote(self, shas: Sequence[str], store: EvidenceStore) -> None:
+        """Move staged files into the store, replacing a damaged copy; an intact copy already there stays.
+
+        An intact file without a row may belong to someone else (a form not yet saved, a held change): it
+        is neither moved over nor journalled, so neither `undo` nor crash recovery can remove it. Moved
+        files are touched, so the store's sweep never takes them for old debris before the commit.
+        """
+        moving = [sha for sha in shas if not self._intact(store, sha)]
+        self.staging.journal(evidence=moving)
+        for sha in moving:
             final = store.path_for(sha)
-            if final.exists():
-                continue
             final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, final)
+            _move(self.staging.evidence[sha], final)
+            os.utime(final)
             self.promoted.append(final)
         _fsync_dirs(self.promoted)
 
-    def archive(self, copy: Path) -> None:
-        assert self.archived is not None
-        self.archived.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(copy, self.archived)
-        _fsync_dirs([self.archived])
+    def _intact(self, store: EvidenceStore, sha: str) -> bool:
+        if not store.path_for(sha).is_file() or store.check(sha) is not FileState.OK:
+            return False
+        self.staging.evidence[sha].unlink(missing_ok=True)
+        return True
+
+    def archive(self, target: Path, manifest_raw: bytes, signature: bytes, root: Path) -> None:
+        staged = stage_archive(self.staging, manifest_raw, signature)
+        self.staging.journal(archive=target.relative_to(root).as_posix())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():  # debris of an import killed before it committed (recovery had to wait)
+            shutil.rmtree(target)
+        self.archived = target
+        _move(staged, target)
+        _fsync_dirs([target])
 
     def undo(self) -> None:
         for path in self.promoted:
             path.unlink(missing_ok=True)
+        self.promoted.clear()
         if self.archived is not None:
-            with contextlib.suppress(OSError):
-                self.archived.unlink(missing_ok=True)
+            shutil.rmtree(self.archived, ignore_errors=True)
+            self.archived = None
 
 
 def _apply(workspace: BundleHost, prepared: PreparedImport, progress: ProgressFn | None,
            cancel: CancelFn) -> ImportReport:
-    files = _MovedFiles()
+    assert prepared.staging is not None
+    files = _MovedFiles(prepared.staging)
     steps = StepCounter(APPLY_STEPS, progress, cancel)
     try:
         with workspace.write_sessions.begin() as session:  # on SQLite: the write lock from BEGIN
-            steps.check()
-            report = _apply_in(session, workspace, prepared, files, steps)
+            try:
+                steps.check()
+                report = _apply_in(session, workspace, prepared, files, steps)
+            except BaseException:
+                files.undo()  # before the rollback releases the rows another import may be waiting on
+                raise
     except BaseException:
-        files.undo()
+        files.undo()  # the commit itself failed
         raise
     if progress and report.status is ImportStatus.NEW:
         progress(APPLY_STEPS, APPLY_STEPS)
@@ -204,27 +265,30 @@ def _apply(workspace: BundleHost, prepared: PreparedImport, progress: ProgressFn
 
 def _apply_in(session: Session, workspace: BundleHost, prepared: PreparedImport, files: _MovedFiles,
               steps: StepCounter) -> ImportReport:
-    """Re-check under the lock, then evidence, the import row, the records and the archived file."""
+    """Re-check under the lock, then evidence, the import row, the records and the archived manifest."""
     bundle, campaign, signer, staging = prepared.bundle, prepared.campaign, prepared.signer, prepared.staging
-    assert staging is not None and staging.archive_copy is not None
+    assert staging is not None
     manifest = bundle.manifest
     store = workspace.evidence_store()
     _lock_unit(session, signer.unit_id)
+    if has_dead_imports(workspace.layout.bundles_dir) and _lock_store(session, exclusive=True):
+        _recover_in(session, workspace)  # the next import cleans up after a killed one
+    _lock_store(session, exclusive=False)
     unit = session.get(Unit, signer.unit_id)
     status, warnings = check_sequence(session, manifest, unit.id, campaign.id, unit.name, flag=None)
     if status is ImportStatus.ALREADY:
         return ImportReport(prepared.preview.summary, status, dict.fromkeys(ChangeKind, 0), 0, 0, (), ())
+    warnings += content_warnings(manifest, campaign)
     present = present_evidence(session, store, [e.sha256 for e in manifest.evidence])
     check_missing_evidence(bundle, unit.name, present | set(staging.evidence))
     plan = plan_changes(session, manifest, unit.id, campaign)
     steps.step()
     evidence_ids = _ensure_evidence_rows(session, manifest.evidence)
-    files.promote(staging.evidence, store)
+    added = [e for e in manifest.evidence if e.sha256 in staging.evidence and e.sha256 not in present]
+    files.promote([e.sha256 for e in added], store)
     steps.step()
-    files.archived = archive_path_for(workspace.layout, manifest)
-    promoted = set(files.promoted)
-    added = [e for e in manifest.evidence if store.path_for(e.sha256) in promoted]
-    row = _import_row(workspace, prepared, plan, added, warnings, files.archived)
+    archived = archive_path_for(workspace.layout, manifest)
+    row = _import_row(workspace, prepared, plan, added, warnings, archived)
     session.add(row)
     session.flush()
     steps.step()
@@ -238,12 +302,60 @@ def _apply_in(session: Session, workspace: BundleHost, prepared: PreparedImport,
          "evidence_added": len(added), "file": bundle.path.name, "enrolled_keys": enrolled},
     )
     steps.step()
-    files.archive(staging.archive_copy)
+    files.archive(archived, manifest.raw, bundle.signature_bytes, workspace.layout.root)
     steps.step()
     return ImportReport(
         prepared.preview.summary, ImportStatus.NEW, counts, len(added), sum(e.size for e in added),
         tuple(warnings), tuple(prepared.preview.notices), row.id, *touched, held=row.held_count,
     )
+
+
+# --- recovery after a killed import --------------------------------------------------------------
+
+
+def _referenced(session: Session, journalled: Journalled) -> Journalled:
+    """Of the files dead imports moved into place, those the database refers to (committed imports)."""
+    shas = sorted(journalled.evidence)
+    kept: set[str] = set()
+    for start in range(0, len(shas), 500):
+        kept |= set(session.scalars(select(Evidence.sha256).where(Evidence.sha256.in_(shas[start : start + 500]))))
+    archives = sorted(journalled.archives)
+    kept_archives: set[str] = set()
+    for start in range(0, len(archives), 500):
+        kept_archives |= set(session.scalars(
+            select(BundleImport.archive_path).where(BundleImport.archive_path.in_(archives[start : start + 500]))
+        ))
+    return Journalled(frozenset(kept), frozenset(kept_archives))
+
+
+def _recover_in(session: Session, workspace: BundleHost) -> RecoveryReport:
+    """Recovery inside a write transaction that already keeps other imports from moving files."""
+    store = workspace.evidence_store()
+    return recover(workspace.layout.bundles_dir, lambda journalled: _referenced(session, journalled),
+                   layout_root=workspace.layout.root, evidence_path=store.path_for)
+
+
+def recover_interrupted_imports(workspace: BundleHost) -> RecoveryReport:
+    """At app start: remove what killed imports left (staging, and moved files never committed).
+
+    Cheap when there is nothing to do (one folder check). Never raises: a failure here must not keep the
+    data folder from opening; the next import tries again.
+    """
+    if not (workspace.layout.bundles_dir / STAGING_DIR).is_dir():
+        return RecoveryReport()
+    try:
+        with workspace.write_sessions.begin() as session:
+            if not _lock_store(session, exclusive=True):
+                return recover(workspace.layout.bundles_dir, None)  # an import is moving files: later
+            report = _recover_in(session, workspace)
+        if report.changed:
+            logger.info("Đã dọn phần còn lại của %d lần nhận gói bị dừng giữa chừng: %d MB, %d tệp minh chứng, "
+                        "%d bản lưu trữ", report.folders, report.bytes_freed // 2**20, len(report.evidence_removed),
+                        len(report.archives_removed))
+        return report
+    except (OSError, SQLAlchemyError):
+        logger.warning("Không dọn được phần còn lại của lần nhận gói bị dừng giữa chừng", exc_info=True)
+        return RecoveryReport()
 
 
 def _counts(plan: Plan) -> dict[ChangeKind, int]:

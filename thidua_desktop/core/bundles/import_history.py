@@ -52,10 +52,12 @@ def list_imports(workspace: BundleHost, *, bundle_ids: Sequence[int] | None = No
             query = query.where(BundleImport.id.in_(list(bundle_ids)))
         return [
             ImportInfo(
-                r.id, units[r.unit_id].code, units[r.unit_id].name, r.seq, r.mode, r.created_at, r.imported_at,
+                r.id, units[r.unit_id].code, units[r.unit_id].name,
+                r.seq if r.superseded_seq is None else r.superseded_seq, r.mode, r.created_at, r.imported_at,
                 r.imported_by, r.signer_key_id, r.file_name, r.file_size, r.new_count, r.changed_count,
                 r.unchanged_count, r.deleted_count, r.held_count, r.evidence_added, r.archive_path,
-                tuple(json.loads(r.warnings_json or "[]")),
+                tuple(json.loads(r.warnings_json or "[]"))
+                + ((f"Đã loại khỏi chuỗi gói: {r.superseded_reason}",) if r.superseded_seq is not None else ()),
             )
             for r in session.scalars(query)
         ]

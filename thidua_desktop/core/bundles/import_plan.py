@@ -8,10 +8,9 @@ changes a registered guard holds back). Nothing is changed yet: `import_apply` d
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +18,36 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from thidua_desktop.core.bundles import canonical
+from thidua_desktop.core.bundles.authority import Signer, resolve_signer
+from thidua_desktop.core.bundles.chain import (
+    MAX_SEQ_JUMP_SETTING,
+    HoldReason,
+    ImportStatus,
+    Verdict,
+    decide,
+    local_time,
+    max_seq_jump,
+    name_warning,
+)
 from thidua_desktop.core.bundles.errors import (
     AuthorityError,
     EquivocationError,
     MissingEvidenceError,
     RoleError,
-    RollbackError,
 )
 from thidua_desktop.core.bundles.guards import ChangeKind, GuardContext, RecordChange, held_reason
+from thidua_desktop.core.bundles.holds import hold_bundle
 from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.manifest import EvidenceItem, Manifest
 from thidua_desktop.core.bundles.minisign import PublicKey
-from thidua_desktop.core.bundles.models import BundleImport
 from thidua_desktop.core.bundles.reader import (
     OpenBundle,
-    Signer,
     Staging,
     check_content,
+    content_warnings,
     load_campaign,
     open_bundle,
     parse_signature,
-    resolve_signer,
     scan,
 )
 from thidua_desktop.core.bundles.trust import record_incident
@@ -51,9 +59,13 @@ from thidua_desktop.core.records import row_record
 from thidua_desktop.core.roles import Role
 from thidua_desktop.core.text import format_datetime
 
+__all__ = ["HoldReason", "ImportStatus", "Signer", "local_time"]
+
 
 @dataclass(frozen=True)
 class BundleSummary:
+    """What staff read about a bundle. `unit_name` is the registry's; the manifest's own is only a warning."""
+
     file_name: str
     file_size: int
     bundle_id: str
@@ -69,15 +81,22 @@ class BundleSummary:
     record_count: int
     evidence_count: int
     evidence_included: int
+    manifest_unit_name: str = ""
 
     @classmethod
-    def of(cls, bundle: OpenBundle) -> BundleSummary:
+    def of(cls, bundle: OpenBundle, registry_name: str | None) -> BundleSummary:
         m = bundle.manifest
+        name = registry_name or f"đơn vị mã {m.unit_code} (chưa có trong danh sách đơn vị)"
         return cls(
-            bundle.path.name, bundle.archive.size, m.bundle_id, m.unit_code, m.unit_name, m.campaign_code, m.seq,
+            bundle.path.name, bundle.archive.size, m.bundle_id, m.unit_code, name, m.campaign_code, m.seq,
             m.created_at, m.mode, m.key_id, PublicKey.from_base64(m.public_key).fingerprint, m.sha256,
-            m.counts["records"], m.counts["evidence"], m.counts["evidence_included"],
+            m.counts["records"], m.counts["evidence"], m.counts["evidence_included"], m.unit_name,
         )
+
+    @property
+    def name_warning(self) -> str | None:
+        """The manifest names the unit differently from the registry: shown as a warning, never as the title."""
+        return name_warning(self.manifest_unit_name, self.unit_name, self.unit_code)
 
     @property
     def mode_label(self) -> str:
@@ -88,11 +107,6 @@ class BundleSummary:
         return f"Gói số {self.seq} của {self.unit_name} (tạo lúc {format_datetime(local_time(self.created_at))})"
 
 
-class ImportStatus(enum.StrEnum):
-    NEW = "new"
-    ALREADY = "already"
-
-
 @dataclass
 class ImportPreview:
     summary: BundleSummary
@@ -101,6 +115,11 @@ class ImportPreview:
     evidence_to_add: list[EvidenceItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None
+
+    @property
+    def held_message(self) -> str:
+        return self.verdict.held_message if self.verdict else ""
 
     @property
     def counts(self) -> dict[ChangeKind, int]:
@@ -135,11 +154,6 @@ class PreparedImport:
             self.staging = None
 
 
-def local_time(utc: datetime) -> datetime:
-    """Stored times are naive UTC; people read the machine's local time (UTC+7 in Viet Nam)."""
-    return utc.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
-
-
 def require_department(workspace: BundleHost) -> None:
     if workspace.role is not Role.DEPARTMENT:
         raise RoleError(
@@ -153,62 +167,16 @@ def require_department(workspace: BundleHost) -> None:
 
 def check_sequence(session: Session, manifest: Manifest, unit_id: int, campaign_id: int, unit_name: str,
                    *, flag: Callable[..., None] | None) -> tuple[ImportStatus, list[str]]:
-    """Already received → no-op; lower seq → rollback; same seq, other content → equivocation; gap → warning."""
-    same_id = session.scalar(select(BundleImport).where(BundleImport.bundle_uuid == manifest.bundle_id))
-    same_seq = session.scalar(
-        select(BundleImport).where(
-            BundleImport.unit_id == unit_id, BundleImport.campaign_id == campaign_id, BundleImport.seq == manifest.seq
-        )
-    )
-    if same_id is not None and same_id.manifest_sha256 == manifest.sha256:
-        return ImportStatus.ALREADY, []
-    clash = same_seq or same_id
-    if clash is not None:
-        if flag:
-            flag("equivocation", unit=manifest.unit_code, campaign=manifest.campaign_code, seq=manifest.seq,
-                 bundle_id=manifest.bundle_id, manifest_sha256=manifest.sha256,
-                 imported_bundle_id=clash.bundle_uuid, imported_sha256=clash.manifest_sha256)
+    """The apply step's re-check under the lock: a bundle that became held since its preview is not applied."""
+    verdict = decide(session, manifest, unit_id, campaign_id, unit_name, pending_key=False, max_jump=2**63,
+                     flag=flag)
+    if verdict.status is ImportStatus.HELD:
         raise EquivocationError(
-            f"{unit_name} đã gửi hai gói khác nhau cùng số thứ tự {manifest.seq}: gói này khác gói số "
-            f"{clash.seq} đã nhận ngày {format_datetime(local_time(clash.imported_at))}. Gói bị từ chối và đã được ghi cảnh báo.",
-            hint="Không có gì bị thay đổi. Hãy gọi điện cho đơn vị để tìm hiểu (có thể máy của đơn vị đã khôi phục "
-            "dữ liệu cũ, hoặc tệp bị giả mạo).",
-            reason="equivocation",
+            f"Trong lúc xem trước, chuỗi gói của {unit_name} đã thay đổi: {verdict.held_message}",
+            hint="Không có gì bị thay đổi. Hãy nhận lại tệp này.", reason="changed-meanwhile",
         )
-    last = session.scalar(
-        select(BundleImport)
-        .where(BundleImport.unit_id == unit_id, BundleImport.campaign_id == campaign_id)
-        .order_by(BundleImport.seq.desc())
-        .limit(1)
-    )
-    warnings: list[str] = []
-    if last is not None and manifest.seq < last.seq:
-        raise RollbackError(
-            f"Gói số {manifest.seq} của {unit_name} cũ hơn gói số {last.seq} đã nhận ngày "
-            f"{format_datetime(local_time(last.imported_at))}; nhận nó sẽ đưa số liệu về trạng thái cũ.",
-            hint="Không có gì bị thay đổi. Gói mới hơn đã chứa toàn bộ số liệu của gói này; có thể bỏ tệp này đi.",
-            reason="rollback",
-        )
-    last_seq = last.seq if last is not None else 0
-    if manifest.seq > last_seq + 1:
-        missing = f"số {last_seq + 1}" if manifest.seq == last_seq + 2 else f"từ số {last_seq + 1} đến {manifest.seq - 1}"
-        warnings.append(
-            f"Chưa nhận các gói {missing} của {unit_name}. Gói này vẫn nhận được vì mỗi gói chứa toàn bộ "
-            "số liệu của đơn vị; nếu là gói bổ sung, có thể cần các tệp minh chứng từ các gói còn thiếu."
-        )
-    previous = manifest.previous
-    if last is not None and previous is not None and previous["seq"] == last.seq and (
-        previous["manifest_sha256"] != last.manifest_sha256
-    ):
-        warnings.append(
-            f"Gói này cho biết gói số {last.seq} của đơn vị khác với gói số {last.seq} Sở đã nhận "
-            "(đơn vị có thể đã tạo hai gói cùng số). Đã ghi cảnh báo; nên gọi điện cho đơn vị để kiểm tra."
-        )
-        if flag:
-            flag("fork", unit=manifest.unit_code, campaign=manifest.campaign_code, seq=manifest.seq,
-                 bundle_id=manifest.bundle_id, previous_seq=last.seq, claimed_sha256=previous["manifest_sha256"],
-                 imported_sha256=last.manifest_sha256)
-    return ImportStatus.NEW, warnings
+    spoofed = name_warning(manifest.unit_name, unit_name, manifest.unit_code)
+    return verdict.status, ([spoofed] if spoofed else []) + verdict.warnings
 
 
 def present_evidence(session: Session, store: EvidenceStore, shas: Sequence[str]) -> set[str]:
@@ -331,7 +299,10 @@ def prepare_import(
     progress: ProgressFn | None = None,
     cancel: CancelFn = never_cancelled,
 ) -> PreparedImport:
-    """Every check, then the preview; new evidence is staged unless `dry_run`. Nothing is changed yet."""
+    """Every check, then the verdict and the preview; new evidence is staged unless `dry_run` (or held).
+
+    This is the one decision of verify, import --dry-run and import: nothing is changed yet.
+    """
     require_department(workspace)
     bundle = open_bundle(Path(path))
     staging: Staging | None = None
@@ -341,33 +312,60 @@ def prepare_import(
             signer, campaign, unit = verify_steps(session, bundle)
             included = [e.sha256 for e in bundle.manifest.evidence if e.included]
             present_included = present_evidence(session, store, included)
+            verdict = decide(session, bundle.manifest, unit.id, campaign.id, unit.name, pending_key=signer.pending,
+                             max_jump=max_seq_jump(workspace.setting(MAX_SEQ_JUMP_SETTING)), flag=None)
         to_stage = set(included) - present_included
-        if not dry_run:
+        if not dry_run and verdict.status is ImportStatus.NEW:
             staging = Staging.create(workspace.layout.bundles_dir)
         scan(bundle, staging=staging, stage=to_stage, progress=progress, cancel=cancel)
         with workspace.sessions() as session:
-            status, warnings = check_sequence(session, bundle.manifest, unit.id, campaign.id, unit.name,
-                                              flag=flagger(workspace))
-            summary = BundleSummary.of(bundle)
-            preview = ImportPreview(summary, status, warnings=warnings)
-            if status is ImportStatus.NEW:
-                present = present_evidence(session, store, [e.sha256 for e in bundle.manifest.evidence])
-                check_missing_evidence(bundle, unit.name, present | to_stage)
-                preview.changes = plan_changes(session, bundle.manifest, unit.id, campaign).changes
-                preview.evidence_to_add = [e for e in bundle.manifest.evidence if e.sha256 in to_stage]
-                if campaign.version != bundle.manifest.campaign_version:
-                    preview.warnings.append(
-                        f"Đơn vị dùng phiên bản {bundle.manifest.campaign_version} của kế hoạch, Sở dùng phiên bản "
-                        f"{campaign.version}; các mã tiêu chí, chỉ tiêu vẫn khớp nên gói vẫn nhận được."
-                    )
-                if signer.rotation:
-                    preview.notices.append(
-                        f"Đơn vị đã thay khóa: khóa mới {signer.key_id} được khóa cũ "
-                        f"{signer.rotation[0]['old_key_id']} xác nhận; khóa mới sẽ được đăng ký khi nhận gói."
-                    )
+            verdict = decide(session, bundle.manifest, unit.id, campaign.id, unit.name, pending_key=signer.pending,
+                             max_jump=max_seq_jump(workspace.setting(MAX_SEQ_JUMP_SETTING)), flag=flagger(workspace))
+            preview = _preview(session, store, bundle, signer, campaign, unit, verdict, to_stage)
         return PreparedImport(bundle, signer, campaign, preview, staging)
     except BaseException:
         bundle.close()
         if staging is not None:
             staging.discard()
         raise
+
+
+def _preview(session: Session, store: EvidenceStore, bundle: OpenBundle, signer: Signer, campaign: CampaignInfo,
+             unit: Unit, verdict: Verdict, to_stage: set[str]) -> ImportPreview:
+    """Records of other units are refused whatever the verdict, missing evidence unless held; then the preview."""
+    summary = BundleSummary.of(bundle, unit.name)
+    preview = ImportPreview(summary, verdict.status, warnings=list(verdict.warnings), verdict=verdict)
+    if summary.name_warning:
+        preview.warnings.insert(0, summary.name_warning)
+    if verdict.status is ImportStatus.ALREADY:
+        return preview
+    if verdict.status is ImportStatus.NEW:  # a held bundle may rely on files of an earlier held one:
+        present = present_evidence(session, store, [e.sha256 for e in bundle.manifest.evidence])
+        check_missing_evidence(bundle, unit.name, present | to_stage)  # checked again when it is released
+    preview.changes = plan_changes(session, bundle.manifest, unit.id, campaign).changes
+    preview.evidence_to_add = [e for e in bundle.manifest.evidence if e.sha256 in to_stage]
+    preview.warnings.extend(content_warnings(bundle.manifest, campaign))
+    if campaign.version != bundle.manifest.campaign_version:
+        preview.warnings.append(
+            f"Đơn vị dùng phiên bản {bundle.manifest.campaign_version} của kế hoạch, Sở dùng phiên bản "
+            f"{campaign.version}; các mã tiêu chí, chỉ tiêu vẫn khớp nên gói vẫn nhận được."
+        )
+    if verdict.status is ImportStatus.HELD:
+        preview.notices.append(f"Gói sẽ được giữ lại chờ xử lý, không áp dụng: {verdict.held_message}")
+    if signer.rotation:
+        preview.notices.append(
+            f"Đơn vị thông báo đã thay khóa: khóa mới {signer.key_id} được khóa cũ "
+            f"{signer.rotation[0]['old_key_id']} xác nhận. Khóa mới chỉ được dùng sau khi Sở đối chiếu dấu vân tay "
+            "với phiếu đăng ký mới có chữ ký, đóng dấu; khóa cũ vẫn dùng được tới lúc đó."
+        )
+    return preview
+
+
+def hold_prepared(workspace: BundleHost, prepared: PreparedImport) -> None:
+    """Keep a held bundle aside (the apply step calls this instead of applying it)."""
+    bundle, preview = prepared.bundle, prepared.preview
+    assert preview.verdict is not None and preview.status is ImportStatus.HELD
+    if preview.verdict.already_held:
+        return
+    hold_bundle(workspace, bundle.manifest, bundle.path, bundle.archive.size, prepared.signer.unit_id,
+                prepared.campaign.id, prepared.signer.key_id, prepared.signer.rotation, preview.verdict)

@@ -93,7 +93,8 @@ class ImportOutcome:
         if self.error is not None:
             return "Từ chối"
         assert self.report is not None
-        return "Đã nhận trước đây" if self.report.status is ImportStatus.ALREADY else "Đã nhận"
+        return {ImportStatus.ALREADY: "Đã nhận trước đây", ImportStatus.HELD: "Chờ xử lý"}.get(self.report.status,
+                                                                                                  "Đã nhận")
 
     @property
     def detail(self) -> str:

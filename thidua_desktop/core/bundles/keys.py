@@ -7,10 +7,16 @@
 - rotate: a new key, announced by a statement signed with the old key; bundles carry that statement,
   so the department accepts the new key without a new enrolment sheet.
 - replace (forgot passphrase): a new key with no link to the old one; it must be enrolled again.
+- remove retired secret keys (after the user confirms): only their public halves stay.
+
+Secret key files use scrypt N = 2^17 (r = 8, p = 1: 128 MiB), recorded in the file's opslimit and
+memlimit as minisign does; a file written with a lower cost is re-encrypted at the next unlock.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 from dataclasses import dataclass
@@ -30,11 +36,10 @@ from thidua_desktop.core.bundles.manifest import (
     validate_rotation_statement,
 )
 from thidua_desktop.core.bundles.minisign import (
-    DEFAULT_MEMLIMIT,
-    DEFAULT_OPSLIMIT,
     MinisignError,
     PublicKey,
     SecretKey,
+    scrypt_params,
 )
 from thidua_desktop.core.errors import ValidationError
 from thidua_desktop.core.fileio import atomic_write
@@ -44,8 +49,9 @@ from thidua_desktop.core.text import nfc
 KEYRING_FILE = "keyring.json"
 KEYRING_FORMAT = "thidua-keyring/1"
 MIN_PASSPHRASE = 8
-# scrypt cost of new keys; tests lower it (a module attribute, read at call time).
-KDF_LIMITS = {"opslimit": DEFAULT_OPSLIMIT, "memlimit": DEFAULT_MEMLIMIT}
+# scrypt cost of new keys: libsodium's parameter choice turns these into N = 2^17, r = 8, p = 1
+# (128 MiB, about 0.4 s), which stock minisign still reads. Tests lower it (read at call time).
+KDF_LIMITS = {"opslimit": 2**22, "memlimit": 2**27}
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class OwnKey:
     created_at: datetime
     origin: str  # created | rotated | replaced
     retired_at: datetime | None
+    secret_removed: bool = False
 
     @property
     def fingerprint(self) -> str:
@@ -108,7 +115,8 @@ class Keyring:
                 public = PublicKey.from_base64(item["public_key"])
                 result.append(
                     OwnKey(item["key_id"], public, item["unit"], parse_timestamp(item["created_at"]), item["origin"],
-                           parse_timestamp(item["retired_at"]) if item.get("retired_at") else None)
+                           parse_timestamp(item["retired_at"]) if item.get("retired_at") else None,
+                           bool(item.get("secret_removed")))
                 )
             except (KeyError, ValueError, MinisignError):
                 raise _damaged(self.index_path) from None
@@ -147,20 +155,49 @@ class Keyring:
             raise KeyFileError(f"Tệp khóa bí mật {path.name} bị hỏng: {exc}.", hint=_REPLACE_HINT) from None
         if secret.public_key != key.public_key:
             raise KeyFileError(f"Tệp khóa bí mật {path.name} không khớp với khóa công khai đã ghi.", hint=_REPLACE_HINT)
+        if file_cost(text) < scrypt_params(KDF_LIMITS["opslimit"], KDF_LIMITS["memlimit"])[0]:
+            self._write_secret(secret, passphrase, key.unit_code)  # an older, cheaper file: upgraded now
         return secret
+
+    def _write_secret(self, secret: SecretKey, passphrase: str, unit_code: str) -> None:
+        key_id = secret.public_key.key_id_hex
+        secret_path = self.folder / f"{key_id}.key"
+        with atomic_write(secret_path, "w", encoding="utf-8") as handle:
+            handle.write(secret.encrypted_file_text(passphrase, f"ThiDua secret key {key_id} ({unit_code})", **KDF_LIMITS))
+        if os.name == "posix":
+            os.chmod(secret_path, 0o600)
+
+    def retired_secrets(self) -> list[OwnKey]:
+        """Retired keys whose secret file is still on disk."""
+        return [k for k in self.list_keys() if k.retired_at is not None and (self.folder / f"{k.key_id}.key").exists()]
+
+    def remove_retired_secrets(self) -> list[OwnKey]:
+        """Delete the secret files of retired keys (the caller asked the user first); public halves stay."""
+        removed = self.retired_secrets()
+        data = self._read()
+        for key in removed:
+            path = self.folder / f"{key.key_id}.key"
+            size = path.stat().st_size
+            with path.open("r+b") as handle:  # overwrite first: a plain unlink leaves the bytes on disk
+                handle.write(b"\0" * size)
+                handle.flush()
+                os.fsync(handle.fileno())
+            path.unlink()
+            for item in data["keys"]:
+                if item["key_id"] == key.key_id:
+                    item["secret_removed"] = True
+        if removed:
+            self._write(data)
+        return removed
 
     def _store(self, secret: SecretKey, passphrase: str, unit_code: str, origin: str,
                endorsement: dict[str, Any] | None) -> OwnKey:
         self.folder.mkdir(parents=True, exist_ok=True)
         public = secret.public_key
         key_id = public.key_id_hex
-        secret_path = self.folder / f"{key_id}.key"
-        with atomic_write(secret_path, "w", encoding="utf-8") as handle:
-            handle.write(secret.encrypted_file_text(passphrase, f"ThiDua secret key {key_id} ({unit_code})", **KDF_LIMITS))
-        if os.name == "posix":
-            os.chmod(secret_path, 0o600)
+        self._write_secret(secret, passphrase, unit_code)
         with atomic_write(self.folder / f"{key_id}.pub", "w", encoding="utf-8") as handle:
-            handle.write(public.file_text())
+            handle.write(public_key_file_text(public, unit_code))
         data = self._read()
         now = utc_now()
         for item in data["keys"]:
@@ -198,6 +235,23 @@ class Keyring:
         )
         return self._store(new_secret, nfc(new_passphrase), unit_code, "rotated",
                            {"statement": statement, "signature": signature.text()})
+
+
+def file_cost(text: str) -> int:
+    """log2 of scrypt's N recorded in a minisign secret key file (its opslimit and memlimit); 0 if unreadable."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:
+        blob = base64.b64decode(lines[1], validate=True)
+    except (IndexError, binascii.Error):
+        return 0
+    if len(blob) < 54:
+        return 0
+    return scrypt_params(int.from_bytes(blob[38:46], "little"), int.from_bytes(blob[46:54], "little"))[0]
+
+
+def public_key_file_text(public: PublicKey, unit_code: str) -> str:
+    """A unit's `.pub` file: minisign's format; its comment names the unit, which enrolment checks."""
+    return public.file_text(f"thidua public key {public.key_id_hex} unit={unit_code}")
 
 
 def rotation_trusted_comment(statement: dict[str, Any]) -> str:
@@ -276,3 +330,11 @@ def replace_lost_key(workspace: BundleHost, new_passphrase: str, confirmation: s
     key = keyring_of(workspace).create(own_unit_code(workspace), new_passphrase, origin="replaced")
     _audit(workspace, "key-replace", key)
     return key
+
+
+def remove_retired_keys(workspace: BundleHost) -> list[OwnKey]:
+    """Delete retired secret key files (the caller asked the user to confirm); each removal is audited."""
+    removed = keyring_of(workspace).remove_retired_secrets()
+    for key in removed:
+        _audit(workspace, "key-remove-secret", key)
+    return removed

@@ -20,6 +20,8 @@ from thidua_desktop.core.bundles import canonical
 from thidua_desktop.core.bundles.errors import BundleFormatError, BundleVersionError
 from thidua_desktop.core.records import format_timestamp as format_timestamp  # the codec owns timestamps
 from thidua_desktop.core.records import parse_timestamp as parse_timestamp
+from thidua_desktop.core.records import record_text_problems
+from thidua_desktop.core.text import text_problem, visible_text
 
 FORMAT = "thidua-bundle/1"
 FORMAT_PREFIX = "thidua-bundle/"
@@ -381,7 +383,40 @@ def parse_manifest(raw: bytes, path: Path) -> Manifest:
     except _Invalid as exc:
         raise _invalid(path, str(exc)) from None
     _check_consistency(data, path)
+    _check_text(data, path)
     return Manifest(data, raw, hashlib.sha256(raw).hexdigest())
+
+
+def text_problems(data: dict[str, Any]) -> list[str]:
+    """Unsafe characters (core.text.text_problem) in any free-text field of a manifest, named for a message.
+
+    Checked when a bundle is made and when one is opened: the same rule as the activity form's.
+    """
+    found: list[str] = []
+    for label, value in (("tên đơn vị", data["unit"]["name"]), ("tên chương trình", data["app"]["name"]),
+                         ("phiên bản chương trình", data["app"]["version"])):
+        if problem := text_problem(value):
+            found.append(f"{label} {problem}")
+    for record in data["records"]:
+        found.extend(f"hoạt động “{visible_text(record['title'], limit=60)}”: {problem}"
+                     for problem in record_text_problems(record))
+    for item in data["evidence"]:
+        for label, value in (("tên tệp", item["name"]), ("kiểu tệp", item["mime_type"])):
+            if problem := text_problem(value):
+                found.append(f"{label} minh chứng “{visible_text(item['name'], limit=40)}” {problem}")
+    return found
+
+
+def _check_text(data: dict[str, Any], path: Path) -> None:
+    found = text_problems(data)
+    if found:
+        raise BundleFormatError(
+            f"Gói “{path.name}” có nội dung chứa ký tự không được phép (ký tự điều khiển, ký tự vô hình hoặc "
+            f"ký tự đảo chiều chữ): {'; '.join(found[:5])}{'…' if len(found) > 5 else ''}.",
+            hint="Các ký tự này có thể làm nội dung hiển thị khác với thực tế. Không có gì bị thay đổi. Hãy báo "
+            "đơn vị sửa lại nội dung (gõ lại ô đó) rồi gửi gói mới.",
+            reason="unsafe-text",
+        )
 
 
 def _check_consistency(data: dict[str, Any], path: Path) -> None:

@@ -11,7 +11,8 @@ Formats (https://jedisct1.github.io/minisign/):
   secret key   "Ed" ‖ "Sc" ‖ "B2" ‖ salt (32) ‖ opslimit (u64 LE) ‖ memlimit (u64 LE) ‖
                (key id ‖ seed ‖ public key ‖ BLAKE2b-256 checksum) XOR scrypt(passphrase, salt)
   signature    "ED" ‖ key id ‖ Ed25519(BLAKE2b-512(message)), then the trusted comment and a
-               global signature over (signature ‖ trusted comment)
+               global signature over (signature ‖ trusted comment); the legacy "Ed" form (Ed25519
+               over the message itself) is refused, as the bundle format allows only "ED"
 """
 
 from __future__ import annotations
@@ -180,7 +181,10 @@ class Signature:
         if not untrusted.startswith(UNTRUSTED_PREFIX) or not trusted.startswith(TRUSTED_PREFIX):
             raise MinisignError("tệp chữ ký thiếu dòng chú thích", "malformed")
         raw = _b64decode(sig_line, 2 + KEY_ID_BYTES + 64, "Chữ ký")
-        if raw[:2] not in (SIG_ALG, SIG_ALG_HASHED):
+        if raw[:2] == SIG_ALG:  # legacy minisign (before 0.8): the spec allows only the prehashed form
+            raise MinisignError("chữ ký theo kiểu cũ “Ed” (không băm trước), định dạng gói chỉ nhận kiểu “ED”",
+                                "legacy")
+        if raw[:2] != SIG_ALG_HASHED:
             raise MinisignError("thuật toán chữ ký không được hỗ trợ", "malformed")
         parsed = cls(
             algorithm=raw[:2],

@@ -73,6 +73,11 @@ class TrustedKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_by: Mapped[str | None] = mapped_column(Text)
     revoke_reason: Mapped[str | None] = mapped_column(Text)
+    # Added by schema step 7 (trust states), so they come last, where ALTER TABLE puts them.
+    # enrolled | pending (announced by a rotation statement, waiting for staff to check its new sheet)
+    state: Mapped[str] = mapped_column(String(16), default="enrolled")
+    endorsed_at_seq: Mapped[int | None] = mapped_column(BigInteger)  # seq of the first bundle carrying it
+    retired_by_key_id: Mapped[str | None] = mapped_column(String(16))  # the enrolment that retired this key
 
 
 class BundleImport(Base):
@@ -84,7 +89,8 @@ class BundleImport(Base):
     bundle_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
-    seq: Mapped[int] = mapped_column(Integer)
+    # 64-bit on PostgreSQL (seq 2^63-1 is a valid, held number); SQLite's INTEGER is already 64-bit
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     mode: Mapped[str] = mapped_column(String(8))
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     previous_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -104,6 +110,11 @@ class BundleImport(Base):
     evidence_added: Mapped[int] = mapped_column(Integer, default=0)
     evidence_added_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     warnings_json: Mapped[str] = mapped_column(Text, default="[]")
+    # Set when staff chose another branch of a fork, or reset the unit's sequence after a revocation:
+    # `seq` then becomes -id (out of the sequence rules and of the unique constraint), the number stays here.
+    superseded_seq: Mapped[int | None] = mapped_column(BigInteger)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    superseded_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class PendingRecord(Base):
@@ -123,4 +134,51 @@ class PendingRecord(Base):
     resolution: Mapped[str | None] = mapped_column(String(16))  # applied | discarded | superseded
 
 
+class HeldBundle(Base):
+    """A verified bundle kept aside, neither refused nor applied, until staff decide (“chờ xử lý”).
+
+    `reason`: pending-key (signed by a key whose new sheet is not checked yet), fork (same seq or
+    previous hash differs from what was received), frozen (the unit's chain is frozen by a fork),
+    seq-jump (the number jumps further than allowed). The file is kept under `bundles/held/`.
+    """
+
+    __tablename__ = "bundle_holds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bundle_uuid: Mapped[str] = mapped_column(String(36))
+    manifest_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    previous_sha256: Mapped[str | None] = mapped_column(String(64))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    signer_key_id: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    file_name: Mapped[str] = mapped_column(Text)
+    file_size: Mapped[int] = mapped_column(BigInteger)
+    held_path: Mapped[str] = mapped_column(Text)  # relative to the data folder
+    held_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    held_by: Mapped[str] = mapped_column(Text, default="")
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)  # staff allowed it past its hold
+    approved_by: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(String(16))  # applied | rejected
+
+
+class ChainFreeze(Base):
+    """A unit's chain of bundles for one campaign, frozen because two branches were seen."""
+
+    __tablename__ = "bundle_chain_freezes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)  # where the branches part
+    detail: Mapped[str] = mapped_column(Text, default="")
+    frozen_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lifted_by: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(Text)  # kept-received | chose-held | revoked
+
+
 TABLES = [BundleExport, BundleExportEvidence, TrustedKey, BundleImport, PendingRecord]
+TRUST_TABLES = [HeldBundle, ChainFreeze]

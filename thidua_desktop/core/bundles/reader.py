@@ -2,8 +2,7 @@
 
 1. `open_bundle`: the container is checked (limits, paths, canonical layout), the manifest parsed and
    its format version checked, and the entries compared with the manifest's list.
-2. `check_signature` + `resolve_signer`: the signature over the exact manifest bytes, the signer's
-   enrolment (or a rotation statement from an enrolled key), its unit, and revocation.
+2. `check_signature` (the signer's trust state is `authority.py`'s), and
    `check_content`: the campaign, criteria and indicators are known here and every record is valid.
 3. `scan`: one streaming pass over the file checks every evidence hash; for an import it also
    stages new evidence files and writes the copy that will be archived.
@@ -11,20 +10,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import shutil
-import time
-import uuid as uuid_module
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thidua_desktop.core.activities import validate_draft
-from thidua_desktop.core.bundles import canonical
 from thidua_desktop.core.bundles.container import (
     LIMITS,
     MANIFEST_NAME,
@@ -40,14 +33,11 @@ from thidua_desktop.core.bundles.errors import (
     CampaignMismatchError,
     EntrySetError,
     EvidenceMismatchError,
-    RevokedKeyError,
     SignatureError,
-    UntrustedKeyError,
 )
-from thidua_desktop.core.bundles.keys import rotation_trusted_comment
 from thidua_desktop.core.bundles.manifest import SIGNATURE_COMMENT, EvidenceItem, Manifest, parse_manifest
 from thidua_desktop.core.bundles.minisign import MinisignError, PublicKey, Signature
-from thidua_desktop.core.bundles.models import TrustedKey
+from thidua_desktop.core.bundles.staging import Staging
 from thidua_desktop.core.bundles.streaming import (
     Digest,
     SyncedWriter,
@@ -55,13 +45,15 @@ from thidua_desktop.core.bundles.streaming import (
     make_durable,
     read_chunks,
 )
-from thidua_desktop.core.bundles.trust import revoked_for
 from thidua_desktop.core.catalogue import CampaignInfo, load_campaign_info
 from thidua_desktop.core.errors import NotFoundError
-from thidua_desktop.core.models import Unit
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
-from thidua_desktop.core.records import record_draft
+from thidua_desktop.core.records import date_warnings, record_draft
 
+# Staged files are flushed in batches of this many bytes while the scan goes on: concurrent flushes of a
+# batch share journal commits (one file at a time would wait for one commit each), and by the end of the
+# scan only the last batch is left to flush.
+SYNC_BATCH_BYTES = 32 * 1024 * 1024
 RESEND_HINT = "Không có gì bị thay đổi. Hãy đề nghị đơn vị tạo và gửi lại gói."
 
 
@@ -148,7 +140,8 @@ def parse_signature(bundle: OpenBundle) -> Signature:
         signature = Signature.parse(bundle.signature_bytes)
     except MinisignError as exc:
         raise SignatureError(
-            f"Chữ ký của gói “{bundle.path.name}” không đọc được: {exc}.", hint=RESEND_HINT, reason="malformed"
+            f"Chữ ký của gói “{bundle.path.name}” không đọc được: {exc}.", hint=RESEND_HINT,
+            reason="legacy-signature" if exc.kind == "legacy" else "malformed",
         ) from None
     manifest = bundle.manifest
     if signature.untrusted_comment != SIGNATURE_COMMENT:
@@ -179,110 +172,6 @@ def check_signature(bundle: OpenBundle, signature: Signature, public_key: Public
             hint="Không có gì bị thay đổi. Đừng dùng tệp này; hãy gọi điện cho đơn vị để được gửi lại.",
             reason="bad-signature",
         ) from None
-
-
-@dataclass(frozen=True)
-class Signer:
-    """Who signed: an enrolled key, or a new key endorsed by one (enrolled on import)."""
-
-    key_id: str
-    public_key: PublicKey
-    unit_id: int
-    rotation: tuple[dict[str, Any], ...] = ()
-
-
-def _safe_public_key(text: str) -> PublicKey:
-    try:
-        return PublicKey.from_base64(text)
-    except MinisignError:
-        raise SignatureError("Khóa công khai ghi trong gói không hợp lệ.", hint=RESEND_HINT, reason="malformed") from None
-
-
-def resolve_signer(session: Session, bundle: OpenBundle, signature: Signature, campaign: CampaignInfo) -> Signer:
-    """Step 2: verify with the registry's key (or a rotation chain), then the key's authority."""
-    manifest = bundle.manifest
-    unit = session.scalar(select(Unit).where(Unit.code == manifest.unit_code))
-    if unit is None:
-        raise AuthorityError(
-            f"Gói “{bundle.path.name}” ghi đơn vị mã “{manifest.unit_code}”, không có trong danh sách đơn vị của Sở.",
-            hint="Kiểm tra Cài đặt › Đơn vị, hoặc liên hệ đơn vị gửi.", reason="unknown-unit",
-        )
-    key_id = manifest.key_id
-    row = session.scalar(select(TrustedKey).where(TrustedKey.key_id == key_id))
-    if row is not None:
-        check_signature(bundle, signature, PublicKey.from_base64(row.public_key))
-        if row.public_key != manifest.public_key:
-            raise SignatureError("Khóa công khai ghi trong gói khác với khóa đã đăng ký.", hint=RESEND_HINT,
-                                 reason="key-mismatch")
-        _check_authority(session, bundle, row, unit, campaign)
-        return Signer(key_id, PublicKey.from_base64(row.public_key), unit.id)
-    chain = _rotation_chain(session, bundle, unit, campaign)
-    if chain is None:
-        raise UntrustedKeyError(
-            f"Gói “{bundle.path.name}” của {manifest.unit_name} được ký bằng khóa {key_id}, "
-            "chưa có trong danh sách khóa tin cậy của Sở.",
-            hint="Nếu đơn vị đã gửi phiếu đăng ký khóa có chữ ký, đóng dấu: đối chiếu dấu vân tay "
-            f"{_safe_public_key(manifest.public_key).fingerprint} rồi đăng ký khóa (“Đăng ký khóa…” hoặc "
-            "thidua keys enrol). Nếu không, gọi điện cho đơn vị để xác minh. Không có gì bị thay đổi.",
-            reason="unknown-key", key_id=key_id, public_key=manifest.public_key, unit_code=manifest.unit_code,
-        )
-    check_signature(bundle, signature, _safe_public_key(manifest.public_key))
-    return Signer(key_id, _safe_public_key(manifest.public_key), unit.id, tuple(chain))
-
-
-def _check_authority(session: Session, bundle: OpenBundle, row: TrustedKey, unit: Unit, campaign: CampaignInfo) -> None:
-    manifest = bundle.manifest
-    if row.unit_id != unit.id:
-        owner = session.get(Unit, row.unit_id)
-        raise AuthorityError(
-            f"Gói “{bundle.path.name}” ghi là của {unit.name} nhưng được ký bằng khóa {row.key_id} "
-            f"của {owner.name if owner else 'đơn vị khác'}. Một khóa chỉ được ký cho đơn vị của mình.",
-            hint="Không có gì bị thay đổi. Hãy báo cho cả hai đơn vị và đề nghị gửi lại gói đúng.",
-            reason="foreign-key",
-        )
-    if revoked_for(row, campaign.id, manifest.seq):
-        raise RevokedKeyError(
-            f"Gói số {manifest.seq} của {unit.name} được ký bằng khóa {row.key_id}, "
-            f"đã bị thu hồi từ gói số {row.revoked_from_seq} ({row.revoke_reason or 'không ghi lý do'}).",
-            hint="Không có gì bị thay đổi. Đơn vị cần ký lại bằng khóa mới đã đăng ký với Sở.",
-            reason="revoked",
-        )
-
-
-def _rotation_chain(session: Session, bundle: OpenBundle, unit: Unit, campaign: CampaignInfo) -> list[dict] | None:
-    """The statements linking the signer's key to an enrolled key of the same unit, oldest first."""
-    manifest = bundle.manifest
-    by_new = {item["statement"]["new_key_id"]: item for item in manifest.rotation}
-    chain: list[dict[str, Any]] = []
-    current_id, current_public = manifest.key_id, manifest.public_key
-    for _ in range(len(by_new) + 1):
-        item = by_new.get(current_id)
-        if item is None:
-            return None
-        statement = item["statement"]
-        if statement["new_public_key"] != current_public or statement["unit"] != unit.code:
-            return None
-        old_id = statement["old_key_id"]
-        old_row = session.scalar(select(TrustedKey).where(TrustedKey.key_id == old_id))
-        old_public = PublicKey.from_base64(old_row.public_key) if old_row else (
-            _safe_public_key(by_new[old_id]["statement"]["new_public_key"]) if old_id in by_new else None
-        )
-        if old_public is None:
-            return None
-        try:
-            signature = Signature.parse(item["signature"].encode("utf-8"))
-            if signature.trusted_comment != rotation_trusted_comment(statement):
-                return None
-            old_public.verify(canonical.encode(statement), signature)
-        except (MinisignError, canonical.CanonicalError):
-            return None
-        chain.insert(0, statement)
-        if old_row is not None:
-            if old_row.unit_id != unit.id or revoked_for(old_row, campaign.id, manifest.seq):
-                return None
-            return chain
-        current_id, current_public = old_id, by_new[old_id]["statement"]["new_public_key"]
-    return None
 
 
 def load_campaign(session: Session, bundle: OpenBundle) -> CampaignInfo:
@@ -334,43 +223,12 @@ def check_content(bundle: OpenBundle, campaign: CampaignInfo) -> None:
         )
 
 
+def content_warnings(manifest: Manifest, campaign: CampaignInfo) -> list[str]:
+    """What the reviewer should look at although the bundle is acceptable: dates far outside the period."""
+    return date_warnings(manifest.records, campaign)
+
+
 # --- step 3: one streaming pass ------------------------------------------------------------------
-
-
-@dataclass
-class Staging:
-    """Files written by an import's scan, kept outside the evidence store until the import commits."""
-
-    folder: Path
-    evidence: dict[str, Path] = field(default_factory=dict)
-    archive_copy: Path | None = None
-
-    @classmethod
-    def create(cls, bundles_dir: Path) -> Staging:
-        root = bundles_dir / ".staging"
-        _remove_stale(root)
-        folder = root / uuid_module.uuid4().hex
-        folder.mkdir(parents=True)
-        return cls(folder)
-
-    def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            self.folder.parent.rmdir()  # the parent goes too when this was the only import in progress
-
-
-STALE_STAGING_SECONDS = 12 * 3600
-
-
-def _remove_stale(root: Path) -> None:
-    """Staging left by an importer that was killed (power cut) is removed once it is clearly abandoned."""
-    if not root.is_dir():
-        return
-    now = time.time()
-    for folder in root.iterdir():
-        with contextlib.suppress(OSError):
-            if now - folder.stat().st_mtime > STALE_STAGING_SECONDS:
-                shutil.rmtree(folder, ignore_errors=True)
 
 
 def scan(
@@ -381,13 +239,13 @@ def scan(
     progress: ProgressFn | None = None,
     cancel: CancelFn = never_cancelled,
 ) -> None:
-    """Step 3: check every evidence hash in one pass; with `staging`, also copy what the import needs.
+    """Step 3: check every evidence hash in one pass; with `staging`, also copy the files in `stage`.
 
-    The copy kept for the archive is written from the very bytes checked here, and the bytes outside
-    entry data are compared with those checked on opening, so a file changed meanwhile is refused.
+    Staged files are written from the very bytes checked here, and the bytes outside entry data are
+    compared with those checked on opening, so a file changed meanwhile is refused.
     """
-    with Workers() as workers:
-        _Scan(bundle, workers, staging, stage, progress, cancel).run()
+    with Workers() as workers, ThreadPoolExecutor(max_workers=1, thread_name_prefix="thidua-flush") as flusher:
+        _Scan(bundle, workers, flusher, staging, stage, progress, cancel).run()
 
 
 @dataclass
@@ -401,10 +259,10 @@ class _EntryCheck:
 
 
 class _Scan:
-    """The one streaming pass of `scan`: read, hash, copy, then check; on any error the copies are dropped."""
+    """The one streaming pass of `scan`: read, hash, stage, then check; on any error the copies are dropped."""
 
-    def __init__(self, bundle: OpenBundle, workers: Workers, staging: Staging | None, stage: set[str] | frozenset[str],
-                 progress: ProgressFn | None, cancel: CancelFn) -> None:
+    def __init__(self, bundle: OpenBundle, workers: Workers, flusher: ThreadPoolExecutor, staging: Staging | None,
+                 stage: set[str] | frozenset[str], progress: ProgressFn | None, cancel: CancelFn) -> None:
         self.bundle = bundle
         self.archive = bundle.archive
         self.workers = workers
@@ -414,8 +272,11 @@ class _Scan:
         self.cancel = cancel
         self.by_entry = {item.entry_name: item for item in bundle.manifest.evidence if item.included}
         self.done = 0
-        self.copy = SyncedWriter(staging.folder / "bundle.thidua", workers) if staging is not None else None
-        self.writers: list[SyncedWriter] = [self.copy] if self.copy else []
+        self.writers: list[SyncedWriter] = []
+        self.unsynced: list[Path] = []
+        self.unsynced_bytes = 0
+        self.batches: list[Future] = []
+        self.flusher = flusher
 
     def run(self) -> None:
         try:
@@ -433,11 +294,9 @@ class _Scan:
             raise
 
     def _pump(self, offset: int, length: int, digest: Digest, target: SyncedWriter | None = None) -> None:
-        """Read a region once: hash it, append it to the archive copy and (evidence to stage) to its file."""
+        """Read a region once: hash it and (evidence to stage) append it to its staged file."""
         for chunk in read_chunks(self.archive.fd, offset, length, self.cancel):
             digest.update(chunk)
-            if self.copy is not None:
-                self.copy.write(chunk)
             if target is not None:
                 target.write(chunk)
             self.done += len(chunk)
@@ -447,16 +306,21 @@ class _Scan:
     def _read_entry(self, entry: Entry, meta: Digest) -> _EntryCheck:
         self._pump(entry.header_offset, entry.data_offset - entry.header_offset, meta)
         item = self.by_entry.get(entry.name)
-        digest = Digest(self.workers, crc_on_worker=self.copy is not None)
         target = None
         if item is not None and self.staging is not None and item.sha256 in self.stage:
             target = SyncedWriter(self.staging.folder / item.sha256, self.workers)
             self.writers.append(target)
+        digest = Digest(self.workers, crc_on_worker=target is not None)  # this thread writes: CRC moves off it
         self._pump(entry.data_offset, entry.size, digest, target)
         staged = None
         if target is not None:
             self.writers.remove(target)
             staged = target.close_unsynced()
+            self.unsynced.append(staged)
+            self.unsynced_bytes += target.position
+            if self.unsynced_bytes >= SYNC_BATCH_BYTES:  # flush these together while reading goes on
+                self.batches.append(self.flusher.submit(make_durable, self.unsynced))
+                self.unsynced, self.unsynced_bytes = [], 0
         return _EntryCheck(entry, digest, item, staged)
 
     def _check(self, checks: list[_EntryCheck]) -> None:
@@ -480,13 +344,11 @@ class _Scan:
             )
 
     def _finish(self) -> None:
-        """Hand over the archive copy and make the staged evidence durable."""
-        if self.copy is not None and self.staging is not None:
-            self.writers.remove(self.copy)
-            self.copy.close_in_background()
-            self.staging.archive_copy = self.copy.path
+        """Make the staged evidence durable: the batches flushed meanwhile, and the last one now."""
         self.workers.wait_synced()
-        make_durable(list(self.staging.evidence.values()) if self.staging is not None else [])
+        for batch in self.batches:
+            batch.result()
+        make_durable(self.unsynced)
 
 
 def _sha(data: bytes) -> str:

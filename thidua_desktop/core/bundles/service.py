@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import select
 
 from thidua_desktop.core.activities import ChangeReport
-from thidua_desktop.core.bundles import exporter, importer, keys, pending, trust
+from thidua_desktop.core.bundles import exporter, holds, importer, keys, pending, revocation, trust
+from thidua_desktop.core.bundles.chain import ImportStatus
 from thidua_desktop.core.bundles.exporter import ExportRecord, ExportReport, ExportStatus
+from thidua_desktop.core.bundles.holds import FreezeInfo, HeldInfo
 from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.importer import (
     ImportInfo,
@@ -31,8 +33,9 @@ from thidua_desktop.core.bundles.manifest import Manifest
 from thidua_desktop.core.bundles.minisign import PublicKey
 from thidua_desktop.core.bundles.pending import PendingInfo
 from thidua_desktop.core.bundles.reader import open_bundle
-from thidua_desktop.core.bundles.trust import EnrolReport, RevokeReport, TrustedKeyInfo
-from thidua_desktop.core.errors import NotFoundError
+from thidua_desktop.core.bundles.revocation import ResetReport, RevokeReport
+from thidua_desktop.core.bundles.trust import ConfirmReport, EnrolReport, TrustedKeyInfo, UnenrolReport
+from thidua_desktop.core.errors import Cancelled, NotFoundError, UserError
 from thidua_desktop.core.models import Unit, UnitKind
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.units import UnitInfo, get_unit, list_units
@@ -148,6 +151,18 @@ class BundleService:
     def replace_lost_key(self, new_passphrase: str, confirmation: str | None = None) -> KeyReport:
         return KeyReport("replace", keys.replace_lost_key(self._host, new_passphrase, confirmation))
 
+    def public_key_file_text(self, key: OwnKey) -> str:
+        """The `.pub` file to send the department: it names the unit, which enrolment checks."""
+        return keys.public_key_file_text(key.public_key, key.unit_code)
+
+    def retired_secret_keys(self) -> list[OwnKey]:
+        """Retired keys whose secret file is still on this machine (to offer removing them)."""
+        return keys.keyring_of(self._host).retired_secrets()
+
+    def remove_retired_secret_keys(self) -> list[OwnKey]:
+        """Delete the secret files of retired keys, after the user confirmed; audited."""
+        return keys.remove_retired_keys(self._host)
+
     def write_enrolment_sheet(self, target: Path, key: OwnKey | None = None) -> Path:
         from thidua_desktop.core.bundles.sheet import write_enrolment_sheet
 
@@ -176,7 +191,64 @@ class BundleService:
                                typed_fingerprint=typed_fingerprint, note=note)
 
     def revoke(self, key_id: str, from_seq: int, reason: str) -> RevokeReport:
-        return trust.revoke_key(self._host, key_id, from_seq, reason)
+        """Revoke a key and, in cascade, the keys it endorsed from `from_seq` on; held bundles are rejected."""
+        return revocation.revoke_key(self._host, key_id, from_seq, reason)
+
+    def unenrol(self, key_id: str, reason: str) -> UnenrolReport:
+        """Undo an enrolment (a wrong unit code) while no bundle was received under the key."""
+        return trust.unenrol_key(self._host, key_id, reason)
+
+    def reset_sequence(self, unit_code: str, to_seq: int, reason: str) -> ResetReport:
+        """After revoking: received bundles above `to_seq` signed by revoked keys leave the chain."""
+        return revocation.reset_sequence(self._host, unit_code, to_seq, reason)
+
+    # --- the department: held bundles, pending keys and frozen chains ------------------------
+    def holds(self, *, include_resolved: bool = False) -> list[HeldInfo]:
+        """Bundles kept aside for staff (“chờ xử lý”), by unit and seq."""
+        return holds.list_holds(self._host, include_resolved=include_resolved)
+
+    def freezes(self) -> list[FreezeInfo]:
+        """Units whose chain is frozen by a fork until staff choose a branch."""
+        return holds.list_freezes(self._host)
+
+    def confirm_key(self, key_id: str, *, typed_fingerprint: str | None = None, confirmed: bool = False,
+                    progress: ProgressFn | None = None, cancel: CancelFn = never_cancelled
+                    ) -> tuple[ConfirmReport, list[ImportOutcome]]:
+        """Confirm a pending key from its new paper sheet, then import the bundles it signed (held till now)."""
+        report = trust.confirm_key(self._host, key_id, typed_fingerprint=typed_fingerprint, confirmed=confirmed)
+        return report, self.release_holds(holds.releasable(self._host, report.key_id), progress=progress,
+                                          cancel=cancel)
+
+    def choose_branch(self, unit_code: str, head_hold_id: int | None, reason: str, *,
+                      progress: ProgressFn | None = None, cancel: CancelFn = never_cancelled) -> list[ImportOutcome]:
+        """End a freeze: keep the received chain (None) or the held branch through that bundle; then import it."""
+        chosen = holds.choose_branch(self._host, unit_code, head_hold_id, reason)
+        return self.release_holds(chosen, progress=progress, cancel=cancel)
+
+    def approve_holds(self, ids: Sequence[int], reason: str, *, progress: ProgressFn | None = None,
+                      cancel: CancelFn = never_cancelled) -> list[ImportOutcome]:
+        """Allow held sequence jumps once (staff checked with the unit), then import them."""
+        return self.release_holds(holds.approve(self._host, ids, reason), progress=progress, cancel=cancel)
+
+    def release_holds(self, ids: Sequence[int], *, progress: ProgressFn | None = None,
+                      cancel: CancelFn = never_cancelled) -> list[ImportOutcome]:
+        """Import held bundles again, in the given order; those still held stay, refusals do not stop the rest."""
+        outcomes = []
+        for index, hold_id in enumerate(ids):
+            if cancel():
+                raise Cancelled()
+            path = holds.held_file(self._host, hold_id)
+            try:
+                report = importer.import_bundle(self._host, path, cancel=cancel)
+            except UserError as error:
+                outcomes.append(ImportOutcome(path, None, error))
+                continue
+            if report.status is not ImportStatus.HELD:
+                holds.mark_applied(self._host, hold_id)
+            outcomes.append(ImportOutcome(path, report, None, report.summary.unit_code, report.summary.seq))
+            if progress:
+                progress(index + 1, len(ids))
+        return outcomes
 
     def default_revoke_seq(self, unit_code: str) -> int:
         """The first bundle number not yet received from the unit in this plan: where a revocation starts."""

@@ -27,6 +27,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from thidua_desktop import APP_NAME
 from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.keys import OwnKey
+from thidua_desktop.core.bundles.trust import QR_PREFIX
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.resources import font_path
 from thidua_desktop.core.text import format_date
@@ -35,7 +36,6 @@ from thidua_desktop.core.units import header_defaults
 SERIF = "ThiDuaSheetSerif"
 SERIF_BOLD = "ThiDuaSheetSerif-Bold"
 SERIF_ITALIC = "ThiDuaSheetSerif-Italic"
-QR_PREFIX = "thidua-key:1"
 ORIGIN_LABELS = {
     "created": "Khóa tạo mới",
     "rotated": "Thay khóa định kỳ (khóa cũ đã xác nhận khóa mới)",

@@ -23,7 +23,6 @@ from thidua_desktop.core.catalogue import IndicatorInfo
 from thidua_desktop.core.consolidation.completeness import Completeness
 from thidua_desktop.core.consolidation.scoring import AwardCandidate, Ranking
 from thidua_desktop.core.consolidation.table import (
-    PROVINCE_LABEL,
     CancelFn,
     Cell,
     ConsolidatedTable,
@@ -175,7 +174,7 @@ def _units_sheet(ws: Worksheet, table: ConsolidatedTable) -> None:
         _value_cells(ws, row_number, first_value_col, table.indicators, row.cells)
         row_number += 1
     _put(ws, row_number, 1, None, fill=_TOTAL_FILL)
-    _put(ws, row_number, 2, PROVINCE_LABEL, font=_BOLD, fill=_TOTAL_FILL)
+    _put(ws, row_number, 2, table.total.label, font=_BOLD, fill=_TOTAL_FILL)
     _put(ws, row_number, 3, table.total.activities, fmt=COUNT_FORMAT, font=_BOLD, fill=_TOTAL_FILL)
     _value_cells(ws, row_number, first_value_col, table.indicators, table.total.cells, total=True)
     target_row, percent_row = row_number + 1, row_number + 2
@@ -211,7 +210,7 @@ def _indicators_sheet(ws: Worksheet, table: ConsolidatedTable) -> None:
     total_col = first_unit_col + len(table.rows)
     width = total_col + 1
     top = _title(ws, _table_titles(table), width)
-    headers = [*fixed, *(row.label for row in table.rows), PROVINCE_LABEL, "Tỷ lệ đạt so với chỉ tiêu"]
+    headers = [*fixed, *(row.label for row in table.rows), table.total.label, "Tỷ lệ đạt so với chỉ tiêu"]
     for column, text in enumerate(headers, start=1):
         _put(ws, top, column, text, font=_BOLD, fill=_HEADER_FILL, align=_CENTER)
     ws.row_dimensions[top].height = 75

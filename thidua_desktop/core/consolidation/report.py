@@ -288,7 +288,7 @@ def summary_documents(
         f"Sở Tư pháp tổng hợp kết quả thực hiện phong trào {period_phrase(period.label)} như sau:"
     )
     own_text = d.paragraphs(assessment) or [d.para(
-        f"Toàn tỉnh ghi nhận {format_number(table.total.activities)} hoạt động của {format_number(sum(1 for r in table.rows if r.has_data))} "
+        f"{table.total.label} ghi nhận {format_number(table.total.activities)} hoạt động của {format_number(sum(1 for r in table.rows if r.has_data))} "
         f"đơn vị; {format_number(len(table.misses()))} trường hợp chưa đạt chỉ tiêu kế hoạch cần được các đơn vị tập trung khắc phục "
         "trong thời gian tới."
     )]
@@ -349,7 +349,8 @@ def summary_data(session: Session, campaign: CampaignInfo, flt: ConsolidationFil
                  figures: FiguresSource | None = None, as_of: date | None = None) -> SummaryData:
     """The report's figures; `scheme` None (no scoring scheme for the campaign) leaves the ranking out."""
     table = consolidated_table(session, campaign, flt, figures=figures)
-    report = completeness(session, campaign, flt.period, as_of=as_of, unit_kinds=flt.unit_kinds)
+    report = completeness(session, campaign, flt.period, as_of=as_of, unit_kinds=flt.unit_kinds,
+                          unit_ids=flt.unit_ids)
     ranking = rank_units(session, campaign, flt, table=table, scheme=scheme) if scheme is not None else None
     plan_date = session.scalar(select(Campaign.issued_on).where(Campaign.id == campaign.id))
     return SummaryData(table, report, ranking, tuple(award_candidates(ranking)) if ranking else (), plan_date)

@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
 from thidua_desktop.core.awards.catalog import AwardType, Submitter
 from thidua_desktop.core.awards.ranking import RankingChoice
 from thidua_desktop.core.awards.service import Candidate, DocumentRef, RoundInfo, SignerInfo, header_defaults
+from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_number, format_percent
 from thidua_desktop.core.units import UnitInfo
-from thidua_desktop.gui.messages import dialog_buttons
-from thidua_desktop.gui.unit_dialog import OptionalDate
+from thidua_desktop.gui.date_field import OptionalDate
+from thidua_desktop.gui.geometry import fit_to_screen
+from thidua_desktop.gui.messages import dialog_buttons, show_error
 
 
 class RoundDialog(QDialog):
@@ -128,6 +130,16 @@ class RoundDialog(QDialog):
         for field, value in header_defaults(self.units[self.issuer.currentData()]).items():
             self.edits[field].setText(value)
 
+    def accept(self) -> None:
+        """A date that is not a real one keeps the dialog open with the typed text and says why."""
+        try:
+            self.document_date.value(self.tr("Ngày văn bản"))
+            self.meeting_date.value(self.tr("Ngày họp Hội đồng"))
+        except UserError as error:
+            show_error(self, error)
+            return
+        super().accept()
+
     def value(self) -> RoundInfo:
         return replace(
             self.info, themed=self.themed.isChecked(), issuing_unit_code=self.issuer.currentData(),
@@ -148,7 +160,7 @@ class RankingDialog(QDialog):
         super().__init__(parent)
         self.choices = choices
         self.setWindowTitle(self.tr("Tạo đề nghị từ bảng xếp hạng"))
-        self.resize(900, 520)
+        fit_to_screen(self, (900, 520))
         column = QVBoxLayout(self)
         column.addWidget(QLabel(self.tr(
             "Các đơn vị được xếp hạng theo điểm (cả giai đoạn). Đơn vị được đề xuất khen thưởng đã được chọn sẵn; "

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBo
 from thidua_desktop.core.activities import ChangeReport
 from thidua_desktop.core.bundles.errors import UntrustedKeyError
 from thidua_desktop.core.bundles.importer import ImportOutcome, ImportReport, ImportStatus, PreparedImport
+from thidua_desktop.core.bundles.revocation import RevokeReport
 from thidua_desktop.core.bundles.service import BundleService
-from thidua_desktop.core.bundles.trust import RevokeReport, TrustedKeyInfo
+from thidua_desktop.core.bundles.trust import TrustedKeyInfo
 from thidua_desktop.gui.pages.bundles.common import (
     INCIDENT_LABELS,
     Records,
@@ -23,6 +24,7 @@ from thidua_desktop.gui.pages.bundles.common import (
     table,
     when,
 )
+from thidua_desktop.gui.pages.bundles.held_tab import HeldTab
 
 if TYPE_CHECKING:
     from thidua_desktop.gui.pages.bundles.page import BundlesPage
@@ -57,12 +59,15 @@ class DepartmentSection(QWidget):
         self._add_keys_tab()
         self._add_incidents_tab()
         self._add_pending_tab()
+        self.held_tab = HeldTab(page)
+        self.tabs.addTab(self.held_tab, self.tr("Gói chờ xử lý"))
 
         self.import_button.clicked.connect(self.import_files)
         self.folder_button.clicked.connect(self.import_folder)
         self.verify_button.clicked.connect(self.verify_file)
         self.enrol_button.clicked.connect(lambda: self.enrol())
         self.revoke_button.clicked.connect(self.revoke)
+        self.unenrol_button.clicked.connect(self.unenrol)
         self.apply_pending_button.clicked.connect(lambda: self.resolve(apply=True))
         self.discard_pending_button.clicked.connect(lambda: self.resolve(apply=False))
 
@@ -93,8 +98,11 @@ class DepartmentSection(QWidget):
         key_actions = QHBoxLayout()
         self.enrol_button = QPushButton(self.tr("Đăng ký khóa…"))
         self.revoke_button = QPushButton(self.tr("Thu hồi khóa…"))
+        self.unenrol_button = QPushButton(self.tr("Hủy đăng ký nhầm…"))
+        self.unenrol_button.setToolTip(self.tr("Gỡ một khóa đăng ký nhầm đơn vị, khi chưa nhận gói nào ký bằng khóa đó"))
         key_actions.addWidget(self.enrol_button)
         key_actions.addWidget(self.revoke_button)
+        key_actions.addWidget(self.unenrol_button)
         key_actions.addStretch(1)
         keys_layout.addLayout(key_actions)
         self.keys = Records([
@@ -159,6 +167,8 @@ class DepartmentSection(QWidget):
         self.pending.set_records(pending)
         self.tabs.setTabText(2, self.tr("Cảnh báo ({n})").format(n=len(incidents)) if incidents else self.tr("Cảnh báo"))
         self.tabs.setTabText(3, self.tr("Chờ xử lý ({n})").format(n=len(pending)) if pending else self.tr("Chờ xử lý"))
+        held = self.held_tab.refresh()
+        self.tabs.setTabText(4, self.tr("Gói chờ xử lý ({n})").format(n=held) if held else self.tr("Gói chờ xử lý"))
         units = {i.unit_code for i in imports}
         self.summary.setText(self.tr("Đã nhận {n} gói từ {u} đơn vị").format(n=len(imports), u=len(units)))
 
@@ -276,12 +286,39 @@ class DepartmentSection(QWidget):
             on_error=lambda error, _details: self.page.prompts.error(error),
         )
 
+    def unenrol(self) -> None:
+        """Undo an enrolment made under the wrong unit, while no bundle was received under the key."""
+        chosen = selected(self.keys_view)
+        if not chosen:
+            self.page.prompts.inform(self.tr("Hãy chọn một khóa trong danh sách trước."))
+            return
+        key: TrustedKeyInfo = chosen[0]
+        reason = self.page.prompts.text(self.tr("Hủy đăng ký nhầm"), self.tr(
+            "Gỡ khóa {key} khỏi {unit}? Các khóa mà lần đăng ký này đã thay sẽ được dùng lại. Ghi lý do:").format(
+                key=key.key_id, unit=key.unit_name))
+        if not reason:
+            return
+        bundles = self.bundles
+        self.page.context.tasks.run(
+            lambda _progress, _cancel: bundles.unenrol(key.key_id, reason), title=self.tr("Đang hủy đăng ký…"),
+            parent=self.page, on_done=lambda report: (self.page.refresh(), self.page.prompts.inform(
+                self.tr("Đã hủy đăng ký khóa {key}.").format(key=report.key_id)
+                + (self.tr(" Dùng lại khóa {keys}.").format(keys=", ".join(report.restored_key_ids))
+                   if report.restored_key_ids else ""))),
+            on_error=lambda error, _details: self.page.prompts.error(error),
+        )
+
     def _revoked(self, report: RevokeReport) -> None:
         self.page.refresh()
         text = self.tr("Đã thu hồi khóa {key} từ gói số {seq}.").format(key=report.key_id, seq=report.from_seq)
-        if report.already_imported:
-            text += self.tr(" Đã nhận các gói số {seqs} ký bằng khóa này; nên xem lại số liệu của các gói đó.").format(
-                seqs=", ".join(str(s) for s in report.already_imported))
+        if report.cascaded_key_ids:
+            text += self.tr(" Thu hồi theo các khóa do khóa này xác nhận khi thay khóa: {keys}.").format(
+                keys=", ".join(report.cascaded_key_ids))
+        if report.affected:
+            text += self.tr(" Các gói bị ảnh hưởng: {items}; nên xem lại số liệu của các gói đã nhận.").format(
+                items="; ".join(a.label for a in report.affected))
+        if report.chain_unfrozen:
+            text += self.tr(" Chuỗi gói của đơn vị không còn bị đóng băng.")
         self.page.prompts.inform(text)
 
     def resolve(self, *, apply: bool) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -28,10 +29,12 @@ from PySide6.QtWidgets import (
 
 from thidua_desktop.core.bundles.errors import TrustRegistryError
 from thidua_desktop.core.bundles.guards import CHANGE_LABELS, ChangeKind, RecordChange
-from thidua_desktop.core.bundles.importer import ImportOutcome, PreparedImport
+from thidua_desktop.core.bundles.holds import FreezeInfo, HeldInfo
+from thidua_desktop.core.bundles.importer import ImportOutcome, ImportStatus, PreparedImport
 from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.bundles.trust import TrustedKeyInfo
 from thidua_desktop.core.workspace import Workspace
+from thidua_desktop.gui.geometry import fit_to_screen
 from thidua_desktop.gui.messages import dialog_buttons, show_error
 from thidua_desktop.gui.pages.bundles.common import (
     BUNDLE_FILTER,
@@ -43,6 +46,7 @@ from thidua_desktop.gui.pages.bundles.common import (
     size_text,
     table,
 )
+from thidua_desktop.gui.pages.bundles.trust_dialogs import BranchDialog, ConfirmKeyDialog
 
 
 class PassphraseDialog(QDialog):
@@ -89,6 +93,7 @@ class EnrolDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.source = ""
         self.setWindowTitle(self.tr("Đăng ký khóa của đơn vị"))
         self.setMinimumWidth(720)
         layout = QVBoxLayout(self)
@@ -115,7 +120,7 @@ class EnrolDialog(QDialog):
         big.setPointSizeF(big.pointSizeF() * 1.6)
         big.setBold(True)
         self.fingerprint.setFont(big)
-        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)  # compare, not copy
         form.addRow(self.tr("Dấu vân tay:"), self.fingerprint)
         self.note = QLineEdit()
         self.note.setPlaceholderText(self.tr("Ví dụ: theo Công văn số 12/PTP ngày 05/3/2024"))
@@ -140,7 +145,8 @@ class EnrolDialog(QDialog):
         name, _ = QFileDialog.getOpenFileName(self, self.tr("Chọn tệp khóa công khai"), "",
                                               self.tr("Khóa công khai (*.pub);;Mọi tệp (*)"))
         if name:
-            self.key.setText(Path(name).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1])
+            self.source = Path(name).read_text(encoding="utf-8", errors="replace").strip()
+            self.key.setText(self.source.splitlines()[-1])
 
     def _update(self) -> None:
         try:
@@ -151,7 +157,9 @@ class EnrolDialog(QDialog):
         self.ok.setEnabled(bool(fingerprint) and self.confirmed.isChecked())
 
     def enrol(self) -> Any:
-        return self.workspace.bundles().enrol(self.unit.currentData(), self.key.text(),
+        # the whole .pub file (its comment names the unit, which enrolment checks) if the key line is its own
+        text = self.source if self.source and self.key.text().strip() in self.source else self.key.text()
+        return self.workspace.bundles().enrol(self.unit.currentData(), text,
                                               confirmed=self.confirmed.isChecked(), note=self.note.text())
 
 
@@ -195,7 +203,7 @@ class PreviewDialog(QDialog):
         preview = prepared.preview
         summary = preview.summary
         self.setWindowTitle(self.tr("Xem trước gói dữ liệu — {file}").format(file=summary.file_name))
-        self.resize(980, 640)
+        fit_to_screen(self, (980, 640))
         layout = QVBoxLayout(self)
         title = QLabel(f"<b>{summary.title}</b>")
         title.setWordWrap(True)
@@ -233,7 +241,8 @@ class PreviewDialog(QDialog):
         self.changes = preview.changes
         self.kind.currentIndexChanged.connect(self._filter)
         self._filter()
-        buttons = dialog_buttons(self, self.tr("Nhận gói"), "Không nhận")
+        held = preview.status is ImportStatus.HELD
+        buttons = dialog_buttons(self, self.tr("Giữ lại chờ xử lý") if held else self.tr("Nhận gói"), "Không nhận")
         layout.addWidget(buttons)
 
     def _filter(self) -> None:
@@ -250,7 +259,7 @@ class SummaryDialog(QDialog):
     def __init__(self, outcomes: Sequence[ImportOutcome], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Kết quả nhận gói dữ liệu"))
-        self.resize(980, 480)
+        fit_to_screen(self, (980, 480))
         layout = QVBoxLayout(self)
         accepted = sum(1 for o in outcomes if o.error is None)
         layout.addWidget(QLabel(self.tr("{n} tệp: {ok} tệp nhận được, {bad} tệp bị từ chối.").format(
@@ -317,6 +326,18 @@ class Prompts:
             except TrustRegistryError as error:
                 show_error(self.parent, error)
         return None
+
+    def confirm_key(self, key: TrustedKeyInfo, held: int) -> bool:
+        return ConfirmKeyDialog(key, held, self.parent).exec() == QDialog.DialogCode.Accepted
+
+    def choose_branch(self, freeze: FreezeInfo, received_seq: int,
+                      held: Sequence[HeldInfo]) -> tuple[int | None, str] | None:
+        dialog = BranchDialog(freeze, received_seq, held, self.parent)
+        return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def text(self, title: str, label: str) -> str:
+        value, accepted = QInputDialog.getText(self.parent, title, label)
+        return value.strip() if accepted else ""
 
     def revoke(self, key: TrustedKeyInfo, default_seq: int) -> tuple[int, str] | None:
         dialog = RevokeDialog(key, default_seq, self.parent)

@@ -52,8 +52,9 @@ class KeyPanel(QGroupBox):
         self.public_button = QPushButton(self.tr("Lưu khóa công khai…"))
         self.rotate_button = QPushButton(self.tr("Thay khóa…"))
         self.forgot_button = QPushButton(self.tr("Quên cụm mật khẩu…"))
+        self.remove_old_button = QPushButton(self.tr("Xóa khóa cũ khỏi máy…"))
         for button in (self.create_button, self.sheet_button, self.public_button, self.rotate_button,
-                       self.forgot_button):
+                       self.forgot_button, self.remove_old_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -62,6 +63,7 @@ class KeyPanel(QGroupBox):
         self.public_button.clicked.connect(self.save_public_key)
         self.rotate_button.clicked.connect(self.rotate)
         self.forgot_button.clicked.connect(self.forgot)
+        self.remove_old_button.clicked.connect(self.remove_old_keys)
 
     def key(self) -> OwnKey | None:
         return self.page.bundles.own_key()
@@ -72,6 +74,7 @@ class KeyPanel(QGroupBox):
         for button in (self.sheet_button, self.public_button, self.rotate_button, self.forgot_button):
             button.setVisible(has_key)
         self.create_button.setVisible(not has_key)
+        self.remove_old_button.setVisible(bool(self.page.bundles.retired_secret_keys()))
         if key is None:
             self.status.setText(self.tr(
                 "Máy này chưa có khóa ký. Hãy tạo khóa, in phiếu đăng ký khóa, ký, đóng dấu và gửi Sở Tư pháp; "
@@ -111,8 +114,27 @@ class KeyPanel(QGroupBox):
             return
         bundles = self.page.bundles
         self._run(lambda: bundles.rotate_key(*answer), self.tr("Đang thay khóa ký…"),
-                  self.tr("Đã thay bằng khóa {key}. Các gói từ nay mang lời xác nhận của khóa cũ, "
-                          "Sở nhận được ngay."))
+                  self.tr("Đã thay bằng khóa {key}. Các gói từ nay mang lời xác nhận của khóa cũ, nhưng Sở chỉ "
+                          "áp dụng chúng sau khi đối chiếu dấu vân tay {fp} với phiếu đăng ký MỚI: hãy in phiếu, "
+                          "ký, đóng dấu và gửi Sở."))
+
+    def remove_old_keys(self) -> None:
+        """Delete retired secret keys from this machine, after the user confirms (their public halves stay)."""
+        old = self.page.bundles.retired_secret_keys()
+        if not old or not self.page.prompts.confirm(
+            self.tr("Xóa khóa cũ khỏi máy"),
+            self.tr("Xóa hẳn {n} khóa bí mật đã thay ({keys})? Chỉ nên xóa khi Sở đã xác nhận khóa mới; "
+                    "sau khi xóa, không ai ký được bằng các khóa này nữa.").format(
+                        n=len(old), keys=", ".join(k.key_id for k in old)),
+        ):
+            return
+        bundles = self.page.bundles
+        self.page.context.tasks.run(
+            lambda _progress, _cancel: bundles.remove_retired_secret_keys(), title=self.tr("Đang xóa khóa cũ…"),
+            parent=self.page, on_done=lambda removed: (self.page.refresh(), self.page.prompts.inform(
+                self.tr("Đã xóa {n} khóa bí mật cũ khỏi máy.").format(n=len(removed)))),
+            on_error=lambda error, _details: self.page.prompts.error(error),
+        )
 
     def forgot(self) -> None:
         if not self.page.prompts.confirm(
@@ -155,7 +177,7 @@ class KeyPanel(QGroupBox):
         target = self.page.prompts.save_path(self.tr("Lưu khóa công khai"), Path.home() / f"{key.key_id}.pub",
                                              self.tr("Khóa công khai (*.pub)"))
         if target is not None:
-            target.write_text(key.public_key.file_text(), encoding="utf-8")
+            target.write_text(self.page.bundles.public_key_file_text(key), encoding="utf-8")
 
 
 class UnitSection(QWidget):
