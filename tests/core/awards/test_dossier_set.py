@@ -102,7 +102,7 @@ def d_sql(statement: str):  # noqa: ANN201 - tiny helper
 
 
 def test_step_8_moves_the_single_number_to_the_first_award_types_submission(tmp_path: Path) -> None:
-    fixture = Path(__file__).parents[2] / "fixtures" / "db" / "schema_v6.sqlite"
+    fixture = Path(__file__).parents[2] / "fixtures" / "db" / "schema_v7.sqlite"
     data_dir = tmp_path / "old"
     data_dir.mkdir()
     shutil.copyfile(fixture, data_dir / "thidua.sqlite")
