@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, inspect, text
 
 from thidua_desktop.core.activities import activity_search_text, figures_text
-from thidua_desktop.core.awards.migration import v5_award_tables
+from thidua_desktop.core.awards.migration import v5_award_tables, v8_document_numbers
 from thidua_desktop.core.bundles.migration import v3_signed_bundles
 from thidua_desktop.core.bundles.trust_migration import v7_trust_states
 from thidua_desktop.core.consolidation.migration import v4_consolidation
@@ -118,6 +118,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: v5_award_tables,
     6: _v6_bundle_sequence_in_database,
     7: v7_trust_states,
+    8: v8_document_numbers,
 }
 LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
 
