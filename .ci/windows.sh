@@ -271,8 +271,25 @@ self_test "installed" "$APP_EXE_WIN"
 
 log "5. .thidua association: registry → command → a real bundle"
 wait "$DEMO_PID" || { tail -20 "$WORK/demo.log"; fail "thidua demo (the bundle for the association check)"; }
-BUNDLE=$(find "$WORK/demo" -name '*.thidua' -printf '%s %p\n' | sort -n | head -1 | cut -d' ' -f2-)
-[ -n "$BUNDLE" ] || fail "thidua demo made no .thidua bundle"
+# The department archives a received bundle as its signed manifest + signature over the evidence store;
+# the smallest one is rebuilt byte for byte (the archive's own re-verification path) as the real bundle.
+BUNDLE=$(env -u THIDUA_DATA_DIR -u THIDUA_DATABASE_URL "$PYTHON" - "$WORK/demo" "$WORK/rebuilt" <<'PYEOF'
+import sys
+from pathlib import Path
+
+from thidua_desktop.core.bundles.archive import ArchivedBundle
+from thidua_desktop.core.workspace import Workspace
+
+data, out = Path(sys.argv[1]), Path(sys.argv[2])
+out.mkdir(parents=True, exist_ok=True)
+with Workspace.open(data, demo=True) as department:
+    received = sorted(department.bundles().imports(), key=lambda row: row.file_size)
+    if received:
+        archived = ArchivedBundle.open(department.layout, received[0].archive_path)
+        print(archived.rebuild(department.evidence_store(), out / "goi-du-lieu.thidua"))
+PYEOF
+) || fail "rebuilding a received bundle from the demo's archive"
+[ -n "$BUNDLE" ] && [ -f "$BUNDLE" ] || fail "thidua demo made no .thidua bundle"
 # Where a user double-clicks it: a folder of their own, with a Vietnamese name.
 mkdir -p "$WUSER_DIR/Documents/Gói nhận"
 cp "$BUNDLE" "$WUSER_DIR/Documents/Gói nhận/goi-nhan.thidua"
