@@ -74,7 +74,7 @@ class ActivitiesPage(QWidget):
 
     def _build_actions(self) -> QHBoxLayout:
         actions = QHBoxLayout()
-        self.add_button = QPushButton(self.tr("＋ Thêm hoạt động"))
+        self.add_button = QPushButton(self.tr("+ Thêm hoạt động"))
         self.add_button.setToolTip("Ctrl+N")
         self.edit_button = QPushButton(self.tr("Sửa"))
         self.delete_button = QPushButton(self.tr("Xóa"))

@@ -107,8 +107,8 @@ class AwardsPage(QWidget):
         left = QWidget()
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
-        self.add_collective_button = QPushButton(self.tr("＋ Tập thể"))
-        self.add_individual_button = QPushButton(self.tr("＋ Cá nhân"))
+        self.add_collective_button = QPushButton(self.tr("+ Tập thể"))
+        self.add_individual_button = QPushButton(self.tr("+ Cá nhân"))
         self.ranking_button = QPushButton(self.tr("Tạo đề nghị từ bảng xếp hạng…"))
         self.delete_button = QPushButton(self.tr("Xóa"))
         for group in ((self.add_collective_button, self.add_individual_button, self.delete_button), (self.ranking_button,)):
