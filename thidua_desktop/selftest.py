@@ -7,6 +7,10 @@ in a temporary data folder that is deleted afterwards; the user's own data is ne
 
 Exit code 0 when every step passed or was skipped, 1 otherwise. The report is printed and also
 written to the temp folder (a windowed Windows build has no console to print to).
+
+`thidua-desktop --self-test TỆP.thidua` also checks that file the way a double-click hands it over
+(signature with the key the bundle names, every hash): the Windows CI runs the command registered for
+`.thidua` files this way, on a real bundle, and a tampered copy must make it exit 1.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -59,6 +63,7 @@ class SelfTestContext:
     unit_code: str | None = None
     pdf_path: Path | None = None
     activity_uuid: str | None = None
+    bundle_file: Path | None = None  # the file given on the command line, if any
     notes: list[str] = field(default_factory=list)
 
 
@@ -271,6 +276,34 @@ def _bundle_round_trip(ctx: SelfTestContext) -> str:
     )
 
 
+def step_open_file(ctx: SelfTestContext) -> str:
+    """The bundle given on the command line, checked as `thidua bundle verify --public-key` does.
+
+    The key is the one the bundle names (this temp workspace has no registry of trusted unit keys), so
+    the step proves the file opens and is intact, signed and readable by this build; not who sent it.
+    """
+    path = ctx.bundle_file
+    if path is None:
+        raise Skip("không có tệp nào được chỉ định")
+    if importlib.util.find_spec(f"{BUNDLES_PACKAGE}.importer") is None:
+        raise Skip(f"bản này chưa có chức năng gói dữ liệu ({BUNDLES_PACKAGE})")
+    if not path.is_file():
+        raise RuntimeError(f"không tìm thấy tệp {path}")
+    importer = importlib.import_module(f"{BUNDLES_PACKAGE}.importer")
+    minisign = importlib.import_module(f"{BUNDLES_PACKAGE}.minisign")
+    reader = importlib.import_module(f"{BUNDLES_PACKAGE}.reader")
+    with reader.open_bundle(path) as bundle:
+        named_key = minisign.PublicKey.from_base64(bundle.manifest.public_key)
+    report = importer.verify_bundle(_workspace(ctx), path, public_key=named_key)
+    summary = report.summary
+    return (
+        f"{path.name}: {summary.title}; {summary.record_count} hoạt động, {summary.evidence_count} tệp minh chứng; "
+        f"chữ ký hợp lệ, {report.signer_label}; mọi mã băm khớp"
+    )
+
+
+OPEN_FILE_STEP = ("Mở tệp gói dữ liệu được chỉ định", step_open_file, False)
+
 STEPS: list[tuple[str, Callable[[SelfTestContext], str], bool]] = [
     # (title, step, needs Qt)
     ("Tài nguyên", step_resources, False),
@@ -308,12 +341,27 @@ def _ink(image: object) -> int:
     return count
 
 
-def run_steps(root: Path, *, with_qt: bool = True) -> list[StepResult]:
+def file_argument(argv: Sequence[str]) -> Path | None:
+    """The TỆP of `thidua-desktop --self-test TỆP`, parsed by the app's own parser.
+
+    gui.app hands the self-test no arguments, so the file is read from the command line here; only
+    when --self-test is on it (under pytest, sys.argv holds pytest's arguments).
+    """
+    if "--self-test" not in argv:
+        return None
+    from thidua_desktop.gui.app import build_parser
+
+    args, _unknown = build_parser().parse_known_args(list(argv))
+    return Path(args.file).expanduser().resolve() if args.file else None
+
+
+def run_steps(root: Path, *, with_qt: bool = True, bundle_file: Path | None = None) -> list[StepResult]:
     """Run every step in order under `root`; a failure is recorded and the next step still runs."""
-    ctx = SelfTestContext(root)
+    ctx = SelfTestContext(root, bundle_file=bundle_file)
     results: list[StepResult] = []
+    steps = STEPS + ([OPEN_FILE_STEP] if bundle_file is not None else [])
     try:
-        for title, step, needs_qt in STEPS:
+        for title, step, needs_qt in steps:
             started = time.perf_counter()
             if needs_qt and not with_qt:
                 results.append(StepResult(title, SKIPPED, "không kiểm tra Qt trong lần chạy này", 0.0))
@@ -346,11 +394,16 @@ def format_report(results: list[StepResult], seconds: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_self_test(out: TextIO | None = None, *, with_qt: bool = True) -> int:
-    """Run the self-test in a fresh temp folder, print and save the report; 0 when nothing failed."""
+def run_self_test(out: TextIO | None = None, *, with_qt: bool = True, bundle_file: Path | None = None) -> int:
+    """Run the self-test in a fresh temp folder, print and save the report; 0 when nothing failed.
+
+    `bundle_file` defaults to the file on the command line (`--self-test TỆP`), if any.
+    """
     started = time.perf_counter()
+    if bundle_file is None:
+        bundle_file = file_argument(sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="thidua-tu-kiem-tra-", ignore_cleanup_errors=True) as tmp:
-        results = run_steps(Path(tmp), with_qt=with_qt)
+        results = run_steps(Path(tmp), with_qt=with_qt, bundle_file=bundle_file)
     report = format_report(results, time.perf_counter() - started)
     report_path = Path(tempfile.gettempdir()) / REPORT_FILE_NAME
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from thidua_desktop.cli.main import main
+from thidua_desktop.core.workspace import Workspace
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -17,6 +18,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_info_and_units(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Workspace.open(tmp_path).close()  # a data folder made by the GUI, whose role is not chosen yet
     code, out, _ = run(capsys, "info", "--data-dir", str(tmp_path))
     assert code == 0
     assert "Vai trò: chưa thiết lập" in out and "Phong trào: Kế hoạch 78/KH-STP" in out

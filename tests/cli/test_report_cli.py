@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -13,6 +14,7 @@ from tests.core.awards.pdfcheck import full_text, page_sizes_mm
 from thidua_desktop.cli.main import main
 from thidua_desktop.core.awards.service import Candidate
 from thidua_desktop.core.demo import populate
+from thidua_desktop.core.units import get_unit, save_unit
 from thidua_desktop.core.workspace import Role, Workspace
 
 
@@ -52,20 +54,29 @@ def test_dossier_writes_every_document(data_dir: tuple[Path, int, int], tmp_path
                                        capsys: pytest.CaptureFixture[str]) -> None:
     root, collective, _ = data_dir
     out_dir = tmp_path / "ho so"
+    code, _, err = run(capsys, "report", "dossier", "--nomination", str(collective), "--out", str(out_dir),
+                       "--data-dir", str(root))
+    assert code == 2 and "Phòng Tư pháp huyện Tri Tôn đã kết thúc hoạt động từ ngày 01/07/2025" in err
+    assert not out_dir.exists()
+    with Workspace.open(root, actor="kiểm thử") as workspace, workspace.write_sessions.begin() as session:
+        for code in ("PTP-TT", "PTP-CM"):  # the collective's office and the individual's
+            save_unit(session, replace(get_unit(session, code), merged_into_code="STP"), actor="kiểm thử")
     code, out, _ = run(capsys, "report", "dossier", "--nomination", str(collective), "--out", str(out_dir),
                        "--data-dir", str(root))
     assert code == 0
-    assert "Đã ghi 9 tệp" in out and "Nghị định số 152/2025/NĐ-CP" in out
+    assert "Đã ghi 11 tệp" in out and "Nghị định số 152/2025/NĐ-CP" in out
     names = sorted(p.name for p in out_dir.iterdir())
-    assert names == [
+    assert names == [  # every listed nominee's report: the Tờ trình says they are attached
         "01-to-trinh-bang-khen-bo-truong-bo-tu-phap.docx", "01-to-trinh-bang-khen-bo-truong-bo-tu-phap.pdf",
         "02-danh-sach-bang-khen-bo-truong-bo-tu-phap.docx", "02-danh-sach-bang-khen-bo-truong-bo-tu-phap.pdf",
+        "03-bao-cao-thanh-tich-nguyen-thi-thu-ha.docx", "03-bao-cao-thanh-tich-nguyen-thi-thu-ha.pdf",
         "03-bao-cao-thanh-tich-phong-tu-phap-huyen-tri-ton.docx", "03-bao-cao-thanh-tich-phong-tu-phap-huyen-tri-ton.pdf",
         "04-bien-ban-hop-hoi-dong.docx", "04-bien-ban-hop-hoi-dong.pdf",
         "05-phoi-bk-btp-phong-tu-phap-huyen-tri-ton.pdf",
     ]
     report = full_text((out_dir / "03-bao-cao-thanh-tich-phong-tu-phap-huyen-tri-ton.pdf").read_bytes())
-    assert "UBND HUYỆN TRI TÔN" in report and "Tên tập thể đề nghị khen thưởng: Phòng Tư pháp huyện Tri Tôn" in report
+    assert "UBND HUYỆN TRI TÔN" not in report and "Tên tập thể đề nghị khen thưởng: Phòng Tư pháp huyện Tri Tôn" in report
+    assert "Sở Tư pháp tỉnh An Giang lập báo cáo thay Phòng Tư pháp huyện Tri Tôn" in report
     word = docx.Document(io.BytesIO((out_dir / "01-to-trinh-bang-khen-bo-truong-bo-tu-phap.docx").read_bytes()))
     assert [p.text for p in word.paragraphs if p.style.name.startswith("Heading")] == ["TỜ TRÌNH", "I. Tập thể", "II. Cá nhân"]
 
@@ -98,7 +109,7 @@ def test_nominations_create_for_named_units_and_skip_duplicates(data_dir: tuple[
     root = str(data_dir[0])
     code, out, _ = run(capsys, "report", "nominations", "create", "--data-dir", root, "--unit", "PTP-CM",
                        "--award", "GK-STP")
-    assert code == 0 and "Phòng Tư pháp huyện Chợ Mới — Giấy khen Giám đốc Sở" in out
+    assert code == 0 and "Phòng Tư pháp huyện Chợ Mới — Giấy khen của Giám đốc Sở Tư pháp" in out
     code, out, _ = run(capsys, "report", "nominations", "create", "--data-dir", root, "--unit", "PTP-CM",
                        "--award", "GK-STP")
     assert code == 0 and "đã có đề nghị hình thức này" in out and "Không lập thêm đề nghị nào." in out
@@ -106,3 +117,36 @@ def test_nominations_create_for_named_units_and_skip_duplicates(data_dir: tuple[
     assert code == 1 and "--award" in err
     code, out, _ = run(capsys, "report", "nominations", "list", "--data-dir", root)
     assert out.count("Phòng Tư pháp huyện Chợ Mới") == 1
+
+
+def test_the_round_and_an_individual_nomination_are_set_from_the_cli(
+        data_dir: tuple[Path, int, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root, _, _ = data_dir
+    code, out, _ = run(capsys, "report", "round", "--document-date", "20/06/2025", "--number", "to_trinh/GK-STP=21",
+                       "--number", "bien_ban=4", "--office-signer", "VP=Phạm Thị Lan", "--data-dir", str(root))
+    assert code == 0 and "Ngày văn bản: 20/06/2025" in out
+    assert "Số: 21/TTr-VP" in out and "Số: 04/BB-HĐTĐKT" in out and "Người ký (VP): Phạm Thị Lan" in out
+    code, _, err = run(capsys, "report", "round", "--number", "to_trinh/BK-UBND=5", "--data-dir", str(root))
+    assert code == 5 and "cùng số 05/TTr-STP" in err  # the Bằng khen Bộ trưởng's Tờ trình is 05 already
+    code, out, _ = run(capsys, "report", "nominations", "create", "--person", "Trần Văn Bảy", "--unit", "PTP-CM",
+                       "--award", "GK-STP", "--position", "Chuyên viên", "--sex", "nam", "--birth-date", "02/09/1985",
+                       "--data-dir", str(root))
+    assert code == 0 and "Trần Văn Bảy — Giấy khen của Giám đốc Sở Tư pháp" in out
+    code, out, _ = run(capsys, "report", "dossier", "--round", "1", "--out", str(tmp_path / "dot"), "--data-dir", str(root))
+    assert code == 0, out
+    names = sorted(p.name for p in (tmp_path / "dot").iterdir())
+    assert "01-to-trinh-giay-khen-cua-giam-doc-so-tu-phap.pdf" in names and "04-bien-ban-hop-hoi-dong.docx" in names
+    text = full_text((tmp_path / "dot" / "01-to-trinh-giay-khen-cua-giam-doc-so-tu-phap.pdf").read_bytes())
+    assert "Số: 21/TTr-VP" in text and "Phạm Thị Lan" in text and "Ông Trần Văn Bảy, Chuyên viên" in text
+    assert "Chợ Mới, ngày" not in text and "An Giang, ngày 20 tháng 6 năm 2025" in text
+
+
+def test_the_summary_report_takes_its_date_from_the_cli(data_dir: tuple[Path, int, int], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    root, _, _ = data_dir
+    code, out, err = run(capsys, "report", "summary", "--period", "2024", "--date", "15/01/2026", "--number", "7",
+                         "--out", str(tmp_path / "bc.pdf"), "--data-dir", str(root))
+    assert code == 0, err
+    text = full_text((tmp_path / "bc.pdf").read_bytes())
+    assert "Số: 07/BC-STP" in text and "An Giang, ngày 15 tháng 01 năm 2026" in text
+    assert "Kèm theo Báo cáo số 07/BC-STP ngày 15/01/2026" in text

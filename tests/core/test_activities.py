@@ -73,7 +73,7 @@ def test_indicator_of_another_criterion_is_refused(workspace: Workspace) -> None
     campaign = workspace.campaign()
     draft = _draft(workspace, **{"3_a": 1_000_000})
     problems, _ = validate_draft(campaign, draft)
-    assert problems == {f"value:{campaign.indicators_by_code['3.a'].id}": "Chỉ tiêu không thuộc tiêu chí đã chọn."}
+    assert problems == {f"value:{campaign.indicators_by_code['3.a'].id}": f"“{campaign.indicators_by_code['3.a'].name}” không thuộc tiêu chí 2.2."}
 
 
 def test_date_outside_campaign_is_a_warning_not_an_error(workspace: Workspace) -> None:

@@ -56,8 +56,8 @@ def test_files_are_copied_not_moved_and_stored_once(workspace: Workspace, tmp_pa
 def test_size_limit_and_type_have_clear_messages(workspace: Workspace, tmp_path: Path) -> None:
     workspace.set_settings(evidence_max_mb=1)
     uuid = _activity(workspace)
-    big = tmp_path / "anh-lon.png"
-    big.write_bytes(b"0" * (1024 * 1024 + 1))
+    big = tmp_path / "ban-scan-lon.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 1))
     with pytest.raises(UserError) as error:
         workspace.evidence().attach(uuid, [big])
     assert "vượt giới hạn 1 MB" in error.value.message

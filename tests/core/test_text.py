@@ -7,10 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from thidua_desktop.core.text import (
+    display_decimals,
     fold,
+    format_against,
     format_date,
     format_money,
     format_number,
+    format_percent,
     parse_date,
     parse_number,
     sort_key,
@@ -56,3 +59,37 @@ def test_iso_dates_get_the_format_message() -> None:
         parse_date("2025-05-20")
     with pytest.raises(ValueError, match="tách hàng nghìn"):
         parse_number("1.5")
+
+
+def test_a_figure_below_its_target_never_displays_as_reaching_it() -> None:
+    assert format_percent(2212 / 2213 * 100) == "99,95%"
+    assert format_percent(99.96) == "99,96%" and format_percent(99.94) == "99,9%"
+    assert format_percent(88.888) == "88,9%" and format_percent(100.0) == "100,0%" and format_percent(125.0) == "125,0%"
+    assert format_percent(4 / 7 * 100, target=57.2) == "57,1%"
+    assert format_percent(66.666, target=66.67) == "66,666%"
+    assert format_against(79.96, 80.0) == "79,96" and format_against(80.04, 80.04) == "80,04"
+    assert display_decimals(99.955, 100.0) == 2 and display_decimals(50.0, 100.0) == 1
+    assert format_against(1234.5, None) == "1.234,5"
+
+
+def _shown(text: str) -> float:
+    return float(text.rstrip("%").replace(".", "").replace(",", "."))
+
+
+@given(st.floats(min_value=0, max_value=1000, allow_nan=False), st.floats(min_value=0, max_value=1000, allow_nan=False))
+def test_display_stays_on_the_side_of_the_target(value: float, target: float) -> None:
+    shown = _shown(format_percent(value, target=target))
+    assert (shown < target) == (value < target)
+    assert abs(shown - value) <= 0.06
+
+
+def test_dates_are_read_as_written_and_never_guessed() -> None:
+    for written in ("05/02/2024", "5/2/2024", "5.2.2024", "05-02-2024", " 5 / 2 / 2024 "):
+        assert parse_date(written) == date(2024, 2, 5), written
+    assert parse_date("29/2/2024") == date(2024, 2, 29)
+    for impossible in ("29/02/2023", "31/4/2024", "0/1/2024", "1/13/2024"):
+        with pytest.raises(ValueError, match="không có thật trên lịch"):
+            parse_date(impossible)
+    for malformed in ("5/2/24", "2024-02-05", "5/2", "", "ngày 5", "123/1/2024"):
+        with pytest.raises(ValueError, match="không đúng dạng ngày/tháng/năm"):
+            parse_date(malformed)

@@ -234,16 +234,19 @@ def test_save_the_whole_dossier_and_calibrate_the_blank_form(qtbot, department: 
 def test_round_dialog_takes_the_new_issuers_historical_letterhead(qtbot, department: AppContext) -> None:  # noqa: ANN001
     page = _page(qtbot, department)
     page.ensure_round()
-    dialog = RoundDialog(page.current_round(), page.units, page)
+    service = department.workspace.awards()
+    dialog = RoundDialog(page.current_round(), page.units, page, numbered=service.numbered_documents(page.current_round()),
+                         signing_bodies=service.signing_bodies())
     qtbot.addWidget(dialog)
     assert dialog.edits["header_agency"].text() == "SỞ TƯ PHÁP"
     dialog.issuer.setCurrentIndex(dialog.issuer.findData("PTP-CM"))
-    dialog.edits["submission_number"].setText("7")
+    dialog.numbers["to_trinh/GK-STP"].setText("7")
     dialog.document_date.set_value(date(2025, 6, 30))
     value = dialog.value()
     assert (value.header_parent, value.header_agency, value.agency_symbol, value.place) == (
         "UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "PTP", "Chợ Mới")
-    assert (value.issuing_unit_code, value.submission_number, value.document_date) == ("PTP-CM", "7", date(2025, 6, 30))
+    assert (value.issuing_unit_code, value.number("to_trinh/GK-STP"), value.document_date) == (
+        "PTP-CM", "7", date(2025, 6, 30))
     department.workspace.awards().save_round(value)
     page.reload_rounds()
     assert page.basis_label.text() == "Ngày văn bản: 30/06/2025 — căn cứ Nghị định số 98/2023/NĐ-CP"
@@ -316,3 +319,31 @@ def test_a_saved_offset_refreshes_the_certificate_preview(qtbot, department: App
     dialog.save_button.click()
     assert page.preview.data is not None and page.preview.data != before
     assert page.preview.data == page.render_choice("certificate").pdf
+
+
+def test_a_nominee_below_the_ratio_is_flagged_and_overridden_with_a_reason(qtbot, department: AppContext,  # noqa: ANN001
+                                                                            errors: list[str],
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    page = _page(qtbot, department)
+    round_id = page.ensure_round()
+    service = department.workspace.awards()
+    nomination = service.create_from_candidates(round_id, [Candidate("PTP-TS", "BK-BTP", 92.0)]).created[0]
+    service.record_votes(nomination, 3, 4, 7)
+    page.reload_nominations()
+    page.select(nomination)
+    assert not page.votes.override_button.isHidden() and "dưới tỷ lệ 50%" in page.votes.status_label.text()
+    assert page.model.data(page.model.index(0, 5)).endswith("⚠")
+    monkeypatch.setattr(awards_page.page.QInputDialog, "getText", lambda *_a, **_k: ("Chủ tịch Hội đồng kết luận", True))
+    page.votes.override_button.click()
+    assert "Đã ghi nhận vẫn đề nghị: Chủ tịch Hội đồng kết luận" in page.votes.status_label.text()
+    assert service.eligibility(round_id)[nomination].may_print and not errors
+
+
+def test_save_word_is_offered_only_for_documents_with_a_word_version(qtbot, department: AppContext) -> None:  # noqa: ANN001
+    page = _page(qtbot, department)
+    combo = page.dossier.document_combo
+    combo.setCurrentIndex(combo.findData("all"))
+    button = page.dossier.save_docx_button  # the tab itself is disabled until a nomination is chosen
+    assert not button.isEnabledTo(page.dossier) and "PDF" in button.toolTip()
+    combo.setCurrentIndex(combo.findData("bien_ban"))
+    assert button.isEnabledTo(page.dossier)

@@ -41,6 +41,7 @@ class FakePrompts:
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.passphrases: list[tuple[str, ...]] = []
+        self.asked: list[tuple[str, str, bool]] = []
         self.paths: list[Path] = []
         self.messages: list[str] = []
         self.errors: list[BaseException] = []
@@ -50,7 +51,8 @@ class FakePrompts:
         self.enrol_answer = None
         self.revoke_answer: tuple[int, str] | None = None
 
-    def passphrase(self, mode: str) -> tuple[str, ...] | None:
+    def passphrase(self, mode: str, *, problem: str = "", destructive: bool = False) -> tuple[str, ...] | None:
+        self.asked.append((mode, problem, destructive))
         return self.passphrases.pop(0) if self.passphrases else None
 
     def save_path(self, _title: str, default: Path, _filter: str) -> Path | None:
@@ -92,7 +94,7 @@ def _add(ws: Workspace, title: str, files: Path, attach: bool = True) -> str:
     uuid = ws.activities().create(ws.setting("unit_code"), draft).created[0]
     if attach:
         photo = files / f"{uuid[:8]}.pdf"
-        photo.write_bytes(os.urandom(30_000))
+        photo.write_bytes(b"%PDF-1.4\n" + os.urandom(30_000))
         ws.evidence().attach(uuid, [photo])
     return uuid
 
@@ -126,13 +128,14 @@ def test_unit_creates_a_key_prints_the_sheet_and_exports(qtbot, context: AppCont
 
     announced: list[Any] = []
     context.changed.connect(announced.append)
-    prompts.passphrases.append(("sai mật khẩu",))
-    section.export()
+    prompts.passphrases.extend([("sai mật khẩu",)] * 3)
+    section.export()  # asked three times in all, then the refusal
     assert isinstance(prompts.errors[-1], WrongPassphraseError)
+    assert [problem.split(".")[0] for _mode, problem, _d in prompts.asked[-3:]] == ["", *["Cụm mật khẩu không đúng"] * 2]
     assert section.history.rowCount() == 0
-    prompts.passphrases.append((PASSPHRASE,))
+    prompts.passphrases.extend([("sai mật khẩu",), (PASSPHRASE,)])
     assert section.full.isChecked()  # the first bundle is a full one
-    section.export()
+    section.export()  # the second try signs: the export goes on without starting over
     assert "Đã tạo gói đầy đủ số 1" in prompts.messages[-1]
     assert section.last_report is not None and section.last_report.path.is_file()
     assert section.history.rowCount() == 1

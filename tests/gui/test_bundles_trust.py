@@ -98,6 +98,38 @@ def test_pending_key_is_confirmed_in_the_held_tab(qtbot, sites: tuple[Workspace,
     assert dialog.ok.isEnabled()
 
 
+def test_a_release_cancelled_half_way_can_be_finished_from_the_held_tab(
+        qtbot, sites: tuple[Workspace, AppContext], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """The key is confirmed, then Cancel stops the import: the tab says what is left and releases it later."""
+    from thidua_desktop.core.bundles.service import BundleService
+    from thidua_desktop.core.errors import Cancelled
+
+    unit, context = sites
+    rotate_key(unit, PASSPHRASE, NEW_PASSPHRASE, NEW_PASSPHRASE)
+    _add(unit, "Sau khi thay khóa", tmp_path)
+    bundle = export_bundle(unit, tmp_path, passphrase=NEW_PASSPHRASE).path
+    page, _ = _page(qtbot, context, tmp_path)
+    prompts = _install(page, tmp_path)
+    section = page.department_section
+    prompts.paths = [bundle]
+    section.import_files()
+    tab = section.held_tab
+    release = BundleService.release_holds
+
+    def cancelled_release(self: BundleService, ids: Any, **_kwargs: Any) -> Any:
+        raise Cancelled()
+
+    monkeypatch.setattr(BundleService, "release_holds", cancelled_release)
+    tab.view.selectRow(0)
+    tab.confirm_key()
+    assert "Nhận lại gói đã chọn" in prompts.messages[-1] and tab.held.rowCount() == 1
+    monkeypatch.setattr(BundleService, "release_holds", release)
+    tab.view.selectRow(0)
+    tab.retry()
+    assert [o.status_label for o in prompts.summaries[-1]] == ["Đã nhận"]
+    assert tab.held.rowCount() == 0 and section.imports.rowCount() == 2
+
+
 def test_frozen_chain_is_released_by_choosing_a_branch(qtbot, sites: tuple[Workspace, AppContext],  # noqa: ANN001
                                                        tmp_path: Path) -> None:
     unit, context = sites

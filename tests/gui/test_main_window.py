@@ -95,3 +95,19 @@ def test_changing_the_role_rebuilds_the_pages(qtbot, context: AppContext, no_con
     assert not window.pages["activities"].unit.isHidden()  # the department filters by unit
     assert "Tổng hợp" in window.page_titles()
     assert window.windowTitle() == "ThiĐua Desktop — Sở Tư pháp tỉnh An Giang"
+
+
+def test_closing_while_a_job_runs_waits_for_it(qtbot, context: AppContext, monkeypatch) -> None:  # noqa: ANN001
+    """Closing during an import or a restore would cut it off half-way: the window says so and stays open."""
+    from PySide6.QtWidgets import QMessageBox
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, title, _text: told.append(title))
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    monkeypatch.setattr(TaskRunner, "running", property(lambda _self: 1))
+    assert not window.close()
+    assert window.isVisible() and told == ["Đang làm việc"]
+    monkeypatch.setattr(TaskRunner, "running", property(lambda _self: 0))
+    assert window.close()

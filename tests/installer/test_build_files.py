@@ -13,6 +13,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "installer" / "thidua-desktop.spec"
 ISS = ROOT / "installer" / "windows" / "thidua-desktop.iss"
+ISL = ROOT / "installer" / "windows" / "Vietnamese.isl"
 ICONS = ROOT / "resources" / "icons"
 NAVY = (0x17, 0x32, 0x4D)
 
@@ -81,7 +82,12 @@ def test_iss_installs_per_user_without_admin(iss: str) -> None:
     setup = _directives(iss)
     assert setup["PrivilegesRequired"] == "lowest"
     assert "PrivilegesRequiredOverridesAllowed" not in setup
-    assert setup["DefaultDirName"].startswith("{autopf}")  # = %LOCALAPPDATA%\Programs when not admin
+    # {autopf} = %LOCALAPPDATA%\Programs when not admin; spelled out only where the shell cannot expand it (Wine)
+    assert setup["DefaultDirName"] == r"{code:ProgramsDir}\{#AppFolderName}"
+    programs_dir = iss[iss.index("function ProgramsDir"):]
+    programs_dir = programs_dir[:programs_dir.index("end;\n\n")]
+    assert programs_dir.index("ExpandConstant('{autopf}')") < programs_dir.index("except")
+    assert "ExpandConstant('{localappdata}\\Programs')" in programs_dir
     assert setup["ArchitecturesAllowed"] == setup["ArchitecturesInstallIn64BitMode"] == "x64compatible"
     assert setup["ChangesAssociations"] == "yes"
     assert re.fullmatch(r"\{\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}", setup["AppId"])
@@ -114,13 +120,50 @@ def test_iss_uninstaller_keeps_data_by_default(iss: str) -> None:
     assert "DelTree" in code and code.index("IDYES") < code.index("DelTree")
 
 
-def test_iss_user_visible_text_is_vietnamese(iss: str) -> None:
-    neutral = {"ButtonOK"}
-    entries = _section(iss, "Messages") + _section(iss, "CustomMessages")
-    assert len(entries) > 100
-    english = [line for line in entries if line.split("=", 1)[0] not in neutral and line.isascii()]
+@pytest.fixture(scope="module")
+def isl() -> str:
+    raw = ISL.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Inno Setup reads a non-ASCII .isl as UTF-8 only with a BOM"
+    return raw[3:].decode("utf-8").replace("\r\n", "\n")
+
+
+def test_iss_user_visible_text_is_vietnamese(iss: str, isl: str) -> None:
+    # Text with no words to translate: formats, units, and notes Default.isl leaves empty.
+    neutral = {"ComponentSize1", "ComponentSize2", "UninstallDisplayNameMark", "UninstallDisplayNameMarks",
+               "UninstallDisplayNameMark32Bit", "UninstallDisplayNameMark64Bit",
+               "RunEntryShellExec"}  # "Xem %1": Vietnamese that happens to need no diacritics
+    entries = _section(isl, "Messages") + _section(isl, "CustomMessages")
+    assert len(entries) > 270  # every message of Inno Setup 6.4's Default.isl (checked key by key in CI)
+    english = [line for line in entries if line.split("=", 1)[0] not in neutral and line.split("=", 1)[1]
+               and line.isascii()]
     assert english == []
-    assert "LanguageID=$042A" in _section(iss, "LangOptions")
+    assert "LanguageID=$042A" in _section(isl, "LangOptions")
+    assert "LanguageCodePage=0" in _section(isl, "LangOptions")  # Unicode: Vietnamese has no ANSI code page here
+    own = _section(iss, "Messages") + _section(iss, "CustomMessages")
+    assert own and [line for line in own if line.isascii()] == []
+    assert 'MessagesFile: "{#VietIsl}"' in _section(iss, "Languages")[0]
+    assert "#ifnexist VietIsl" in iss and "compiler:Default.isl" not in iss  # no English fallback
+
+
+def test_iss_version_is_the_app_version(iss: str) -> None:
+    # GetVersionNumbersString would give the 4-part resource "0.1.0.0"; ProductVersion is "0.1.0".
+    assert "GetStringFileInfo(AddBackslash(DistDir) + AppExeName, PRODUCT_VERSION)" in iss
+    assert "GetVersionNumbersString" not in iss.split("[Setup]")[1]
+    setup = _directives(iss)
+    assert setup["AppVersion"] == setup["VersionInfoVersion"] == "{#AppVersion}"
+    assert "{#AppVersion}" in setup["OutputBaseFilename"]
+
+
+def test_iss_uninstall_leaves_no_empty_association_keys(iss: str) -> None:
+    registry = _section(iss, "Registry")
+    extension = [line for line in registry if r'Subkey: "Software\Classes\{#BundleExt}' in line]
+    assert len(extension) == 3  # default value, Content Type, OpenWithProgids
+    for line in extension:
+        assert "uninsdeletevalue uninsdeletekeyifempty" in line, line
+    # undone in reverse order: OpenWithProgids must come after the extension's own values
+    assert "OpenWithProgids" in extension[-1]
+    progid = [line for line in registry if r'Subkey: "Software\Classes\{#BundleProgId}"' in line]
+    assert progid and "uninsdeletekey" in progid[0]
 
 
 # --- icons ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.workspace import Workspace
 
 EXIT_OK = 0
@@ -37,19 +38,40 @@ def speak_vietnamese() -> None:
     argparse._ = lambda text: _ARGPARSE_VIETNAMESE.get(text, text)
 
 
-def add_workspace_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
-    parser.add_argument("--database-url", help="địa chỉ cơ sở dữ liệu, ví dụ postgresql+psycopg://…")
-    parser.add_argument("--demo", action="store_true", help="dùng bộ dữ liệu mẫu riêng")
+WORKSPACE_DEFAULTS = {"data_dir": None, "database_url": None, "demo": False}
 
 
-def open_workspace(args: argparse.Namespace) -> Workspace:
-    """Open the data folder; an upgrade (from which version, where its backup is) is said on stderr."""
-    workspace = Workspace.open(args.data_dir, demo=args.demo, database_url=args.database_url)
+def add_workspace_arguments(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """--data-dir, --database-url, --demo: accepted before the command (`thidua --data-dir X info`) and after it.
+
+    A sub-command's copy has no default of its own (SUPPRESS), so it never overwrites a value given before
+    the command; the top-level parser supplies the defaults.
+    """
+    default = (lambda name: WORKSPACE_DEFAULTS[name]) if top_level else (lambda _name: argparse.SUPPRESS)
+    parser.add_argument("--data-dir", metavar="THƯ_MỤC", default=default("data_dir"),
+                        help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
+    parser.add_argument("--database-url", metavar="ĐỊA_CHỈ", default=default("database_url"),
+                        help="địa chỉ cơ sở dữ liệu, ví dụ postgresql+psycopg://…")
+    parser.add_argument("--demo", action="store_true", default=default("demo"), help="dùng bộ dữ liệu mẫu riêng")
+
+
+def open_workspace(args: argparse.Namespace, *, create: bool = False) -> Workspace:
+    """The data folder named by the arguments. Reading commands refuse a folder without data (a mistyped
+    --data-dir must not silently become a new empty database); commands that write pass `create=True`."""
+    workspace = Workspace.open(args.data_dir, demo=args.demo, database_url=args.database_url, create=create)
     notice = workspace.open_report.upgrade_message if workspace.open_report else None
-    if notice:
+    if notice:  # an upgrade: from which version, where its backup is
         print(notice, file=sys.stderr)
     return workspace
+
+
+def not_configured_error() -> UserError:
+    """The one message for a data folder whose role was never chosen."""
+    return UserError(
+        "Máy này chưa được thiết lập vai trò (đơn vị hay Sở Tư pháp).",
+        hint="Thiết lập bằng lệnh: thidua setup --role unit --unit MÃ_ĐƠN_VỊ (máy của đơn vị) hoặc "
+        "thidua setup --role department (máy của Sở), hoặc mở chương trình ThiĐua Desktop.",
+    )
 
 
 def printer(label: str) -> Callable[[int, int], None]:

@@ -108,7 +108,10 @@ def validate_draft(
     for indicator_id, value in draft.values.items():
         indicator = campaign.indicators_by_id.get(indicator_id)
         if indicator is None or indicator_id not in allowed:
-            problems[f"value:{indicator_id}"] = "Chỉ tiêu không thuộc tiêu chí đã chọn."
+            criterion = campaign.criteria_by_id.get(draft.criterion_id)
+            problems[f"value:{indicator_id}"] = (
+                f"“{indicator.name if indicator else indicator_id}” không thuộc tiêu chí "
+                f"{criterion.code if criterion else 'đã chọn'}.")
         elif value < 0:
             problems[f"value:{indicator_id}"] = f"“{indicator.name}” không được là số âm."
         elif value > MAX_VALUE:
@@ -199,6 +202,10 @@ def check_not_locked(session: Session, activity: Activity, new_day: date | None)
             f"Không sửa được hoạt động “{activity.title or ''}”: {reason}",
             hint="Số liệu kỳ này đã được Sở duyệt. Muốn sửa, hãy đề nghị người duyệt mở khóa kỳ đó.",
         )
+
+
+SHORT_ID_LENGTH = 8  # how many characters of an activity id lists show
+SHORT_ID_MIN = 4
 
 
 class ActivityService:
@@ -296,6 +303,23 @@ class ActivityService:
                 audit.record(session, self.actor, "delete" if deleted else "restore", "activity", uuid, {})
                 done.append(uuid)
         return ChangeReport(deleted=tuple(done)) if deleted else ChangeReport(restored=tuple(done))
+
+    def resolve_id(self, short: str) -> str:
+        """The full id of the one activity whose id starts with `short` (lists show the first 8 characters)."""
+        text = short.strip().lower()
+        if len(text) < SHORT_ID_MIN:
+            raise UserError(f"Mã hoạt động “{short}” quá ngắn.", hint=f"Ghi ít nhất {SHORT_ID_MIN} ký tự đầu của mã.")
+        with self.sessions() as session:
+            found = session.scalars(
+                select(Activity.uuid)
+                .where(Activity.campaign_id == self.campaign.id, Activity.uuid.startswith(text, autoescape=True))
+                .limit(2)
+            ).all()
+        if not found:
+            raise NotFoundError(f"Không có hoạt động mã “{short}”.", hint="Xem mã ở cột cuối của: thidua activity list")
+        if len(found) > 1:
+            raise UserError(f"Có nhiều hoạt động có mã bắt đầu bằng “{short}”.", hint="Ghi thêm vài ký tự của mã.")
+        return found[0]
 
     def get(self, uuid: str) -> ActivityDetail:
         with self.sessions() as session:

@@ -213,7 +213,8 @@ class RestorePlan:
         if self.imports_since:
             shown = ", ".join(self.imports_since[:limit]) + ("…" if len(self.imports_since) > limit else "")
             lines.append(f"Sẽ mất {len(self.imports_since)} gói đã nhận từ đơn vị sau bản sao lưu ({shown}); "
-                         "tệp gói vẫn còn trong thư mục lưu trữ và có thể nhận lại.")
+                         "để có lại số liệu, hãy nhận lại chính các tệp gói đó (bản gốc đơn vị đã gửi); các quyết "
+                         "tin cậy (thu hồi, xác nhận khóa, chọn nhánh) sau bản sao lưu cũng phải làm lại.")
         return "\n".join(lines)
 
 
@@ -293,6 +294,7 @@ def carry_sent_state(database_file: Path, previous_file: Path) -> tuple[int, tup
         try:
             _check_same_catalogue(conn)
             bundles = _carry_bundles(conn)
+            _carry_evidence_rows(conn)
             kept = _carry_sent_activities(conn)
             conn.execute("COMMIT")
         except sqlite3.IntegrityError as error:
@@ -360,6 +362,20 @@ def _copy_rows(conn: sqlite3.Connection, table: str, where: str, *, by_activity:
                  f"WHERE {where}")
 
 
+def _carry_evidence_rows(conn: sqlite3.Connection) -> None:
+    """Every evidence row of the state before the restore, linked or not.
+
+    A stored file is kept only while a row names it (the store's orphan sweep goes by rows), and the rows are
+    only metadata: carrying them all means restoring never exposes a file that the safety copy, a later
+    backup, an archived bundle or a held change still needs.
+    """
+    evidence = [c for c in _columns(conn, "main", "evidence") if c != "id"]
+    conn.execute(
+        f"INSERT INTO main.evidence ({', '.join(evidence)}) SELECT {', '.join(evidence)} FROM sent.evidence "  # noqa: S608
+        "WHERE sha256 NOT IN (SELECT sha256 FROM main.evidence)"
+    )
+
+
 def _carry_sent_activities(conn: sqlite3.Connection) -> int:
     """Activities this unit sent in a later state than the backup has: replaced by their current rows.
     (At the department, received activities carry the sender's revision but come from a bundle: not these.)"""
@@ -373,12 +389,6 @@ def _carry_sent_activities(conn: sqlite3.Connection) -> int:
             conn.execute("DELETE FROM main.activities WHERE uuid IN (SELECT uuid FROM temp.kept)")  # cascades
             _copy_rows(conn, "activities", "s.id IN (SELECT id FROM temp.kept)")
             _copy_rows(conn, "indicator_values", "s.activity_id IN (SELECT id FROM temp.kept)", by_activity=True)
-            evidence = [c for c in _columns(conn, "main", "evidence") if c != "id"]
-            conn.execute(
-                f"INSERT INTO main.evidence ({', '.join(evidence)}) SELECT {', '.join(evidence)} FROM sent.evidence "  # noqa: S608
-                "WHERE sha256 NOT IN (SELECT sha256 FROM main.evidence) AND id IN "
-                "(SELECT evidence_id FROM sent.activity_evidence WHERE activity_id IN (SELECT id FROM temp.kept))"
-            )
             conn.execute(
                 "INSERT INTO main.activity_evidence (activity_id, evidence_id, caption, file_name, position) "
                 "SELECT ma.id, me.id, ae.caption, ae.file_name, ae.position FROM sent.activity_evidence ae "

@@ -13,6 +13,9 @@ import mimetypes
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,16 +25,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from thidua_desktop.core import audit
 from thidua_desktop.core.activities import AttachmentDraft, ChangeReport, check_not_locked, sync_attachments
 from thidua_desktop.core.errors import Cancelled, NotFoundError, UserError
+from thidua_desktop.core.evidence_types import ALLOWED_EXTENSIONS, Family, check_content
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, utc_now
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 from thidua_desktop.core.text import format_number, nfc
 
 CHUNK = 1024 * 1024
 
-ALLOWED_EXTENSIONS = {
-    ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic",
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".odp", ".ppt", ".pptx", ".rtf", ".txt",
-}
+__all__ = ["ALLOWED_EXTENSIONS", "EvidenceService", "EvidenceStore", "FileState", "StoredFile"]
+
+# A file copied in but saved with no record is kept this long before the sweep removes it, so a form
+# still open in another window or program (which may hold the same bytes) never loses its file.
+ORPHAN_GRACE_SECONDS = 24 * 3600
 DOWNSCALABLE_MIME = {"image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff"}
 _EXTRA_MIME = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -71,6 +76,10 @@ class StoredFile:
     original_name: str
     already_stored: bool
     downscaled: bool = False
+    stamp: int = 0  # the stored file's mtime (ns) right after this copy: a later re-add changes it
+
+    def draft(self) -> AttachmentDraft:
+        return AttachmentDraft(self.sha256, self.original_name, self.mime_type, self.size)
 
 
 class EvidenceStore:
@@ -114,6 +123,7 @@ class EvidenceStore:
             final = self.path_for(sha)
             if final.is_file() and final.stat().st_size == size and self.check(sha) is FileState.OK:
                 os.unlink(temp_name)
+                os.utime(final)  # added again: the orphan sweep's grace period starts anew
                 return sha, size, True
             # New, missing, or damaged on disk: the fresh copy takes its place (re-attaching repairs the store).
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -136,10 +146,24 @@ class EvidenceStore:
             shrunk = downscale_photo(path, downscale_to)
             if shrunk is not None:
                 sha, size, existed = self.add_stream(io.BytesIO(shrunk), len(shrunk), progress=progress, cancel=cancel)
-                return StoredFile(sha, size, "image/jpeg", _jpeg_name(path.name), existed, downscaled=True)
+                return StoredFile(sha, size, "image/jpeg", _jpeg_name(path.name), existed, downscaled=True,
+                                  stamp=self._stamp(sha))
         with path.open("rb") as source:
             sha, size, existed = self.add_stream(source, path.stat().st_size, progress=progress, cancel=cancel)
-        return StoredFile(sha, size, mime, nfc(path.name), existed)
+        return StoredFile(sha, size, mime, nfc(path.name), existed, stamp=self._stamp(sha))
+
+    def _stamp(self, sha256: str) -> int:
+        return self.path_for(sha256).stat().st_mtime_ns
+
+    def shas(self) -> Iterator[tuple[str, Path]]:
+        """Every stored file (sha256, path); temp files of copies in progress are not listed."""
+        if not self.root.is_dir():
+            return
+        for folder in sorted(self.root.iterdir()):
+            if folder.is_dir() and len(folder.name) == 2:
+                for path in sorted(folder.iterdir()):
+                    if len(path.name) == 64 and path.name.startswith(folder.name) and path.is_file():
+                        yield path.name, path
 
     def check(self, sha256: str, *, cancel: CancelFn = never_cancelled) -> FileState:
         path = self.path_for(sha256)
@@ -235,6 +259,7 @@ class EvidenceService:
         self.downscale_to = downscale_to
 
     def check_candidate(self, path: Path) -> None:
+        """Refuse now, with a Vietnamese message, what must not be copied in: missing, empty, foreign or too big."""
         if not path.is_file():
             raise UserError(f"Không tìm thấy tệp “{path.name}”.", hint="Có thể tệp đã bị di chuyển hoặc xóa.")
         if path.suffix.lower() not in ALLOWED_EXTENSIONS:
@@ -245,12 +270,59 @@ class EvidenceService:
         size = path.stat().st_size
         if size == 0:
             raise UserError(f"Tệp “{path.name}” rỗng (0 byte).", hint="Hãy chọn lại tệp gốc; có thể tệp chưa được lưu hoặc chép hỏng.")
-        if size > self.max_bytes:
-            raise UserError(
-                f"Tệp “{path.name}” nặng {format_number(size / 1024 / 1024, decimals=1)} MB, vượt giới hạn "
-                f"{format_number(self.max_bytes // 1024 // 1024)} MB cho mỗi tệp.",
-                hint="Hãy nén hoặc chụp lại với độ phân giải thấp hơn, hoặc tăng giới hạn trong Cài đặt.",
-            )
+        family = check_content(path)
+        if family is Family.IMAGE and self._will_shrink(path):
+            return  # the limit applies to the downscaled copy, the only one kept
+        self._check_size(path.name, size)
+
+    def _will_shrink(self, path: Path) -> bool:
+        if not self.downscale_to or guess_mime(path.name) not in DOWNSCALABLE_MIME:
+            return False
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return max(image.size) > self.downscale_to
+
+    def _check_size(self, name: str, size: int, *, downscaled: bool = False) -> None:
+        if size <= self.max_bytes:
+            return
+        shrunk = " sau khi thu nhỏ" if downscaled else ""
+        raise UserError(
+            f"Tệp “{name}” nặng {format_number(size / 1024 / 1024, decimals=1)} MB{shrunk}, vượt giới hạn "
+            f"{format_number(self.max_bytes // 1024 // 1024)} MB cho mỗi tệp.",
+            hint="Hãy nén hoặc chụp lại với độ phân giải thấp hơn, hoặc tăng giới hạn trong Cài đặt.",
+        )
+
+    def copy_in(
+        self,
+        paths: list[Path],
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn = never_cancelled,
+    ) -> list[StoredFile]:
+        """Copy files into the store (all checked first); if one fails, the copies this call made go again."""
+        for path in paths:
+            self.check_candidate(path)
+        total = sum(path.stat().st_size for path in paths) or 1
+        done_before = 0
+        stored: list[StoredFile] = []
+        try:
+            for path in paths:
+                size = path.stat().st_size
+
+                def file_progress(done: int, _total: int, base: int = done_before) -> None:
+                    if progress:
+                        progress(base + done, total)
+
+                item = self.store.add_file(path, downscale_to=self.downscale_to, progress=file_progress, cancel=cancel)
+                stored.append(item)
+                if item.downscaled:
+                    self._check_size(item.original_name, item.size, downscaled=True)
+                done_before += size
+        except BaseException:
+            self.discard_unreferenced(stored)
+            raise
+        return stored
 
     def store_files(
         self,
@@ -260,22 +332,80 @@ class EvidenceService:
         cancel: CancelFn = never_cancelled,
     ) -> list[AttachmentDraft]:
         """Copy files into the store (all checked first); the caller links them when the activity is saved."""
-        for path in paths:
-            self.check_candidate(path)
-        total = sum(path.stat().st_size for path in paths) or 1
-        done_before = 0
-        drafts = []
-        for path in paths:
-            size = path.stat().st_size
+        return [item.draft() for item in self.copy_in(paths, progress=progress, cancel=cancel)]
 
-            def file_progress(done: int, _total: int, base: int = done_before) -> None:
-                if progress:
-                    progress(base + done, total)
+    @contextmanager
+    def staged_files(
+        self,
+        paths: list[Path],
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn = never_cancelled,
+    ) -> Iterator[list[AttachmentDraft]]:
+        """All or nothing: copy the files first, save the record that links them inside the block; if the
+        block fails, the copies no record references are removed again (a retry then starts clean)."""
+        stored = self.copy_in(paths, progress=progress, cancel=cancel)
+        try:
+            yield [item.draft() for item in stored]
+        except BaseException:
+            self.discard_unreferenced(stored)
+            raise
 
-            item = self.store.add_file(path, downscale_to=self.downscale_to, progress=file_progress, cancel=cancel)
-            drafts.append(AttachmentDraft(item.sha256, item.original_name, item.mime_type, item.size))
-            done_before += size
-        return drafts
+    def _referenced(self, shas: Collection[str]) -> set[str]:
+        """Shas some record knows: an Evidence row (linked to an activity, or awaiting a held bundle change)."""
+        found: set[str] = set()
+        ordered = sorted(shas)
+        with self.sessions() as session:
+            for start in range(0, len(ordered), 500):
+                found.update(session.scalars(
+                    select(Evidence.sha256).where(Evidence.sha256.in_(ordered[start : start + 500]))).all())
+        return found
+
+    def discard_unreferenced(self, files: Iterable[StoredFile], *, keep: Collection[str] = ()) -> list[str]:
+        """Remove files this program copied in that no record references, unless kept (shown in an open form)
+        or added again since (their mtime moved: another window or program holds them too)."""
+        candidates = {f.sha256: f for f in files if not f.already_stored and f.sha256 not in keep}
+        if not candidates:
+            return []
+        referenced = self._referenced(candidates)
+        removed = []
+        for sha, item in candidates.items():
+            path = self.store.path_for(sha)
+            try:
+                if sha in referenced or path.stat().st_mtime_ns != item.stamp:
+                    continue
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(sha)
+        return removed
+
+    def collect_orphans(
+        self,
+        *,
+        keep: Collection[str] = (),
+        grace_seconds: float = ORPHAN_GRACE_SECONDS,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn = never_cancelled,
+    ) -> int:
+        """Sweep the store: remove files no record references, untouched for the grace period and not kept.
+
+        The grace period covers forms open elsewhere (another window, the CLI): a file added there is
+        touched when added, so it is never swept while that form may still save it.
+        """
+        cutoff = time.time() - grace_seconds
+        old = [(sha, path) for sha, path in self.store.shas() if sha not in keep and path.stat().st_mtime < cutoff]
+        referenced = self._referenced([sha for sha, _path in old])
+        removed = 0
+        for index, (sha, path) in enumerate(old, start=1):
+            if cancel():
+                raise Cancelled()
+            if sha not in referenced and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+            if progress:
+                progress(index, len(old))
+        return removed
 
     def attach(
         self,
@@ -285,9 +415,9 @@ class EvidenceService:
         progress: ProgressFn | None = None,
         cancel: CancelFn = never_cancelled,
     ) -> ChangeReport:
-        """Copy files in, then add them to the activity's attachments in one transaction."""
-        drafts = self.store_files(paths, progress=progress, cancel=cancel)
-        with self.write_sessions.begin() as session:
+        """Copy files in, then add them to the activity's attachments in one transaction (all or nothing)."""
+        with self.staged_files(paths, progress=progress, cancel=cancel) as drafts, \
+                self.write_sessions.begin() as session:
             activity = session.scalar(select(Activity).where(Activity.uuid == activity_uuid).with_for_update())
             if activity is None:
                 raise NotFoundError(f"Không tìm thấy hoạt động {activity_uuid}.", hint="Hãy lưu hoạt động trước.")

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, inspect, text
 
 from thidua_desktop.core.activities import activity_search_text, figures_text
-from thidua_desktop.core.awards.migration import v5_award_tables
+from thidua_desktop.core.awards.migration import v5_award_tables, v8_document_numbers
 from thidua_desktop.core.bundles.migration import v3_signed_bundles
 from thidua_desktop.core.bundles.trust_migration import v7_trust_states
 from thidua_desktop.core.consolidation.migration import v4_consolidation
@@ -109,8 +109,8 @@ def _v6_bundle_sequence_in_database(conn: Connection) -> None:
             conn.execute(text("UPDATE app_meta SET value = :v WHERE key = :k"), {"k": key, "v": str(seq)})
 
 
-def _v8_shared_evidence_store(conn: Connection) -> None:
-    """v8: evidence files kept in the database itself (used when it is a shared PostgreSQL database).
+def _v9_shared_evidence_store(conn: Connection) -> None:
+    """v9: evidence files kept in the database itself (used when it is a shared PostgreSQL database).
 
     Frozen DDL (not the model classes), so later changes to the models never alter this step.
     """
@@ -136,7 +136,8 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: v5_award_tables,
     6: _v6_bundle_sequence_in_database,
     7: v7_trust_states,
-    8: _v8_shared_evidence_store,
+    8: v8_document_numbers,
+    9: _v9_shared_evidence_store,
 }
 LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
 

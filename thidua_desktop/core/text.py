@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 # Vietnamese alphabet order; letters with a breve/circumflex/horn/stroke are letters of their own.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -95,10 +97,62 @@ def parse_number(text: str) -> int:
         raise ValueError(f"“{text}” không phải là số.") from None
 
 
-def format_percent(value: float | None) -> str:
+MAX_DISPLAY_DECIMALS = 6
+
+
+def _rounded(value: float, decimals: int) -> Decimal:
+    """Half-up rounding of the value as written (what Excel shows for the same number format)."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+Targets = float | Sequence[float] | None
+
+
+def _targets(target: Targets) -> tuple[float, ...]:
+    if target is None:
+        return ()
+    return (float(target),) if isinstance(target, (int, float)) else tuple(float(t) for t in target)
+
+
+def _same_side(shown: Decimal, value: float, targets: tuple[float, ...]) -> bool:
+    return all((shown < Decimal(repr(t))) == (value < t) for t in targets)
+
+
+def display_decimals(value: float, target: Targets, decimals: int = 1) -> int:
+    """How many decimals show `value` on its own side of every target: `decimals`, or more near one.
+
+    Why: 2212/2213 = 99.955 % rounded to one decimal reads "100,0%", a target reached that was not.
+    A value below a target must display below it, and a value at or above it must not display below.
+    Every place that prints a figure against a target (screen, PDF, .docx, Excel number formats) asks
+    this one function, so they all agree.
+    """
+    targets = _targets(target)
+    for digits in range(decimals, MAX_DISPLAY_DECIMALS + 1):
+        if _same_side(_rounded(value, digits), value, targets):
+            return digits
+    return MAX_DISPLAY_DECIMALS
+
+
+def format_against(value: float, target: Targets, *, decimals: int = 1) -> str:
+    """`value` in Vietnamese notation ("99,95"), never crossing a target (see `display_decimals`)."""
+    targets = _targets(target)
+    digits = display_decimals(value, targets, decimals)
+    shown = _rounded(value, digits)
+    if not _same_side(shown, value, targets):
+        # still crossing at the last digit allowed: cut toward the side the value is on
+        step = Decimal(1).scaleb(-digits)
+        exact = Decimal(repr(value))
+        met_crossed = any(value >= t and shown < Decimal(repr(t)) for t in targets)
+        shown = exact.quantize(step, rounding=ROUND_CEILING if met_crossed else ROUND_FLOOR)
+    text = f"{shown:,.{digits}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_percent(value: float | None, *, target: Targets = None, decimals: int = 1) -> str:
+    """"88,9%"; never crosses `target` nor 100 % ("99,95%", not "100,0%", for 2212 of 2213)."""
     if value is None:
         return "—"
-    return f"{format_number(value, decimals=1)}%"
+    return f"{format_against(value, (*_targets(target), 100.0), decimals=decimals)}%"
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -114,8 +168,12 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def parse_date(text: str) -> date:
-    """Parse dd/mm/yyyy (also d/m/yyyy); raises ValueError with a Vietnamese message."""
-    parts = text.strip().replace("-", "/").replace(".", "/").split("/")
+    """Parse a date as written: dd/mm/yyyy, also without leading zeros and with "." or "-" (5.2.2024, 5-2-2024).
+
+    The one rule for the GUI's date field and the CLI. Never guesses: an impossible day (31/02) is an error,
+    not the nearest real day. Raises ValueError with a Vietnamese message.
+    """
+    parts = [part.strip() for part in text.strip().replace("-", "/").replace(".", "/").split("/")]
     if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) > 2 or len(parts[2]) != 4:
         raise ValueError(f"Ngày “{text}” không đúng dạng ngày/tháng/năm (ví dụ 05/02/2024).")
     day, month, year = (int(p) for p in parts)

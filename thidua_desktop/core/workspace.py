@@ -30,7 +30,7 @@ from thidua_desktop.core.consolidation import review as _review  # noqa: F401  (
 from thidua_desktop.core.consolidation.review_service import ReviewService
 from thidua_desktop.core.consolidation.service import ConsolidationService, ServiceContext
 from thidua_desktop.core.db import is_sqlite, make_engine, make_session_factory
-from thidua_desktop.core.errors import UserError
+from thidua_desktop.core.errors import NotFoundError, UserError
 from thidua_desktop.core.evidence import EvidenceService, EvidenceStore
 from thidua_desktop.core.machine import MachineSettings, load_machine, save_machine
 from thidua_desktop.core.migrations import (
@@ -50,7 +50,7 @@ from thidua_desktop.core.shared_store import SharedEvidenceStore
 from thidua_desktop.core.text import nfc
 from thidua_desktop.core.units import UnitInfo, UnitService, seed_units
 
-__all__ = ["ROLE_LABELS", "Role", "Workspace"]
+__all__ = ["ROLE_LABELS", "NoDataError", "Role", "Workspace"]
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "role": None,
@@ -60,7 +60,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "downscale_photos": True,
     "photo_max_px": 2000,
     "backup_keep": 10,
+    "official_name": "",  # who reviews and approves at the department (Cài đặt › Máy này)
 }
+
+
+class NoDataError(NotFoundError):
+    """A folder (or database) opened for reading holds no data: most often a mistyped --data-dir."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,16 @@ class OpenReport:
         return None
 
 
+def _no_data(where: str, *, demo: bool) -> NoDataError:
+    if demo:
+        return NoDataError(f"Chưa có dữ liệu mẫu ở “{where}”.", hint="Tạo dữ liệu mẫu bằng lệnh: thidua demo")
+    return NoDataError(
+        f"Không có dữ liệu ở “{where}”.",
+        hint="Kiểm tra lại tên thư mục (--data-dir). Máy mới: thiết lập bằng lệnh "
+        "thidua setup --role unit --unit MÃ_ĐƠN_VỊ (hoặc --role department), hoặc mở chương trình ThiĐua Desktop.",
+    )
+
+
 class Workspace:
     def __init__(self, layout: DataLayout, engine: Engine, *, actor: str | None = None) -> None:
         self.layout = layout
@@ -104,17 +119,27 @@ class Workspace:
         demo: bool = False,
         database_url: str | None = None,
         actor: str | None = None,
+        create: bool = True,
     ) -> Workspace:
-        """Open (creating or upgrading) a data folder; on any error nothing is left half-initialised."""
+        """Open (creating or upgrading) a data folder; on any error nothing is left half-initialised.
+
+        `create=False` is for reading: a folder or database without data raises NoDataError instead of
+        being silently created empty (a mistyped folder name would otherwise look like "no activities").
+        """
         layout = DataLayout.resolve(data_dir, demo=demo)
-        layout.ensure()
         machine = load_machine(layout.root)
         url = database_url or os.environ.get(DATABASE_URL_ENV) or machine.database_url or layout.sqlite_url()
         actor = actor or machine.reviewer_name
-        if url == layout.sqlite_url():
+        local = url == layout.sqlite_url()
+        if not create and local and not layout.database_file.is_file():
+            raise _no_data(str(layout.root), demo=demo)
+        layout.ensure()
+        if local:
             check_not_newer(peek_sqlite_version(layout.database_file))
         engine = make_engine(url)
         try:
+            if not create and pending_upgrade(engine)[0] is None:
+                raise _no_data(engine.url.render_as_string(hide_password=True), demo=demo)
             workspace = cls(layout, engine, actor=actor)
             workspace.open_report = workspace._initialise()
         except Exception:
@@ -124,6 +149,7 @@ class Workspace:
         return workspace
 
     def _initialise(self) -> OpenReport:
+        self._remove_restore_leftovers()  # a restore killed before its final copy changed nothing else
         current, latest = pending_upgrade(self.engine)
         check_not_newer(current)
         backup_path = None
@@ -197,13 +223,14 @@ class Workspace:
         role = self.role
         return role is Role.DEPARTMENT or (role is Role.UNIT and bool(self.setting("unit_code")))
 
-    def configure(self, role: Role, unit_code: str | None) -> None:
+    def configure(self, role: Role, unit_code: str | None, *, official_name: str | None = None) -> None:
         if role is Role.UNIT and not unit_code:
             raise UserError("Chưa chọn đơn vị.", hint="Hãy chọn đơn vị mà máy này ghi nhận số liệu.")
         if role is Role.DEPARTMENT:
             unit_code = unit_code or self.units().department().code
         self.units().get(unit_code)  # refuses an unknown code
-        self.set_settings(role=str(role), unit_code=unit_code)
+        officer = {} if official_name is None else {"official_name": " ".join(official_name.split())}
+        self.set_settings(role=str(role), unit_code=unit_code, **officer)
 
     @property
     def needs_reviewer_name(self) -> bool:
@@ -259,8 +286,23 @@ class Workspace:
         return AwardService(self.sessions, self.campaign(), self.actor, load_catalog(award_data_dir(self.layout.root)),
                             settings=self, write_sessions=self.write_sessions)
 
+    @property
+    def official_name(self) -> str:
+        """The official's name ("" until set): reviews and approvals are signed with it.
+
+        On a shared database the `official_name` setting is shared by every reviewer, so the name this
+        machine remembers (`thidua setup --name`, machine.json) wins there.
+        """
+        if not self.is_sqlite:
+            reviewer = load_machine(self.layout.root).reviewer_name
+            if reviewer:
+                return reviewer
+        return str(self.setting("official_name") or "").strip()
+
     def _department_context(self) -> ServiceContext:
-        return ServiceContext(self.sessions, self.write_sessions, self.campaign(), self.actor, self.layout)
+        """Department work is signed by the official named in Settings, not the computer's login name."""
+        return ServiceContext(self.sessions, self.write_sessions, self.campaign(), self.official_name or self.actor,
+                              self.layout)
 
     def consolidation(self) -> ConsolidationService:
         """The department's tables, completeness, ranking, drill-down and exports."""
@@ -325,34 +367,57 @@ class Workspace:
     def restore_backup(self, backup_file: Path, *, cancel: CancelFn = never_cancelled) -> backup.RestoreReport:
         """Replace the database by a backup (after backing up the current state), keeping what was sent.
 
-        The backup is upgraded like any old database; bundles sent and activities sent since it are
-        carried over (`core/backup.py`), so numbering and sent state stay those the department knows.
-        If anything fails or Cancel is pressed, the database is put back exactly as it was.
+        The restored database is built aside — the backup upgraded like any old database, then the bundles
+        and activities sent since it carried over (`core/backup.py`), so numbering and sent state stay those
+        the department knows — and only then copied over the live one in one SQLite transaction. A crash,
+        an error or Cancel at any point before that leaves the database exactly as it was.
         """
         plan = self.restore_plan(backup_file)
         check_cancel(cancel)
-        self.engine.dispose()
-        safety = backup.restore_sqlite(backup_file, self.layout.database_file, self.layout.backups_dir)
-        self._campaign = None
+        backup.describe_backup(backup_file)  # refuses a broken file before anything is written
+        safety = backup.backup_sqlite(self.layout.database_file, self.layout.backups_dir,
+                                      reason=backup.BackupReason.BEFORE_RESTORE, keep=1_000)
+        work = self._restore_work_file()
         try:
-            self.engine.dispose()
-            migration = prepare_database(self.engine, data_dir=self.layout.root)
-            with self.transaction() as session:
-                sync_catalogue(session, [self.layout.root / "campaigns"])  # plans added since the backup
-                seed_units(session, actor=self.actor)
-            self.engine.dispose()
+            backup.put_back(backup_file, work)
+            migration, kept, carried = self._rebuild_restored(work, backup_file, safety, cancel)
             check_cancel(cancel)
-            kept, carried = backup.carry_sent_state(self.layout.database_file, safety)
-            check_cancel(cancel)
-            with self.transaction() as session:
-                audit.record(session, self.actor, "restore", "database", backup_file.name,
-                             {"safety_copy": safety.name, "kept": kept, "bundles_carried": list(carried)})
-        except BaseException:
             self.engine.dispose()
-            backup.put_back(safety, self.layout.database_file)
-            raise
+            backup.put_back(work, self.layout.database_file)
+        finally:
+            self._remove_restore_leftovers()
+        self.engine.dispose()
+        self._campaign = None
         upgraded_from = migration.from_version if migration.upgraded else None
         return backup.RestoreReport(plan, safety, upgraded_from, kept, carried)
+
+    def _restore_work_file(self) -> Path:
+        return self.layout.database_file.with_name(".dang-khoi-phuc.sqlite")
+
+    def _remove_restore_leftovers(self) -> None:
+        """The aside copy of a restore (and its WAL files); after a crash, removed at the next start."""
+        work = self._restore_work_file()
+        for leftover in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+    def _rebuild_restored(self, work: Path, backup_file: Path, safety: Path,
+                          cancel: CancelFn) -> tuple[MigrationReport, int, tuple[int, ...]]:
+        """Upgrade the copy of the backup at `work` and carry into it what was sent since (see restore_backup)."""
+        engine = make_engine(f"sqlite:///{work.as_posix()}")
+        try:
+            migration = prepare_database(engine, data_dir=self.layout.root)
+            with make_session_factory(engine, write=True).begin() as session:
+                sync_catalogue(session, [self.layout.root / "campaigns"])  # plans added since the backup
+                seed_units(session, actor=self.actor)
+            engine.dispose()
+            check_cancel(cancel)
+            kept, carried = backup.carry_sent_state(work, safety)
+            with make_session_factory(engine, write=True).begin() as session:
+                audit.record(session, self.actor, "restore", "database", backup_file.name,
+                             {"safety_copy": safety.name, "kept": kept, "bundles_carried": list(carried)})
+        finally:
+            engine.dispose()
+        return migration, kept, carried
 
     def backups(self) -> list[backup.BackupInfo]:
         """The backups that can be restored, newest first; a broken file is simply not offered."""

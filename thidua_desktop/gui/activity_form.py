@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -35,15 +34,20 @@ from thidua_desktop.core.activities import (
     ActivityDraft,
     AttachmentDraft,
     ChangeReport,
+    DraftWarning,
     DraftWarningCode,
     validate_draft,
 )
 from thidua_desktop.core.errors import UserError, ValidationError
 from thidua_desktop.core.models import UnitKind
+from thidua_desktop.core.query import results_from_raw
+from thidua_desktop.core.text import format_percent
 from thidua_desktop.core.units import UnitInfo
 from thidua_desktop.core.workspace import Role
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.date_field import DateField
 from thidua_desktop.gui.evidence_panel import EvidencePanel
+from thidua_desktop.gui.geometry import fit_to_screen
 from thidua_desktop.gui.messages import confirm, show_error
 from thidua_desktop.gui.widgets import CriterionPicker, NumberEdit
 
@@ -51,12 +55,31 @@ ERROR_STYLE = "color: #b3261e;"
 WARNING_STYLE = "color: #8a5a00;"
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
+# Warnings shown on the form under the date, so the save question does not repeat them.
+DATE_LINE_WARNINGS = (DraftWarningCode.DATE_OUTSIDE_CAMPAIGN, DraftWarningCode.UNIT_NOT_VALID)
+
+
+class MessageLine(QLabel):
+    """A message under a field that keeps its line when empty, so the fields below never jump."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setStyleSheet(ERROR_STYLE)
+        self.setText("Ă")  # one line of text, as tall as any message of one line
+        self.setMinimumHeight(self.sizeHint().height())
+        self.setText("")
+
+    def show_message(self, text: str, style: str = ERROR_STYLE) -> None:
+        self.setStyleSheet(style)
+        self.setText(text)
+        self.show()  # a line just added to a visible form is otherwise shown only on the next event loop turn
+
+    def clear_message(self) -> None:
+        self.setText("")
+
+    def has_message(self) -> bool:
+        return bool(self.text())
 
 
 class ActivityForm(QDialog):
@@ -69,9 +92,13 @@ class ActivityForm(QDialog):
         self.campaign = self.workspace.campaign()
         self.uuid = uuid
         self.revision: int | None = None
+        self.unit_code: str | None = None  # the unit of an activity being edited
         self.value_edits: dict[int, NumberEdit] = {}
+        self.value_errors: dict[int, MessageLine] = {}
+        self._units: dict[str, UnitInfo] = {}
+        self._shown: dict[str, MessageLine] = {}  # problem key → the red line showing it
         self.setAcceptDrops(True)
-        self.resize(1100, 720)
+        fit_to_screen(self, (1100, 720))  # Lưu/Đóng stay on a 1366×768 screen at 125–150 %
         self._build()
         if uuid:
             self._load(uuid)
@@ -94,6 +121,12 @@ class ActivityForm(QDialog):
         splitter.setSizes([680, 400])
         outer.addLayout(self._build_buttons())
         self.evidence.busy.connect(lambda busy: self._saving_allowed(not busy))
+        # Closing, saved or not: copies this form made that nothing references leave the store.
+        self.finished.connect(lambda _result: self.evidence.release())
+        for signal in (self.title_edit.textChanged, self.criterion.currentIndexChanged, self.date.dateChanged):
+            signal.connect(lambda *_args: self._recheck_shown())
+        self.recording_unit.currentIndexChanged.connect(lambda _i: self._check_date())
+        self._chain_tab_order()
 
     def _build_form(self) -> QWidget:
         form_host = QWidget()
@@ -112,22 +145,19 @@ class ActivityForm(QDialog):
         self.criterion = CriterionPicker(self.campaign, allow_groups=False)
         self.criterion.setAccessibleName(self.tr("Tiêu chí"))
         self.criterion.currentIndexChanged.connect(lambda _i: self._show_indicators())
-        self.criterion_error = _error_label()
+        self.criterion_error = MessageLine()
         form.addRow(self.tr("&Tiêu chí:"), self._stack(self.criterion, self.criterion_error))
 
-        self.date = QDateEdit()
-        self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setCalendarPopup(True)
-        self.date.dateChanged.connect(lambda _d: self._check_date())
-        self.date_warning = QLabel()
-        self.date_warning.setStyleSheet(WARNING_STYLE)
-        self.date_warning.setWordWrap(True)
-        self.date_warning.hide()
+        self.date = DateField()
+        self.date.setAccessibleName(self.tr("Ngày thực hiện"))
+        self.date.edited.connect(self._check_date)
+        self.date.editingFinished.connect(self._check_date)
+        self.date_warning = MessageLine()  # the date's error (red) or warnings (orange)
         form.addRow(self.tr("&Ngày thực hiện:"), self._stack(self.date, self.date_warning))
 
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText(self.tr("Ví dụ: Trợ giúp pháp lý lưu động tại xã Ô Lâm"))
-        self.title_error = _error_label()
+        self.title_error = MessageLine()
         form.addRow(self.tr("Tên &hoạt động:"), self._stack(self.title_edit, self.title_error))
 
         form.addRow(self.tr("Địa &bàn:"), self._build_place())
@@ -142,7 +172,7 @@ class ActivityForm(QDialog):
         self.values_box = QGroupBox(self.tr("Số liệu theo chỉ tiêu"))
         self.values_grid = QGridLayout(self.values_box)
         form.addRow(self.values_box)
-        self.general_error = _error_label()
+        self.general_error = MessageLine()
         form.addRow(self.general_error)
         return form_host
 
@@ -202,9 +232,12 @@ class ActivityForm(QDialog):
                 item.widget().hide()
                 item.widget().deleteLater()
         self.value_edits = {}
-        self.value_errors: dict[int, QLabel] = {}
+        self.value_errors = {}
+        self._shown = {key: line for key, line in self._shown.items() if not key.startswith("value:")}
+        self.ratio_note: QLabel | None = None
         criterion_id = self.criterion.criterion_id()
         if criterion_id is None:
+            self._chain_tab_order()
             return
         indicators = self.campaign.entered_indicators_of(criterion_id)
         for row, indicator in enumerate(indicators):
@@ -218,7 +251,7 @@ class ActivityForm(QDialog):
             elif indicator.id in previous:
                 edit.setText(previous[indicator.id])
             unit = QLabel(indicator.unit)
-            error = _error_label()
+            error = MessageLine()
             self.values_grid.addWidget(label, row * 2, 0)
             self.values_grid.addWidget(edit, row * 2, 1)
             self.values_grid.addWidget(unit, row * 2, 2)
@@ -226,20 +259,63 @@ class ActivityForm(QDialog):
             self.value_edits[indicator.id] = edit
             self.value_errors[indicator.id] = error
             edit.editingFinished.connect(self._validate_inline)
+            edit.value_changed.connect(self._figures_typed)
         self.values_grid.setColumnStretch(0, 1)
-        ratio_notes = [i for i in self.campaign.indicators_of(criterion_id) if not i.is_entered]
-        if ratio_notes:
-            note = QLabel(
-                self.tr("Tự tính: ") + "; ".join(f"{i.name} ({i.target.label() + '%' if i.target else ''})" for i in ratio_notes)
-            )
-            note.setWordWrap(True)
-            note.setStyleSheet("color: #555;")
-            self.values_grid.addWidget(note, len(indicators) * 2, 0, 1, 3)
+        if any(not i.is_entered for i in self.campaign.indicators_of(criterion_id)):
+            self.ratio_note = QLabel()
+            self.ratio_note.setWordWrap(True)
+            self.ratio_note.setStyleSheet("color: #555;")
+            self.values_grid.addWidget(self.ratio_note, len(indicators) * 2, 0, 1, 3)
+            self._show_ratios()
+        self._chain_tab_order()
+
+    def _figures_typed(self) -> None:
+        self._show_ratios()
+        self._recheck_shown()
+
+    def _show_ratios(self) -> None:
+        """"Tự tính" ratios with their value from the figures typed so far, computed by the totals' own rule."""
+        criterion_id = self.criterion.criterion_id()
+        if self.ratio_note is None or criterion_id is None:
+            return
+        raw: dict[tuple[None, int], int] = {}
+        for indicator_id, edit in self.value_edits.items():
+            try:
+                value = edit.value()
+            except ValueError:
+                continue
+            if value is not None:
+                raw[(None, indicator_id)] = value
+        results = results_from_raw(self.campaign, raw, [None])[None]
+        parts = []
+        for indicator in self.campaign.indicators_of(criterion_id):
+            if indicator.is_entered:
+                continue
+            result = results[indicator.id]
+            text = f"{indicator.name}: {format_percent(result.value)}"
+            if indicator.target:
+                met = result.target_met
+                verdict = "" if met is None else (self.tr(" — đạt") if met else self.tr(" — chưa đạt"))
+                text += self.tr(" (mục tiêu {target}%{verdict})").format(target=indicator.target.label(), verdict=verdict)
+            parts.append(text)
+        self.ratio_note.setText(self.tr("Tự tính: ") + "; ".join(parts))
+
+    def _chain_tab_order(self) -> None:
+        """Tab goes down the form (figures included) before the evidence buttons, then to Lưu/Đóng."""
+        chain: list[QWidget] = []
+        if self.workspace.role is Role.DEPARTMENT:
+            chain.append(self.recording_unit)
+        chain += [self.criterion, self.date.line_edit, self.title_edit, self.commune, self.poor, self.remote,
+                  self.ethnic, self.officer, self.description, *self.value_edits.values(),
+                  *self.evidence.tab_chain(), self.save_new_button, self.save_button, self.cancel_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     # --- load / reset ---------------------------------------------------------------------
     def _load(self, uuid: str) -> None:
         detail = self.workspace.activities().get(uuid)
         self.revision = detail.revision
+        self.unit_code = detail.unit_code
         draft = detail.draft
         self.setWindowTitle(self.tr("Sửa hoạt động — {unit}").format(unit=detail.unit_name))
         index = self.recording_unit.findData(detail.unit_code)
@@ -247,7 +323,7 @@ class ActivityForm(QDialog):
             self.recording_unit.setCurrentIndex(index)
         self.recording_unit.setEnabled(False)  # an activity stays with the unit that recorded it
         self.criterion.set_criterion(draft.criterion_id)
-        self.date.setDate(QDate(draft.activity_date.year, draft.activity_date.month, draft.activity_date.day))
+        self.date.setDate(draft.activity_date)
         self.title_edit.setText(draft.title)
         self.commune.setText(draft.commune)
         self.poor.setChecked(draft.is_poor_commune)
@@ -264,6 +340,7 @@ class ActivityForm(QDialog):
 
     def _make_read_only(self, unit_name: str) -> None:
         """A unit's record received in its bundle is viewed here, not edited: the unit sends corrections."""
+        self.unit_code = None  # a unit's record: no warnings about our units
         for widget in (self.criterion, self.date, self.title_edit, self.commune, self.poor, self.remote, self.ethnic,
                        self.officer, self.values_box, self.save_button, self.save_new_button):
             widget.setEnabled(False)
@@ -277,12 +354,12 @@ class ActivityForm(QDialog):
     def _reset(self, keep: ActivityDraft | None) -> None:
         self.uuid = None
         self.revision = None
+        self.unit_code = None
         self.recording_unit.setEnabled(True)
         self.setWindowTitle(self.tr("Thêm hoạt động"))
         recordable = self.campaign.recordable_criteria()
         self.criterion.set_criterion(keep.criterion_id if keep else recordable[0].id)
-        day = keep.activity_date if keep else min(date.today(), self.campaign.ends_on)
-        self.date.setDate(QDate(day.year, day.month, day.day))
+        self.date.setDate(keep.activity_date if keep and keep.activity_date else self._default_date())
         for widget in (self.title_edit, self.commune, self.officer):
             widget.clear()
         if keep:
@@ -294,7 +371,18 @@ class ActivityForm(QDialog):
         self.evidence.set_attachments([])
         self.status_label.setText("")
         self._clear_errors()
+        self._check_date()
         self.title_edit.setFocus()
+
+    def _default_date(self) -> date:
+        """Today, kept inside the campaign and inside the recording unit's life (a dissolved unit's last day)."""
+        day = min(date.today(), self.campaign.ends_on)
+        unit = self._unit_info()
+        if unit is not None and unit.valid_to is not None:
+            day = min(day, unit.valid_to)
+        if unit is not None and unit.valid_from is not None:
+            day = max(day, unit.valid_from)
+        return day
 
     # --- evidence -------------------------------------------------------------------------
     def attachments(self) -> list[AttachmentDraft]:
@@ -320,9 +408,17 @@ class ActivityForm(QDialog):
             self.add_files(paths)
 
     # --- validation and saving ------------------------------------------------------------
+    def _problem_lines(self) -> dict[str, MessageLine]:
+        lines = {"criterion": self.criterion_error, "title": self.title_error, "activity_date": self.date_warning}
+        lines.update({f"value:{indicator_id}": line for indicator_id, line in self.value_errors.items()})
+        return lines
+
     def _clear_errors(self) -> None:
-        for label in (self.criterion_error, self.title_error, self.general_error, *getattr(self, "value_errors", {}).values()):
-            label.hide()
+        for line in (self.criterion_error, self.title_error, self.general_error, *self.value_errors.values()):
+            line.clear_message()
+        self._shown = {}
+        if self.status_label.text() == self.tr("Chưa lưu: hãy sửa các mục báo đỏ."):
+            self.status_label.setText("")
 
     def _draft(self) -> tuple[ActivityDraft, dict[str, str]]:
         problems: dict[str, str] = {}
@@ -335,10 +431,11 @@ class ActivityForm(QDialog):
                 continue
             if value is not None:
                 values[indicator_id] = value
-        qdate = self.date.date()
+        if self.date.error():
+            problems["activity_date"] = self.date.error()
         draft = ActivityDraft(
             criterion_id=self.criterion.criterion_id() or -1,
-            activity_date=date(qdate.year(), qdate.month(), qdate.day()),
+            activity_date=self.date.date(),
             title=self.title_edit.text(),
             commune=self.commune.text(),
             is_poor_commune=self.poor.isChecked(),
@@ -351,50 +448,85 @@ class ActivityForm(QDialog):
         )
         return draft, problems
 
+    def _problems(self) -> tuple[dict[str, str], list[DraftWarning]]:
+        draft, parse_problems = self._draft()
+        problems, warnings = validate_draft(self.campaign, draft, self._unit_info())
+        return {**problems, **parse_problems}, warnings
+
     def _show_problems(self, problems: dict[str, str]) -> None:
         self._clear_errors()
+        lines = self._problem_lines()
         leftovers = []
         for key, message in problems.items():
-            label = {"criterion": self.criterion_error, "title": self.title_error}.get(key)
-            if key.startswith("value:"):
-                label = self.value_errors.get(int(key.split(":")[1]))
-            if label is None:
+            line = lines.get(key)
+            if line is None:
                 leftovers.append(message)
                 continue
-            label.setText(message)
-            label.show()
+            line.show_message(message)
+            self._shown[key] = line
         if leftovers:
-            self.general_error.setText("\n".join(leftovers))
-            self.general_error.show()
+            self.general_error.show_message("\n".join(leftovers))
+        self._check_date()
+
+    def _recheck_shown(self) -> None:
+        """As soon as a field shown in red is fixed, its message goes (no new ones appear while typing)."""
+        if not self._shown and not self.general_error.has_message():
+            return
+        problems, _warnings = self._problems()
+        for key, line in list(self._shown.items()):
+            if key in problems:
+                line.show_message(problems[key])
+            else:
+                line.clear_message()
+                del self._shown[key]
+        if self.general_error.has_message() and not any(k not in self._problem_lines() for k in problems):
+            self.general_error.clear_message()
+        self._check_date()
+        if not self._shown and not self.general_error.has_message() \
+                and self.status_label.text() == self.tr("Chưa lưu: hãy sửa các mục báo đỏ."):
+            self.status_label.setText("")
 
     def _validate_inline(self) -> dict[str, str]:
-        draft, problems = self._draft()
-        found, _warnings = validate_draft(self.campaign, draft)
-        problems = {**found, **problems}
+        problems, _warnings = self._problems()
         self._show_problems(problems)
         return problems
 
     def _check_date(self) -> None:
-        qdate = self.date.date()
-        day = date(qdate.year(), qdate.month(), qdate.day())
-        outside = not self.campaign.contains(day)
-        self.date_warning.setVisible(outside)
-        if outside:
-            self.date_warning.setText(
-                self.tr("Lưu ý: ngày này nằm ngoài thời gian của phong trào ({start} – {end}).").format(
-                    start=self.campaign.starts_on.strftime("%d/%m/%Y"), end=self.campaign.ends_on.strftime("%d/%m/%Y")
-                )
-            )
+        """Under the date: why it is not a date (red), or that it lies outside the campaign or the unit's life."""
+        if self.date.visible_error() or (self.date.error() and "activity_date" in self._shown):
+            self.date_warning.show_message(self.date.error())
+            return
+        if "activity_date" in self._shown:
+            del self._shown["activity_date"]
+        day = self.date.date()
+        if day is None:
+            self.date_warning.clear_message()
+            return
+        draft = ActivityDraft(criterion_id=-1, activity_date=day, title="")
+        _problems, warnings = validate_draft(self.campaign, draft, self._unit_info())
+        notes = [w.message for w in warnings if w.code in DATE_LINE_WARNINGS]
+        if notes:
+            self.date_warning.show_message(self.tr("Lưu ý: ") + " ".join(notes), WARNING_STYLE)
+        else:
+            self.date_warning.clear_message()
 
-    def _recording_unit_info(self) -> UnitInfo | None:
-        code = self.recording_unit.currentData() or self.workspace.setting("unit_code")
-        if self.uuid is not None or not code:
-            return None  # an existing activity keeps its unit; only new ones are checked
-        return self.workspace.units().get(code)
+    def _unit_info(self) -> UnitInfo | None:
+        """The unit the activity belongs to: the one being edited, or the one chosen to record it."""
+        code = self.unit_code if self.uuid is not None else (
+            self.recording_unit.currentData() or self.workspace.setting("unit_code"))
+        if not code:
+            return None
+        if code not in self._units:
+            try:
+                self._units[code] = self.workspace.units().get(code)
+            except UserError:  # an unknown code is refused when saving; no warning to give here
+                return None
+        return self._units[code]
 
     def _fingerprint(self) -> tuple:
         draft, problems = self._draft()
-        return (repr(draft), tuple(sorted(problems)), tuple(e.text() for e in self.value_edits.values()))
+        return (repr(draft), self.date.text(), tuple(sorted(problems)),
+                tuple(e.text() for e in self.value_edits.values()))
 
     def is_dirty(self) -> bool:
         return self._fingerprint() != self._initial
@@ -402,14 +534,13 @@ class ActivityForm(QDialog):
     def save(self, *, and_new: bool) -> bool:
         if not self.save_button.isEnabled():
             return False  # read-only, or files still being copied in
-        draft, parse_problems = self._draft()
-        problems, warnings = validate_draft(self.campaign, draft, self._recording_unit_info())
-        problems = {**problems, **parse_problems}
+        draft, _problems = self._draft()
+        problems, warnings = self._problems()
         if problems:
             self._show_problems(problems)
             self.status_label.setText(self.tr("Chưa lưu: hãy sửa các mục báo đỏ."))
             return False
-        # The date warning is already on the form, under the date.
+        # The campaign warning is already on the form, under the date; a dissolved unit is asked about again.
         unshown = [w.message for w in warnings if w.code is not DraftWarningCode.DATE_OUTSIDE_CAMPAIGN]
         if unshown and not confirm(
             self, self.tr("Lưu hoạt động?"), "\n".join(unshown), yes=self.tr("Vẫn lưu"), no=self.tr("Quay lại sửa")

@@ -23,18 +23,38 @@ from thidua_desktop.gui.crash import install_crash_handler
 from thidua_desktop.gui.fonts import register_fonts, ui_font
 from thidua_desktop.gui.main_window import MainWindow
 from thidua_desktop.gui.messages import show_error
+from thidua_desktop.gui.qt_vietnamese import install as install_qt_vietnamese
 from thidua_desktop.gui.tasks import TaskRunner
+
+
+class _GuiArgumentParser(argparse.ArgumentParser):
+    """On Windows the GUI executable has no console: `--help` and usage errors are shown in a window instead."""
+
+    def _print_message(self, message: str, file: object = None) -> None:
+        if message and (file or sys.stderr) is None:
+            from PySide6.QtWidgets import QMessageBox
+
+            QApplication.instance() or QApplication(sys.argv[:1])
+            QMessageBox.information(None, APP_NAME, message)
+            return
+        super()._print_message(message, file)
 
 
 def build_parser() -> argparse.ArgumentParser:
     from thidua_desktop.cli.common import speak_vietnamese
 
     speak_vietnamese()
-    parser = argparse.ArgumentParser(prog="thidua-desktop", description="ThiĐua Desktop — giao diện đồ họa.")
-    parser.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
-    parser.add_argument("--database-url", help="địa chỉ cơ sở dữ liệu dùng chung (PostgreSQL)")
+    parser = _GuiArgumentParser(
+        prog="thidua-desktop",
+        description="ThiĐua Desktop — ghi nhận, gửi và tổng hợp phong trào thi đua (giao diện đồ họa).",
+        epilog="Lệnh dòng lệnh (không mở cửa sổ): thidua --help. Hướng dẫn sử dụng: menu Trợ giúp (phím F1).",
+    )
+    parser.add_argument("--data-dir", metavar="THƯ_MỤC",
+                        help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
+    parser.add_argument("--database-url", metavar="ĐỊA_CHỈ", help="địa chỉ cơ sở dữ liệu dùng chung (PostgreSQL)")
     parser.add_argument("--demo", action="store_true", help="mở bộ dữ liệu mẫu (tự tạo nếu chưa có)")
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}",
+                        help="hiện phiên bản rồi thoát")
     parser.add_argument(
         "--self-test", action="store_true",
         help="tự kiểm tra bản cài đặt (cơ sở dữ liệu tạm, phong trào, PDF, gói dữ liệu) rồi thoát",
@@ -53,6 +73,7 @@ def make_application(argv: Sequence[str]) -> QApplication:
     for png in sorted(resource_path("icons").glob("thidua-desktop-*.png")):
         icon.addFile(str(png))
     app.setWindowIcon(icon)
+    install_qt_vietnamese(app)  # Qt's own buttons, menus and file dialog in Vietnamese
     register_fonts()
     app.setFont(ui_font())
     return app

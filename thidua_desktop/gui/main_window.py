@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
 from thidua_desktop.core.workspace import ROLE_LABELS, Role
 from thidua_desktop.gui.about_dialog import AboutDialog
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.geometry import fit_to_screen, keep_on_screen
 
 BACKUP_CHECK_MS = 60 * 60 * 1000
 
@@ -79,7 +84,11 @@ class MainWindow(QMainWindow):
         header.setWordWrap(True)
         header.setStyleSheet("#campaignHeader { background: #eef3f8; padding: 8px 14px; font-weight: bold; color: #17324d; }")
         column.addWidget(header)
-        column.addWidget(self.stack, 1)
+        pages = QScrollArea()  # a page wider or taller than a small or scaled screen scrolls, never runs off it
+        pages.setWidget(self.stack)
+        pages.setWidgetResizable(True)
+        pages.setFrameShape(QFrame.Shape.NoFrame)
+        column.addWidget(pages, 1)
         row.addWidget(self.nav)
         row.addLayout(column, 1)
         self.setCentralWidget(central)
@@ -87,6 +96,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self._build_pages()
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.stack.currentChanged.connect(self._size_by_current_page)
         self.nav.setCurrentRow(0)
         self._role_seen = (workspace.role, workspace.setting("unit_code"))
         context.changed.connect(self._rebuild_if_role_changed)
@@ -126,6 +136,13 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
 
+    def _size_by_current_page(self, current: int) -> None:
+        """The window's minimum is the shown page's, not the widest of all pages (a hidden page is Ignored)."""
+        for index in range(self.stack.count()):
+            policy = QSizePolicy.Policy.Preferred if index == current else QSizePolicy.Policy.Ignored
+            self.stack.widget(index).setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
+
     def _rebuild_if_role_changed(self, _report: object) -> None:
         """Pages are built for a role (unit or department); a new role or unit gets fresh pages."""
         workspace = self.context.workspace
@@ -158,9 +175,23 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         help_menu = self.menuBar().addMenu(self.tr("Trợ &giúp"))
+        guide = QAction(self.tr("Hướng dẫn sử dụng"), self)
+        guide.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        guide.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        guide.triggered.connect(self.show_help)
+        help_menu.addAction(guide)
         about = QAction(self.tr("Giới thiệu…"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def show_help(self) -> None:
+        from thidua_desktop.gui.help_dialog import HelpDialog
+
+        if getattr(self, "help_dialog", None) is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        self.help_dialog.activateWindow()
 
     def show_about(self) -> None:
         AboutDialog(self.context.workspace, self).exec()
@@ -186,16 +217,19 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is not None and self.restoreGeometry(geometry):
+            keep_on_screen(self)  # saved on a larger screen, or before display scaling went up
             return
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is None:
-            self.resize(1280, 800)
-        else:  # fit a 1366 × 768 office laptop as well as a large monitor
-            self.resize(min(1280, screen.width()), min(800, screen.height() - 40))
+        fit_to_screen(self, (1280, 800))  # a 1366 × 768 office laptop at 100–150 % as well as a large monitor
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.context.tasks.running:  # an import, a restore… would be cut off half-way
+            QMessageBox.information(
+                self, self.tr("Đang làm việc"),
+                self.tr("Ứng dụng đang thực hiện một việc (nhận gói, khôi phục, xuất tệp…). Hãy chờ việc đó xong, "
+                        "hoặc bấm Hủy trong cửa sổ tiến độ, rồi đóng lại."))
+            event.ignore()
+            return
         for page in self.pages.values():
             can_close = getattr(page, "can_close", None)
             if can_close is not None and not can_close():

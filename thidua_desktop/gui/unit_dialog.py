@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QWidget,
 )
 
 from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitChange, UnitInfo, UnitService
+from thidua_desktop.gui.date_field import OptionalDate
 from thidua_desktop.gui.messages import dialog_buttons, show_error
-
-
-class OptionalDate(QWidget):
-    """A date that may be absent (no start / still valid)."""
-
-    def __init__(self, label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.enabled = QCheckBox(label)
-        self.edit = QDateEdit()
-        self.edit.setDisplayFormat("dd/MM/yyyy")
-        self.edit.setCalendarPopup(True)
-        row.addWidget(self.enabled)
-        row.addWidget(self.edit, 1)
-        self.enabled.toggled.connect(self.edit.setEnabled)
-        self.set_value(None)
-
-    def set_value(self, value: date | None) -> None:
-        self.enabled.setChecked(value is not None)
-        self.edit.setEnabled(value is not None)
-        self.edit.setDate(QDate(value.year, value.month, value.day) if value else QDate.currentDate())
-
-    def value(self) -> date | None:
-        if not self.enabled.isChecked():
-            return None
-        qdate = self.edit.date()
-        return date(qdate.year(), qdate.month(), qdate.day())
 
 
 class UnitDialog(QDialog):
@@ -97,19 +64,19 @@ class UnitDialog(QDialog):
         return combo
 
     def accept(self) -> None:
-        info = UnitInfo(
-            id=0,
-            code=self.code.text(),
-            name=self.name.text(),
-            short_name=self.short_name.text(),
-            kind=self.kind.currentData(),
-            parent_code=self.parent_unit.currentData(),
-            parent_agency=self.parent_agency.text(),
-            valid_from=self.valid_from.value(),
-            valid_to=self.valid_to.value(),
-            merged_into_code=self.merged_into.currentData(),
-        )
         try:
+            info = UnitInfo(
+                id=0,
+                code=self.code.text(),
+                name=self.name.text(),
+                short_name=self.short_name.text(),
+                kind=self.kind.currentData(),
+                parent_code=self.parent_unit.currentData(),
+                parent_agency=self.parent_agency.text(),
+                valid_from=self.valid_from.value(self.tr("Hiệu lực từ")),
+                valid_to=self.valid_to.value(self.tr("Hiệu lực đến")),
+                merged_into_code=self.merged_into.currentData(),
+            )
             self.change = self.units.edit(info) if self.editing else self.units.add(info)
         except Exception as error:  # noqa: BLE001 - shown; the dialog stays open with the input
             show_error(self, error)

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QTreeView, QWidget
+from PySide6.QtGui import QPaintEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+    QTreeView,
+    QWidget,
+)
 
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.query import Period
@@ -50,6 +59,29 @@ class CriterionPicker(QComboBox):
         self.setMinimumContentsLength(30)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         view.setMinimumWidth(620)
+        self.currentIndexChanged.connect(lambda _i: self.setToolTip(self.full_text()))
+
+    def full_text(self) -> str:
+        """The chosen criterion's whole label ("2.2. Hòa giải ở cơ sở …"), for the tooltip."""
+        index = self.view().currentIndex()
+        return index.data(Qt.ItemDataRole.DisplayRole) if index.isValid() else self.currentText()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        """Long criterion names end in "…" rather than being cut mid-letter; the tooltip has them whole."""
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+    def shown_text(self) -> str:
+        """The text as painted in the closed box (elided to its width)."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        return self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideRight, max(0, field.width() - 4))
 
     def showPopup(self) -> None:  # noqa: N802 - Qt override
         self.view().expandAll()

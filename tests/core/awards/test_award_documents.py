@@ -99,3 +99,14 @@ def test_a_service_without_a_data_set_keeps_offsets_in_memory(demo_workspace: Wo
     service.documents.save_offset("giay-khen-a4", Offset(2.0, 0.0))
     assert service.documents.offset("giay-khen-a4") == Offset(2.0, 0.0)
     assert load_offsets(demo_workspace) == {}
+
+
+def test_saved_files_take_the_folders_permissions_not_0600(demo_workspace: Workspace, nominated: tuple[int, int],
+                                                          tmp_path: Path) -> None:
+    tmp_path.chmod(0o775)
+    documents = demo_workspace.awards().documents
+    for target, word in ((tmp_path / "to-trinh.pdf", False), (tmp_path / "to-trinh.docx", True)):
+        documents.save_choice("to_trinh", nominated[0], target, word=word)
+        assert target.stat().st_mode & 0o777 == 0o664
+    calibration = documents.save_calibration_page("giay-khen-a4", tmp_path / "thu.pdf")
+    assert calibration.stat().st_mode & 0o777 == 0o664

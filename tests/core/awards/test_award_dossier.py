@@ -76,12 +76,13 @@ def test_danh_sach_is_a_landscape_table_split_into_collectives_and_individuals(
 
 
 def test_report_of_a_district_office_keeps_its_historical_letterhead(
-        demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+        service: AwardService, demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    department_round(service, demo_workspace, document_date=date(2025, 6, 30))
     dossier = demo_workspace.awards().documents.build(nominated[0])
     report = dossier.documents[2]
     pdf = d.render_pdf(report)
     text = full_text(pdf)
-    for phrase in ("UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "Chợ Mới, ngày 05 tháng 12 năm 2025", "BÁO CÁO THÀNH TÍCH",
+    for phrase in ("UBND HUYỆN CHỢ MỚI", "PHÒNG TƯ PHÁP", "Chợ Mới, ngày 30 tháng 6 năm 2025", "BÁO CÁO THÀNH TÍCH",
                    "Tên tập thể đề nghị khen thưởng: Phòng Tư pháp huyện Chợ Mới", "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH",
                    "II. THÀNH TÍCH ĐẠT ĐƯỢC", "theo chuyên đề", "2. Các hoạt động tiêu biểu",
                    "THỦ TRƯỞNG ĐƠN VỊ CẤP TRÊN TRỰC TIẾP", "(Ký, đóng dấu)"):
@@ -106,7 +107,7 @@ def test_minutes_record_each_vote_and_the_conclusion(demo_workspace: Workspace, 
     for phrase in ("BIÊN BẢN", "Họp Hội đồng Thi đua – Khen thưởng Sở Tư pháp tỉnh An Giang", "Số:",
                    "/BB-HĐTĐKT", "Hôm nay, ngày 01 tháng 12 năm 2025, tại Phòng họp Sở Tư pháp",
                    "- Chủ trì: Trần Thị Hoa, Giám đốc Sở, Chủ tịch Hội đồng.", "- Thư ký: Lê Văn Bình.",
-                   "9/11 thành viên", "9 0 9 100,0%", "8 1 9 88,9%",
+                   "9/11 thành viên", "9 0 9 100,0% Đạt", "8 1 9 88,9% Đạt",
                    "Hội đồng thống nhất đề nghị khen thưởng 1 tập thể và 1 cá nhân", "THƯ KÝ", "CHỦ TRÌ"):
         assert phrase in text, phrase
 
@@ -125,8 +126,10 @@ def test_write_dossier_writes_every_document_as_pdf_and_docx_and_the_certificate
     result = demo_workspace.awards().documents.write_dossier(nominated[1], tmp_path / "ho-so")
     names = sorted(p.name for p in (tmp_path / "ho-so").iterdir())
     assert names == sorted(p.name for p in result.files)
-    assert len([n for n in names if n.endswith(".pdf")]) == 5 and len([n for n in names if n.endswith(".docx")]) == 4
-    assert "05-phoi-bk-btp-nguyen-thi-thu-ha.pdf" in names
+    # the Tờ trình says every listed nominee's report is attached: both reports are written (issue 13, item 4)
+    assert len([n for n in names if n.endswith(".pdf")]) == 6 and len([n for n in names if n.endswith(".docx")]) == 5
+    assert {"03-bao-cao-thanh-tich-phong-tu-phap-huyen-cho-moi.pdf", "03-bao-cao-thanh-tich-nguyen-thi-thu-ha.pdf",
+            "05-phoi-bk-btp-nguyen-thi-thu-ha.pdf"} <= set(names)
     assert result.regime == "Nghị định số 152/2025/NĐ-CP"
     dossier = demo_workspace.awards().documents.build(nominated[1])
     for document in dossier.documents:
@@ -182,3 +185,28 @@ def test_the_directors_own_award_is_requested_by_the_office_not_by_the_director(
                    "Văn phòng Sở Tư pháp tỉnh An Giang kính đề nghị Giám đốc Sở Tư pháp", "CHÁNH VĂN PHÒNG"):
         assert phrase in text, phrase
     assert "KT. GIÁM ĐỐC" not in text  # the Director does not sign a request addressed to himself
+
+
+def test_after_its_end_date_a_district_offices_report_is_made_by_its_successor(
+        demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    text = full_text(d.render_pdf(demo_workspace.awards().documents.build(nominated[0]).documents[2]))
+    assert "UBND HUYỆN CHỢ MỚI" not in text and "Chợ Mới, ngày" not in text
+    assert "UBND TỈNH AN GIANG SỞ TƯ PHÁP" in text and "An Giang, ngày 05 tháng 12 năm 2025" in text
+    assert ("(Sở Tư pháp tỉnh An Giang lập báo cáo thay Phòng Tư pháp huyện Chợ Mới, đơn vị đã kết thúc hoạt động "
+            "từ ngày 01/07/2025)") in text
+    assert "Tên tập thể đề nghị khen thưởng: Phòng Tư pháp huyện Chợ Mới" in text
+
+
+def test_without_a_successor_a_document_after_the_end_date_is_refused(
+        demo_workspace: Workspace, nominated: tuple[int, int]) -> None:
+    from thidua_desktop.core.awards.succession import DissolvedIssuer
+    from thidua_desktop.core.units import get_unit, save_unit
+
+    with demo_workspace.write_sessions.begin() as session:
+        save_unit(session, replace(get_unit(session, "PTP-CM"), merged_into_code=None), actor="test")
+    documents = demo_workspace.awards().documents
+    with pytest.raises(DissolvedIssuer) as caught:
+        documents.render_choice("bao_cao", nominated[0])
+    assert "Phòng Tư pháp huyện Chợ Mới đã kết thúc hoạt động từ ngày 01/07/2025" in str(caught.value)
+    assert "Sáp nhập vào" in caught.value.hint
+    assert demo_workspace.awards().eligibility(1)[nominated[0]].warnings  # the council sees it too

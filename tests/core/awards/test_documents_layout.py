@@ -169,3 +169,21 @@ def test_write_document_writes_pdf_and_docx(tmp_path) -> None:  # noqa: ANN001
     assert [p.name for p in paths] == ["mau.pdf", "mau.docx"]
     assert paths[0].read_bytes().startswith(b"%PDF") and paths[1].read_bytes().startswith(b"PK")
     assert not list((tmp_path / "ra").glob(".*partial"))
+
+
+@pytest.mark.parametrize(("parent", "agency", "lines"), [
+    ("UBND THÀNH PHỐ LONG XUYÊN", "PHÒNG TƯ PHÁP", ["UBND THÀNH PHỐ", "LONG XUYÊN", "PHÒNG TƯ PHÁP"]),
+    ("SỞ TƯ PHÁP TỈNH AN GIANG", "TRUNG TÂM TRỢ GIÚP PHÁP LÝ NHÀ NƯỚC",
+     ["SỞ TƯ PHÁP TỈNH AN GIANG", "TRUNG TÂM", "TRỢ GIÚP PHÁP LÝ", "NHÀ NƯỚC"]),
+    ("UBND TỈNH AN GIANG", "SỞ TƯ PHÁP\nVĂN PHÒNG", ["UBND TỈNH AN GIANG", "SỞ TƯ PHÁP", "VĂN PHÒNG"]),
+])
+def test_letterhead_names_wrap_between_names_never_inside_one(parent: str, agency: str, lines: list[str]) -> None:
+    from thidua_desktop.core.documents.pdf import letterhead_columns
+
+    head = d.Letterhead(parent, agency, d.number_line(5, "BC-STP"), d.place_date("An Giang", date(2025, 12, 5)))
+    columns = letterhead_columns(head, 165 * 72 / 25.4)
+    assert [line.replace("\u00a0", " ") for line in (*columns.parent_lines, *columns.agency_lines)] == lines
+    assert columns.left >= 0.40 * 165 * 72 / 25.4
+    pdf_lines = [" ".join(line.split()) for line in page_texts(d.render_pdf(d.Document(
+        "x", d.Title("BÁO CÁO"), (d.para("Nội dung."),), letterhead=head)))[0].splitlines()]
+    assert all(line in pdf_lines for line in lines), pdf_lines

@@ -105,8 +105,8 @@ def enrol(department: Workspace, unit: Unit) -> None:
 
 
 def pdf_bytes(seed: int, size: int = 20_000) -> bytes:
-    """Deterministic, incompressible file content (like a photo) that differs per seed."""
-    return random.Random(seed).randbytes(size)
+    """Deterministic, incompressible PDF-like content (like a scan) that differs per seed."""
+    return b"%PDF-1.4\n" + random.Random(seed).randbytes(size - 9)
 
 
 def state(ws: Workspace) -> dict[str, object]:

@@ -111,3 +111,47 @@ def test_department_is_told_which_received_bundles_a_restore_drops(unit: Unit, t
         department.restore_backup(saved)
         import_bundle(department, unit.export().path)  # the unit's next bundle brings everything back
         assert {a[0] for a in _held(department).values()} == {"Gói một", "Gói hai"}
+
+
+def test_files_of_activities_undone_by_a_restore_survive_the_store_sweep(unit: Unit) -> None:
+    """The safety copy can bring such an activity back, so its file must stay in the store."""
+    unit.add("Trước khi sao lưu")
+    saved = unit.workspace.backup_now(BackupReason.MANUAL)
+    later = unit.add("Sau khi sao lưu, có minh chứng", attach=[pdf_bytes("bien-ban-sau")])
+    evidence = unit.workspace.evidence()
+    files_before = {sha for sha, _path in unit.workspace.evidence_store().shas()}
+    report = unit.workspace.restore_backup(saved)
+    assert evidence.collect_orphans(grace_seconds=0) == 0
+    assert {sha for sha, _path in unit.workspace.evidence_store().shas()} == files_before
+    unit.workspace.restore_backup(report.safety_copy)
+    attached = unit.workspace.activities().get(later).draft.attachments
+    assert attached and all(unit.workspace.evidence_store().path_for(a.sha256).is_file() for a in attached)
+
+
+def test_a_restore_killed_half_way_leaves_the_database_as_it_was(unit: Unit) -> None:
+    """The restored database is built aside: a power cut before the final copy changes nothing."""
+    import subprocess
+    import sys
+    import textwrap
+
+    unit.add("Trước khi sao lưu")
+    unit.export()
+    saved = unit.workspace.backup_now(BackupReason.MANUAL)
+    later = unit.add("Sau khi sao lưu")
+    unit.export()
+    root = unit.workspace.layout.root
+    unit.workspace.engine.dispose()
+    script = textwrap.dedent(f"""
+        import os
+        from thidua_desktop.core import backup
+        from thidua_desktop.core.workspace import Workspace
+        def die(*_a, **_k):
+            os._exit(9)  # killed between upgrading the backup and carrying what was sent
+        backup.carry_sent_state = die
+        Workspace.open({str(root)!r}).restore_backup(__import__("pathlib").Path({str(saved)!r}))
+    """)
+    assert subprocess.run([sys.executable, "-c", script], check=False).returncode == 9
+    with Workspace.open(root) as reopened:
+        assert reopened.activities().get(later).draft.title == "Sau khi sao lưu"
+        assert [r.seq for r in export_history(reopened)] == [2, 1]
+    assert not list(root.glob(".dang-khoi-phuc*"))

@@ -208,6 +208,29 @@ def test_choosing_the_held_branch_supersedes_the_received_one(enrolled: Unit, de
     assert import_bundle(department, unit.export().path).status is ImportStatus.NEW
 
 
+def test_held_changes_of_a_rejected_branch_are_never_applied(enrolled: Unit, department: Workspace,
+                                                             tmp_path: Path) -> None:
+    """A change of the thief's branch waiting behind a review lock leaves with its branch."""
+    from thidua_desktop.core.query import Period
+
+    unit = enrolled
+    review = department.review()
+    review.lock_period(review.unit_id("PTP-CM"), Period.year(2024), note="Biên bản số 3",
+                       allow_open_queries=True)
+    thief = _clone(unit, tmp_path / "thief")
+    thief.add("Nhánh giả trong năm đã duyệt")
+    assert import_bundle(department, _export(thief, PASSPHRASE)).status is ImportStatus.NEW
+    assert [p.title for p in department.bundles().pending()] == ["Nhánh giả trong năm đã duyệt"]
+    unit.add("Nhánh thật")
+    assert import_bundle(department, unit.export().path).status is ImportStatus.HELD
+    [hold] = department.bundles().holds()
+    department.bundles().choose_branch("PTP-CM", hold.id, "Đơn vị xác nhận nhánh thật")
+    assert [p.title for p in department.bundles().pending()] == ["Nhánh thật"]  # the genuine change waits too
+    review.unlock_period(review.unit_id("PTP-CM"), Period.year(2024), "Đơn vị bổ sung", apply_freed=True)
+    titles = _titles(department)
+    assert "Nhánh thật" in titles and "Nhánh giả trong năm đã duyệt" not in titles
+
+
 # --- 4. sequence numbers are bounded -------------------------------------------------------------
 
 

@@ -134,3 +134,28 @@ def test_libreoffice_reads_the_same_numbers(workspace: Workspace, sample: Sample
                 checked += 1
     assert checked > 20
     assert rows[total - 1][1] == "Toàn tỉnh"
+
+
+def test_near_a_target_excel_shows_the_digits_that_keep_a_figure_on_its_side() -> None:
+    from thidua_desktop.core.consolidation.excel import percent_format
+
+    assert percent_format(2212 / 2213 * 100) == "0.00%"  # 99,955 % displays 99,95 %, never 100,0 %
+    assert percent_format(99.94) == "0.0%" and percent_format(100.0) == "0.0%" and percent_format(None) == "0.0%"
+    assert percent_format(84.96, 85.0) == "0.00%"
+
+
+def test_self_scores_never_fill_the_assessed_column_and_the_sheets_print_on_a4(
+        workspace: Workspace, sample: Sample, tmp_path: Path) -> None:
+    from thidua_desktop.core.consolidation.excel import NOT_ASSESSED
+
+    book = load_workbook(_export(workspace, tmp_path / "xh.xlsx"))
+    ranked = book[SHEET_RANKING]
+    header = _find_row(ranked, "Hạng", column=1)
+    assessed = _header_column(ranked, header, "Tổng điểm thẩm định")
+    values = [ranked.cell(row=r, column=assessed).value for r in range(header + 1, header + 4)]
+    assert values == [NOT_ASSESSED] * 3  # nothing was assessed in the sample
+    assert ranked.cell(row=header + 1, column=3).font.i  # criterion points are the unit's own: italic
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.page_setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows and sheet.print_title_rows.startswith("$1:")

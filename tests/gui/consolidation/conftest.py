@@ -60,3 +60,13 @@ def select_text(combo, text: str) -> None:  # noqa: ANN001
     index = combo.findText(text)
     assert index >= 0, text
     combo.setCurrentIndex(index)
+
+
+OFFICIAL = "Trần Thị Thẩm Định"
+
+
+@pytest.fixture(autouse=True)
+def official_named(request: pytest.FixtureRequest) -> None:
+    """The department's official is named in Settings (reviews are signed with it; unset, the GUI asks)."""
+    if "workspace" in request.fixturenames:
+        request.getfixturevalue("workspace").set_settings(official_name=OFFICIAL)

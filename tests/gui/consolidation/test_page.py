@@ -3,7 +3,7 @@ review lock holding back a real bundle, ranking, charts and exports (pytest-qt, 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -138,8 +138,8 @@ def test_completeness_tab_lists_statuses_and_saves_the_reminder_list(page: Conso
     assert rows["Phòng Tư pháp thành phố Long Xuyên"] == "Gửi muộn 10 ngày"
     assert rows["Phòng Tư pháp huyện Tri Tôn"] == "Chưa từng gửi"
     assert rows["Văn phòng Sở"] == "Nhập trực tiếp tại Sở"
-    assert tab.deadline.date().toString("dd/MM/yyyy") == "10/01/2025"
-    tab.deadline.setDate(tab.deadline.date().addDays(21))
+    assert tab.deadline.text() == "10/01/2025"
+    tab.deadline.setDate(tab.deadline.date() + timedelta(days=21))
     tab.save_deadline()
     rows = {tab.table.item(r, 1).text(): tab.table.item(r, 3).text() for r in range(tab.table.rowCount())}
     assert rows["Phòng Tư pháp thành phố Long Xuyên"] == "Đúng hạn"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
-from thidua_desktop.core.activities import ActivityDraft, validate_draft
+from thidua_desktop.core.activities import SHORT_ID_LENGTH, ActivityDraft, validate_draft
+from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.errors import UserError, ValidationError
 from thidua_desktop.core.export import write_activities_csv
 from thidua_desktop.core.query import ActivityFilter, ActivityRow, Period
-from thidua_desktop.core.text import format_date, parse_date, parse_number
+from thidua_desktop.core.text import format_date, format_number, parse_date, parse_number
 from thidua_desktop.core.workspace import Role, Workspace
 
 
@@ -43,6 +45,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--value", action="append", default=[], metavar="MÃ=SỐ", help="số liệu chỉ tiêu, ví dụ 2.2.b=3")
     add.add_argument("--attach", action="append", default=[], type=Path, metavar="TỆP", help="tệp minh chứng")
     add.set_defaults(handler=run_add)
+
+    show = act_sub.add_parser("show", help="xem chi tiết một hoạt động")
+    add_workspace_arguments(show)
+    show.add_argument("id", metavar="MÃ", help=f"mã hoạt động ({SHORT_ID_LENGTH} ký tự đầu là đủ)")
+    show.set_defaults(handler=run_show)
+    for name, help_text, handler in (("delete", "xóa hoạt động (đưa vào thùng rác)", run_delete),
+                                     ("restore", "khôi phục hoạt động từ thùng rác", run_restore)):
+        command = act_sub.add_parser(name, help=help_text)
+        add_workspace_arguments(command)
+        command.add_argument("ids", nargs="+", metavar="MÃ", help=f"mã hoạt động ({SHORT_ID_LENGTH} ký tự đầu là đủ)")
+        command.set_defaults(handler=handler)
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,7 +101,7 @@ def run_list(args: argparse.Namespace) -> int:
             unit = f"{row.unit_name[:22]:<22} " if department else ""
             status = row.department_status if department else row.status
             print(f"{format_date(row.activity_date)}  {unit}{row.criterion_code:<4} {row.title[:60]:<60} "
-                  f"{row.place[:40]:<40} {row.figures}  [{status}]  {row.uuid}")
+                  f"{row.place[:40]:<40} {row.figures}  [{status}]  {row.uuid[:SHORT_ID_LENGTH]}")
         print(f"Tổng cộng: {count} hoạt động.")
     return 0
 
@@ -103,7 +116,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         campaign = workspace.campaign()
         criterion = campaign.criteria_by_code.get(args.criterion)
         if criterion is None:
@@ -130,12 +143,74 @@ def run_add(args: argparse.Namespace) -> int:
         unit_code = args.unit or workspace.setting("unit_code")
         if not unit_code:
             raise UserError("Máy này chưa chọn đơn vị.", hint="Dùng --unit MÃ hoặc thiết lập trong chương trình.")
-        _problems, warnings = validate_draft(campaign, draft, workspace.units().get(unit_code))
-        report = workspace.activities().create(unit_code, draft)
+        problems, warnings = validate_draft(campaign, draft, workspace.units().get(unit_code))
+        if problems:
+            raise _with_indicator_codes(ValidationError(problems), campaign)  # before copying any file
+        # One command, one transaction: the files are copied first and linked by the same save; if anything
+        # fails, nothing is saved and the copies no record references are removed (a retry starts clean).
+        with workspace.evidence().staged_files(args.attach, progress=printer("Đang chép minh chứng")) as files:
+            try:
+                report = workspace.activities().create(unit_code, replace(draft, attachments=files))
+            except ValidationError as error:
+                raise _with_indicator_codes(error, campaign) from None
         uuid = report.created[0]
-        if args.attach:
-            workspace.evidence().attach(uuid, args.attach, progress=printer("Đang chép minh chứng"))
         for warning in warnings:
             print(f"Lưu ý: {warning.message}")
-        print(f"Đã lưu hoạt động {uuid}.")
+        print(f"Đã lưu hoạt động {uuid[:SHORT_ID_LENGTH]}.")
     return 0
+
+
+def _with_indicator_codes(error: ValidationError, campaign: CampaignInfo) -> ValidationError:
+    """The CLI user typed indicator codes, so each figure's problem starts with the code it is about."""
+    named: dict[str, str] = {}
+    for key, message in error.problems.items():
+        kind, _, ident = key.partition(":")
+        indicator = campaign.indicators_by_id.get(int(ident)) if kind == "value" and ident.isdigit() else None
+        named[key] = f"Chỉ tiêu {indicator.code}: {message}" if indicator else message
+    return ValidationError(named)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        service = workspace.activities()
+        detail = service.get(service.resolve_id(args.id))
+        campaign = workspace.campaign()
+        draft = detail.draft
+        criterion = campaign.criteria_by_id[draft.criterion_id]
+        places = [label for flag, label in ((draft.is_poor_commune, "xã nghèo"), (draft.is_remote_area, "vùng sâu, vùng xa"),
+                                            (draft.is_ethnic_area, "vùng đồng bào DTTS")) if flag]
+        lines = [
+            ("Mã", detail.uuid), ("Đơn vị", f"{detail.unit_name} ({detail.unit_code})"),
+            ("Tiêu chí", criterion.label), ("Ngày thực hiện", format_date(draft.activity_date)),
+            ("Tên hoạt động", draft.title), ("Địa bàn", ", ".join([draft.commune, *places]).strip(", ")),
+            ("Người phụ trách", draft.responsible_officer), ("Mô tả", draft.description),
+            ("Trạng thái", "đã xóa (trong thùng rác)" if detail.deleted_at else f"phiên bản {detail.revision}"),
+        ]
+        for label, value in lines:
+            if value:
+                print(f"{label + ':':<17}{value}")
+        for indicator_id, value in draft.values.items():
+            indicator = campaign.indicators_by_id[indicator_id]
+            print(f"  {indicator.code:<8} {format_number(value):>8} {indicator.unit:<12} {indicator.name}")
+        for attachment in draft.attachments or []:
+            print(f"  Minh chứng: {attachment.file_name}")
+    return 0
+
+
+def _change(args: argparse.Namespace, *, delete: bool) -> int:
+    with open_workspace(args, create=True) as workspace:
+        service = workspace.activities()
+        uuids = [service.resolve_id(short) for short in args.ids]
+        report = service.delete(uuids) if delete else service.restore(uuids)
+        done = report.deleted if delete else report.restored
+        verb = "Đã xóa" if delete else "Đã khôi phục"
+        print(f"{verb} {len(done)} hoạt động: {', '.join(u[:SHORT_ID_LENGTH] for u in done) or '—'}.")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    return _change(args, delete=True)
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    return _change(args, delete=False)

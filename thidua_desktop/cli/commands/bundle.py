@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from thidua_desktop.cli.commands.keys import print_outcomes, read_passphrase
+from thidua_desktop.cli.commands.keys import print_outcomes
 from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
+from thidua_desktop.cli.passphrase import with_passphrase
 from thidua_desktop.core.bundles.guards import CHANGE_LABELS, ChangeKind
 from thidua_desktop.core.bundles.importer import (
     ImportPreview,
@@ -92,7 +93,7 @@ def _size(value: int) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         bundles = workspace.bundles()
         status = bundles.export_status()
         print(f"Gói số {status.next_seq}: {status.records} hoạt động ({status.deleted} đã xóa, {status.unsent} chưa gửi "
@@ -100,9 +101,9 @@ def run_export(args: argparse.Namespace) -> int:
               f"({_size(status.evidence_unshipped_bytes)}) chưa gửi lần nào.")
         if args.dry_run:
             return 0
-        passphrase, _ = read_passphrase(args)
-        report = bundles.export(args.out, passphrase=passphrase, mode="full" if args.full else "delta",
-                                progress=printer("Đang tạo gói"))
+        bundles.require_key()  # no key: say how to make one before asking for its passphrase
+        report = with_passphrase(args, lambda passphrase: bundles.export(
+            args.out, passphrase=passphrase, mode="full" if args.full else "delta", progress=printer("Đang tạo gói")))
         kind = "đầy đủ" if report.mode == "full" else "bổ sung"
         print(f"Đã tạo gói {kind} số {report.seq}: {report.path}")
         print(f"{report.record_count} hoạt động, gửi kèm {report.evidence_included}/{report.evidence_count} tệp minh "
@@ -143,7 +144,7 @@ def print_preview(preview: ImportPreview) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         if args.dry_run:
             return _dry_run(workspace.bundles(), args.files)
         outcomes = workspace.bundles().import_many(args.files, progress=printer("Đang nhận gói"))

@@ -137,7 +137,7 @@ def run_table(args: argparse.Namespace) -> int:
 
 
 def run_completeness(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=bool(args.deadline)) as workspace:
         service = workspace.consolidation()
         flt = _filter(workspace, args)
         if args.deadline:
@@ -185,7 +185,7 @@ def run_rank(args: argparse.Namespace) -> int:
 
 
 def run_lock(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         review = workspace.review()
         period = period_from_key(args.period, workspace.campaign())
         report = review.lock_period(review.unit_id(args.unit), period, note=args.note, allow_open_queries=args.force)
@@ -195,7 +195,7 @@ def run_lock(args: argparse.Namespace) -> int:
 
 
 def run_unlock(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         review = workspace.review()
         period = period_from_key(args.period, workspace.campaign())
         report = review.unlock_period(review.unit_id(args.unit), period, args.reason)
@@ -207,7 +207,7 @@ def run_unlock(args: argparse.Namespace) -> int:
 
 
 def run_pending(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=bool(args.discard or args.apply_unlocked)) as workspace:
         review = workspace.review()
         if args.discard:
             review.discard(args.discard)

@@ -13,7 +13,7 @@ from thidua_desktop.core.text import format_number
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("demo", help="tạo bộ dữ liệu mẫu (tách riêng khỏi dữ liệu thật)")
-    parser.add_argument("--data-dir", help="thư mục dữ liệu gốc; dữ liệu mẫu nằm trong thư mục con demo/")
+    parser.add_argument("--data-dir", metavar="THƯ_MỤC", default=argparse.SUPPRESS, help="thư mục dữ liệu gốc; dữ liệu mẫu nằm trong thư mục con demo/")
     parser.add_argument("--scale", type=int, help="tạo N hoạt động tổng hợp để đo hiệu năng, ví dụ 100000")
     parser.add_argument("--seed", type=int, default=78, help="hạt giống ngẫu nhiên (mặc định 78)")
     parser.set_defaults(handler=run, demo=True, database_url=None)
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     demo_root = DataLayout.resolve(args.data_dir, demo=True).root
     if demo_root.exists():
         shutil.rmtree(demo_root)
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         report = populate(
             workspace, scale=args.scale, seed=args.seed, progress=printer("Đang tạo dữ liệu mẫu"), via_bundles=True
         )

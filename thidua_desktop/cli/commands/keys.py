@@ -8,36 +8,16 @@ for the new key of a rotation) or from the first line of --passphrase-file, for 
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 from pathlib import Path
 
-from thidua_desktop.cli.common import add_workspace_arguments, open_workspace, printer
+from thidua_desktop.cli.common import add_workspace_arguments, not_configured_error, open_workspace, printer
+from thidua_desktop.cli.passphrase import NEW_PASSPHRASE_ENV, read_passphrase, with_passphrase
 from thidua_desktop.core.bundles.errors import RoleError, TrustRegistryError
 from thidua_desktop.core.bundles.importer import ImportOutcome
 from thidua_desktop.core.bundles.keys import OwnKey
 from thidua_desktop.core.bundles.service import BundleService
-from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_date
 from thidua_desktop.core.workspace import Role, Workspace
-
-PASSPHRASE_ENV = "THIDUA_KEY_PASSPHRASE"
-NEW_PASSPHRASE_ENV = "THIDUA_NEW_KEY_PASSPHRASE"
-
-
-def read_passphrase(args: argparse.Namespace, prompt: str = "Cụm mật khẩu của khóa ký: ", *,
-                    env: str = PASSPHRASE_ENV, confirm: bool = False) -> tuple[str, str | None]:
-    """(passphrase, confirmation): from --passphrase-file, the environment, or the terminal."""
-    path = getattr(args, "passphrase_file", None)
-    if path and env == PASSPHRASE_ENV:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-        value = lines[0] if lines else ""
-        return value, value
-    if os.environ.get(env) is not None:
-        value = os.environ[env]
-        return value, value
-    value = getpass.getpass(prompt)
-    return value, (getpass.getpass("Nhập lại cụm mật khẩu: ") if confirm else None)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     command("show", "xem mã khóa, dấu vân tay và khóa công khai", run_show).add_argument(
         "--pub", type=Path, help="ghi khóa công khai ra tệp .pub để gửi Sở")
     command("rotate", "thay khóa định kỳ (khóa cũ xác nhận khóa mới)", run_rotate, passphrase=True)
-    command("forgot-passphrase", "quên cụm mật khẩu: tạo khóa mới và đăng ký lại với Sở", run_forgot)
+    command("forgot-passphrase", "quên cụm mật khẩu: tạo khóa mới và đăng ký lại với Sở", run_forgot,
+            passphrase=True).set_defaults(passphrase_file_env=NEW_PASSPHRASE_ENV)  # the file holds the new one
     command("print-sheet", "in phiếu đăng ký khóa (PDF) để ký, đóng dấu và gửi Sở", run_sheet).add_argument(
         "--out", type=Path, required=True, help="tệp PDF cần ghi")
     enrol = command("enrol", "Sở: đăng ký khóa của một đơn vị sau khi đối chiếu phiếu đăng ký", run_enrol)
@@ -97,6 +78,8 @@ def _print_key(key: OwnKey, workspace: Workspace) -> None:
 
 
 def _require(workspace: Workspace, role: Role) -> None:
+    if workspace.role is None:
+        raise not_configured_error()
     if workspace.role is not role:
         if role is Role.UNIT:
             raise RoleError("Lệnh này dành cho máy của đơn vị.", hint="Máy của Sở dùng: thidua keys enrol/revoke/list.")
@@ -104,7 +87,7 @@ def _require(workspace: Workspace, role: Role) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         _require(workspace, Role.UNIT)
         passphrase, confirmation = read_passphrase(args, "Đặt cụm mật khẩu cho khóa ký (ít nhất 8 ký tự): ",
                                                    confirm=True)
@@ -127,11 +110,11 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         _require(workspace, Role.UNIT)
-        old, _ = read_passphrase(args, "Cụm mật khẩu của khóa hiện tại: ")
         new, confirmation = read_passphrase(args, "Cụm mật khẩu cho khóa mới: ", env=NEW_PASSPHRASE_ENV, confirm=True)
-        key = workspace.bundles().rotate_key(old, new, confirmation).key
+        key = with_passphrase(args, lambda old: workspace.bundles().rotate_key(old, new, confirmation),
+                              "Cụm mật khẩu của khóa hiện tại: ").key
         print("Đã thay khóa. Các gói từ nay được ký bằng khóa mới và mang lời xác nhận của khóa cũ.")
         print("Sở chỉ áp dụng các gói đó sau khi đối chiếu dấu vân tay với phiếu đăng ký MỚI: hãy in phiếu")
         print("(thidua keys print-sheet --out phieu.pdf), ký, đóng dấu và gửi Sở.")
@@ -141,7 +124,7 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 def run_forgot(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         _require(workspace, Role.UNIT)
         new, confirmation = read_passphrase(args, "Cụm mật khẩu cho khóa mới: ", env=NEW_PASSPHRASE_ENV, confirm=True)
         key = workspace.bundles().replace_lost_key(new, confirmation).key
@@ -179,7 +162,7 @@ def _public_key_text(args: argparse.Namespace) -> str:
 
 
 def run_enrol(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         _require(workspace, Role.DEPARTMENT)
         text = _public_key_text(args)
         BundleService.parse_public_key(text)
@@ -194,7 +177,7 @@ def run_enrol(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, create=True) as workspace:
         _require(workspace, Role.DEPARTMENT)
         report = workspace.bundles().revoke(args.key_id, args.from_seq, args.reason)
         print(f"Đã thu hồi khóa {report.key_id} của {report.unit_code} từ gói số {report.from_seq}.")
@@ -281,7 +264,7 @@ def run_list(args: argparse.Namespace) -> int:
             print(f"Tổng cộng: {len(keys)} khóa tin cậy.")
             return 0
         if workspace.role is not Role.UNIT:
-            raise UserError("Máy này chưa được thiết lập.", hint="Hãy mở chương trình để thiết lập ban đầu.")
+            raise not_configured_error()
         own = workspace.bundles().own_keys()
         if not own:
             print("Máy này chưa có khóa ký (tạo khóa: thidua keys init).")

@@ -99,6 +99,29 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
+class BasisLine:
+    """One "Căn cứ …" template: placeholders it needs, the dates it applies between, what to verify."""
+
+    text: str
+    requires: tuple[str, ...] = ()
+    valid_from: date | None = None  # a circular applies from its effective date
+    valid_to: date | None = None  # its predecessor until the day before
+    check: str = ""  # "check before official use": a fact not confirmed by a source
+
+    def applies_on(self, day: date | None) -> bool:
+        if day is None:
+            return True
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+def _basis_line(item: str | dict[str, Any]) -> BasisLine:
+    if isinstance(item, str):
+        return BasisLine(nfc(item))
+    return BasisLine(nfc(item["text"]), tuple(item.get("requires", ())), _date(item.get("from")),
+                     _date(item.get("to")), nfc(item.get("check", "")))
+
+
+@dataclass(frozen=True)
 class LegalRegime:
     """One legal-basis set (NĐ 98/2023 or NĐ 152/2025): its "Căn cứ" lines and form wording."""
 
@@ -106,16 +129,27 @@ class LegalRegime:
     name: str
     valid_from: date | None
     valid_to: date | None
-    basis: tuple[tuple[str, tuple[str, ...]], ...]  # (template, placeholders that must be non-empty)
+    basis: tuple[BasisLine, ...]
     forms: Mapping[str, Any]
 
     def applies_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
-    def basis_lines(self, values: Mapping[str, Any]) -> list[str]:
-        """The "Căn cứ …" lines for the document: each ends with ";", the last with "."."""
-        lines = [fill(text, values) for text, requires in self.basis if all(values.get(k) for k in requires)]
+    def _basis_on(self, values: Mapping[str, Any], day: date | None) -> list[BasisLine]:
+        return [b for b in self.basis if all(values.get(k) for k in b.requires) and b.applies_on(day)]
+
+    def basis_lines(self, values: Mapping[str, Any], day: date | None = None) -> list[str]:
+        """The "Căn cứ …" lines for a document dated `day`: each ends with ";", the last with "."."""
+        lines = [fill(b.text, values) for b in self._basis_on(values, day)]
         return [line.rstrip(" ;.") + (";" if i < len(lines) - 1 else ".") for i, line in enumerate(lines)]
+
+    def basis_checks(self, values: Mapping[str, Any], day: date | None = None) -> list[str]:
+        """What to check before official use in those lines (shown in the preview, never printed)."""
+        return [b.check for b in self._basis_on(values, day) if b.check]
+
+    def form_check(self, name: str) -> str:
+        """A form's own "check before official use" note (e.g. an unconfirmed form number), or ""."""
+        return str(self.forms.get(name, {}).get("check") or "")
 
     def form(self, name: str) -> Mapping[str, Any]:
         return self.forms[name]
@@ -221,10 +255,7 @@ def _regimes(raws: list[dict[str, Any]]) -> tuple[LegalRegime, ...]:
 
     regimes = []
     for raw in raws:
-        basis = tuple(
-            (nfc(item), ()) if isinstance(item, str) else (nfc(item["text"]), tuple(item.get("requires", ())))
-            for item in raw["legal_basis"]
-        )
+        basis = tuple(_basis_line(item) for item in raw["legal_basis"])
         regimes.append(LegalRegime(raw["code"], nfc(raw["name"]), _date(raw.get("valid_from")),
                                    _date(raw.get("valid_to")), basis, forms_of(raw)))
     regimes.sort(key=lambda r: r.valid_from or date.min)

@@ -25,15 +25,18 @@ from thidua_desktop.core.awards.certificates import (
 from thidua_desktop.core.awards.dossier import (
     DossierContext,
     DossierFiles,
+    award_set,
     dossier_documents,
     render_dossier,
+    round_documents,
     slug,
     write_files_atomically,
 )
+from thidua_desktop.core.awards.eligibility import check_printable
 from thidua_desktop.core.awards.models import NominationStatus
 from thidua_desktop.core.awards.records import NominationInfo, OffsetChange, SettingsStore
+from thidua_desktop.core.documents.numbering import check_set
 from thidua_desktop.core.errors import UserError
-from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, check_cancel, never_cancelled
 
 # Preview choices: key → label; the dossier's documents come in the order of DOCUMENT_KEYS.
@@ -69,6 +72,29 @@ class NominationDossier:
     documents: tuple[d.Document, ...]
 
     @property
+    def same_award(self) -> list[NominationInfo]:
+        """The nominations its Tờ trình and Danh sách list."""
+        code = self.nomination.draft.award_type_code
+        return [n for n in self.round_nominations if n.draft.award_type_code == code] or [self.nomination]
+
+    def listed(self, key: str) -> list[NominationInfo]:
+        """Whom a preview choice proposes: the award's nominees, this nominee (report), nobody (minutes)."""
+        if key in ("to_trinh", "danh_sach", WHOLE_DOSSIER):
+            return self.same_award
+        return [self.nomination] if key in ("bao_cao", CERTIFICATE) else []
+
+    def check(self, key: str, documents: Sequence[d.Document]) -> None:
+        """Refuse to print a set that disagrees, or that proposes a nominee below a threshold unheard."""
+        check_set(documents)
+        check_printable(self.listed(key), self.context.eligibility)
+
+    @property
+    def award_set(self) -> list[d.Document]:
+        """What goes to the authority for this nomination's award type (every nominee's report)."""
+        award = self.context.catalog.award_type(self.nomination.draft.award_type_code)
+        return award_set(self.context, award, self.round_nominations)
+
+    @property
     def certificate_form_code(self) -> str | None:
         return self.context.catalog.award_type(self.nomination.draft.award_type_code).certificate
 
@@ -79,6 +105,7 @@ class RenderedChoice:
 
     title: str
     pdf: bytes
+    notes: tuple[str, ...] = ()  # "check before official use": the preview marks them, the print never shows them
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,9 @@ class CertificateBatch:
     offset: Offset
     pages: int
     drafts: int  # nominations still in draft: printed all the same, but worth a warning
+
+
+write_file = d.write_file  # files keep the folder's permissions (shared with the CLI)
 
 
 def check_docx_choice(key: str) -> None:
@@ -130,21 +160,28 @@ class AwardDocuments:
         dossier = self.build(nomination_id)
         steps.step()
         if key == CERTIFICATE:
+            check_printable(dossier.listed(key), dossier.context.eligibility)
             form = dossier.certificate_form_code
             if form is None:
                 raise UserError("Hình thức này không in lên phôi.", hint="Chỉ Giấy khen, Bằng khen có mẫu phôi.")
             result = RenderedChoice("Phôi", self._certificates(dossier.context, [dossier.nomination], form))
         elif key == WHOLE_DOSSIER:
-            result = RenderedChoice("Cả hồ sơ", d.render_pdf(list(dossier.documents)))
+            documents = dossier.award_set
+            dossier.check(key, documents)
+            notes = tuple(dict.fromkeys(n for doc in documents for n in doc.notes))
+            result = RenderedChoice("Cả hồ sơ", d.render_pdf(documents), notes)
         else:
+            dossier.check(key, dossier.documents)
             document = dossier.documents[DOCUMENT_KEYS.index(key)]
-            result = RenderedChoice(document.name, d.render_pdf(document))
+            result = RenderedChoice(document.name, d.render_pdf(document), document.notes)
         steps.step()
         return result
 
     def render_docx(self, key: str, nomination_id: int) -> bytes:
         check_docx_choice(key)
-        return d.render_docx(self.build(nomination_id).documents[DOCUMENT_KEYS.index(key)])
+        dossier = self.build(nomination_id)
+        dossier.check(key, dossier.documents)
+        return d.render_docx(dossier.documents[DOCUMENT_KEYS.index(key)])
 
     def save_choice(self, key: str, nomination_id: int, target: Path, *, word: bool = False,
                     progress: ProgressFn | None = None, cancel: CancelFn = never_cancelled) -> Path:
@@ -155,23 +192,44 @@ class AwardDocuments:
         else:
             data = self.render_choice(key, nomination_id, progress=progress, cancel=cancel).pdf
         check_cancel(cancel)
-        with atomic_write(target) as handle:
-            handle.write(data)
-        return target
+        return write_file(target, data)
 
     def write_dossier(self, nomination_id: int, out_dir: Path, *, progress: ProgressFn | None = None,
                       cancel: CancelFn = never_cancelled) -> DossierFiles:
-        """Render the whole dossier (PDF + .docx per document, the certificate PDF) and write it all or nothing."""
+        """Render the award type's dossier (Tờ trình, Danh sách, every listed nominee's report, the minutes:
+        PDF + .docx each, and the certificate PDF of this nomination) and write it all or nothing."""
         dossier = self.build(nomination_id)
+        documents = dossier.award_set
+        dossier.check(WHOLE_DOSSIER, documents)
         extra: dict[str, bytes] = {}
         form_code = dossier.certificate_form_code
         if form_code:
             name = f"05-phoi-{slug(dossier.nomination.draft.award_type_code)}-{slug(dossier.nomination.name)}.pdf"
             extra[name] = self._certificates(dossier.context, [dossier.nomination], form_code)
-        files = render_dossier(dossier.documents, extra, progress=progress, cancel=cancel)
+        files = render_dossier(documents, extra, progress=progress, cancel=cancel)
         check_cancel(cancel)
         written = write_files_atomically(out_dir, files)
         return DossierFiles(out_dir.resolve(), tuple(written), dossier.context.regime.name)
+
+    def round_set(self, round_id: int) -> list[d.Document]:
+        """Every document of a round (all award types) as one numbered set, checked for agreement."""
+        context = self.source.dossier_context(round_id)
+        nominations = self.source.nominations(round_id)
+        documents = round_documents(context, nominations)
+        if not documents:
+            raise UserError("Đợt xét này chưa có đề nghị nào.", hint="Lập đề nghị trước khi in hồ sơ.")
+        check_set(documents)
+        check_printable(nominations, context.eligibility)
+        return documents
+
+    def write_round_dossier(self, round_id: int, out_dir: Path, *, progress: ProgressFn | None = None,
+                            cancel: CancelFn = never_cancelled) -> DossierFiles:
+        """Every document of the round (PDF + .docx each), written all or nothing."""
+        documents = self.round_set(round_id)
+        files = render_dossier(documents, progress=progress, cancel=cancel)
+        check_cancel(cancel)
+        written = write_files_atomically(out_dir, files)
+        return DossierFiles(out_dir.resolve(), tuple(written), self.source.dossier_context(round_id).regime.name)
 
     # --- certificates ----------------------------------------------------------------------------
     def _certificates(self, context: DossierContext, nominations: Sequence[NominationInfo], form_code: str) -> bytes:
@@ -208,7 +266,4 @@ class AwardDocuments:
         return calibration_pdf(form, offset if offset is not None else self.offset(form_code))
 
     def save_calibration_page(self, form_code: str, target: Path, offset: Offset | None = None) -> Path:
-        data = self.calibration_page(form_code, offset)
-        with atomic_write(target) as handle:
-            handle.write(data)
-        return target
+        return write_file(target, self.calibration_page(form_code, offset))

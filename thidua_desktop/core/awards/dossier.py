@@ -12,8 +12,8 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -23,8 +23,19 @@ from sqlalchemy.orm import Session
 
 from thidua_desktop.core import documents as d
 from thidua_desktop.core.awards.catalog import AwardCatalog, AwardType, LegalRegime, fill
+from thidua_desktop.core.awards.eligibility import Eligibility
+from thidua_desktop.core.awards.eligibility import check as check_eligibility
 from thidua_desktop.core.awards.models import NomineeKind, PriorAwardCategory
-from thidua_desktop.core.awards.records import HONORIFIC, SEX_LABELS, NominationInfo, RoundInfo
+from thidua_desktop.core.awards.records import (
+    BIEN_BAN_KEY,
+    HONORIFIC,
+    SEX_LABELS,
+    NominationInfo,
+    RoundInfo,
+    SignerInfo,
+    to_trinh_key,
+)
+from thidua_desktop.core.awards.succession import DissolvedIssuer, ended_on, issuing_unit_on
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.models import Campaign, UnitKind
 from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel, never_cancelled
@@ -49,6 +60,8 @@ class DossierContext:
     plan_issuer: str
     issuing_unit: UnitInfo
     catalog: AwardCatalog
+    eligibility: Mapping[int, Eligibility] = field(default_factory=dict)  # by nomination id
+    units: Mapping[str, UnitInfo] = field(default_factory=dict)  # by code: successors of dissolved units
 
     @cached_property
     def regime(self) -> LegalRegime:
@@ -71,7 +84,6 @@ class DossierContext:
             "movement_phrase": self.regime.forms["movement_phrase"]["themed" if r.themed else "periodic"],
             "meeting_date": d.long_date(r.meeting_date) if r.meeting_date else "",
             "meeting_place": r.meeting_place,
-            "submission_ref": self.submission_ref(),
         }
         values["council"] = fill(self.regime.forms["council"], values)
         return values
@@ -79,29 +91,57 @@ class DossierContext:
     def values(self, **extra: Any) -> dict[str, Any]:
         return self.base_values | extra
 
-    @property
-    def submission_symbol(self) -> str:
-        """"TTr-STP": the form's document-type symbol and the issuing agency's."""
-        return f"{self.regime.forms['to_trinh']['symbol']}-{self.round.agency_symbol}"
+    def issuer(self, award: AwardType | None = None) -> Issuer:
+        """Who issues (and signs) the Tờ trình and Danh sách of `award`: the round's agency, or the body
+        that submits for it when the agency itself grants the award (the Văn phòng to the Director)."""
+        r = self.round
+        submitter = award.submitted_by if award and self.issuing_unit.kind is UnitKind.DEPARTMENT else None
+        if submitter is None:
+            return Issuer("", r.header_parent, r.header_agency, r.agency_symbol, self.issuing_unit.name, self.signer())
+        signer = r.signers.get(submitter.agency_symbol, SignerInfo())
+        lines = tuple(line for line in (signer.authority, signer.title) if line) or submitter.signer_lines
+        return Issuer(submitter.agency_symbol, submitter.header_parent, submitter.header_agency,
+                      submitter.agency_symbol, f"{submitter.header_agency.capitalize()} {self.issuing_unit.name}",
+                      d.Signature(lines, name=signer.name))
 
-    def submission_ref(self) -> str:
-        """"số 05/TTr-STP ngày 05/02/2024", with room to write a missing number or date by hand."""
-        number = d.number_line(self.round.submission_number or None, self.submission_symbol).removeprefix("Số:").strip()
-        day = format_date(self.round.document_date) if self.round.document_date else f"{BLANK}/{BLANK}/{self.year}"
-        return f"số {number} ngày {day}"
+    def check_round_issuer(self) -> None:
+        """The round's agency must exist on the document date; else its successor is to be chosen as issuer."""
+        issuer = issuing_unit_on(self.issuing_unit, self.round.document_date, self.units)
+        if issuer.code != self.issuing_unit.code:
+            raise DissolvedIssuer(
+                f"{self.issuing_unit.name} đã kết thúc hoạt động từ ngày "
+                f"{format_date(ended_on(self.issuing_unit))}; hồ sơ đề ngày {format_date(self.round.document_date)} "
+                f"do {issuer.name} ban hành.",
+                hint=f"Mở “Thông tin đợt…” và chọn cơ quan trình là {issuer.name}.")
 
-    def letterhead(self, symbol: str | None, *, unit: UnitInfo | None = None, day: date | None = None,
-                   number: str = "") -> d.Letterhead:
-        """The round's header (or that of `unit`, for a report the nominated unit makes itself).
+    def to_trinh_ref(self, award: AwardType) -> d.DocumentRef:
+        """The number, symbol, date and issuer of `award`'s Tờ trình: what its Danh sách cites."""
+        issuer = self.issuer(award)
+        key = to_trinh_key(award.code)
+        return d.DocumentRef(key, f"Tờ trình đề nghị tặng {award.name}", "Tờ trình", self.round.number(key),
+                             f"{self.regime.forms['to_trinh']['symbol']}-{issuer.symbol}", self.round.document_date,
+                             issuer.name)
 
-        `symbol` is the full document symbol ("TTr-STP"); None prints no number line.
-        """
-        if unit is None:
-            parent, agency, place = self.round.header_parent, self.round.header_agency, self.round.place
-        else:
+    def bien_ban_ref(self) -> d.DocumentRef:
+        symbol = self.regime.forms["bien_ban"].get("symbol") or "BB"
+        return d.DocumentRef(BIEN_BAN_KEY, "Biên bản họp Hội đồng", "Biên bản", self.round.number(BIEN_BAN_KEY),
+                             symbol, self.round.meeting_date, self.base_values["council"])
+
+    def citation_values(self, ref: d.DocumentRef) -> dict[str, str]:
+        """"số 05/TTr-STP ngày 05/12/2025" and the issuer's name, for the data files' "Kèm theo …" lines."""
+        return {"submission_ref": ref.number_and_date(year=self.year), "agency_name": ref.issuer}
+
+    def letterhead(self, ref: d.DocumentRef | None, *, issuer: Issuer | None = None, unit: UnitInfo | None = None,
+                   day: date | None = None) -> d.Letterhead:
+        """The header of `issuer` (default: the round's agency), or that of `unit` for a report the
+        nominated unit makes itself; `ref` gives the number line (None: a document without a number)."""
+        if unit is not None:
             header = header_defaults(unit)
             parent, agency, place = header["header_parent"], header["header_agency"], header["place"]
-        numbered = d.number_line(number or None, symbol) if symbol else None
+        else:
+            chosen = issuer or self.issuer()
+            parent, agency, place = chosen.header_parent, chosen.header_agency, self.round.place
+        numbered = d.number_line(ref.number or None, ref.symbol) if ref else None
         when = day if day is not None else self.round.document_date
         return d.Letterhead(parent, agency, numbered, d.place_date(place or BLANK, when, year=self.year))
 
@@ -110,13 +150,47 @@ class DossierContext:
         return d.Signature(tuple(line for line in (r.signer_authority, r.signer_title) if line), name=r.signer_name)
 
 
+@dataclass(frozen=True)
+class Issuer:
+    """An issuing body of the round's documents: its header, symbol, name in running text and signer."""
+
+    key: str  # "" for the round's agency, else the submitting body's symbol in the award data ("VP")
+    header_parent: str
+    header_agency: str
+    symbol: str  # "STP" in "05/TTr-STP"
+    name: str  # "Văn phòng Sở Tư pháp tỉnh An Giang"
+    signature: d.Signature
+
+
+def numbered_documents(context: DossierContext) -> list[d.DocumentRef]:
+    """The documents of a round that take a number (the form asks one per line): each award type's
+    Tờ trình (those a themed round can propose), then the Biên bản."""
+    awards = [a for a in context.catalog.award_types if not context.round.themed or a.themed]
+    return [*(context.to_trinh_ref(a) for a in awards), context.bien_ban_ref()]
+
+
+def duplicate_numbers(context: DossierContext) -> dict[str, str]:
+    """Form problems when two documents of the round were given one number and symbol (checked on save)."""
+    refs = numbered_documents(context)
+    seen: dict[tuple[str, str], d.DocumentRef] = {}
+    problems: dict[str, str] = {}
+    for ref in refs:
+        if not ref.number:
+            continue
+        other = seen.setdefault((ref.number, ref.symbol), ref)
+        if other is not ref:
+            problems[f"number:{ref.key}"] = (f"{other.label} và {ref.label} cùng số {ref.number_text}: "
+                                             "mỗi văn bản cần một số riêng.")
+    return problems
+
+
 def load_context(session: Session, round_info: RoundInfo, campaign: CampaignInfo,
                  catalog: AwardCatalog) -> DossierContext:
     """The round's issuing unit, the campaign's plan and the legal data: what every document repeats."""
     campaign_row = session.get(Campaign, campaign.id)
     units = {u.code: u for u in list_units(session)}
     return DossierContext(round_info, campaign, campaign_row.plan_number, campaign_row.issued_on,
-                          campaign_row.issued_by, units[round_info.issuing_unit_code], catalog)
+                          campaign_row.issued_by, units[round_info.issuing_unit_code], catalog, units=units)
 
 
 # --- shared pieces ------------------------------------------------------------------------------------
@@ -172,13 +246,13 @@ def to_trinh(ctx: DossierContext, award: AwardType, nominations: Sequence[Nomina
     """Tờ trình đề nghị khen thưởng: one per award type."""
     form = ctx.regime.form("to_trinh")
     collectives, individuals = _split(nominations)
-    submitter = award.submitted_by if ctx.issuing_unit.kind is UnitKind.DEPARTMENT else None
+    issuer = ctx.issuer(award)
+    ref = ctx.to_trinh_ref(award)
     values = ctx.values(award=award.name, authority=award.authority, recipient=award.recipient,
-                        counts=_counts(ctx, len(collectives), len(individuals)))
-    if submitter is not None:
-        values["agency_name"] = f"{submitter.header_agency.capitalize()} {ctx.issuing_unit.name}"
+                        counts=_counts(ctx, len(collectives), len(individuals)), agency_name=issuer.name)
     blocks: list[d.Block] = [d.para(form["addressee"], award.recipient, style=d.ParaStyle.CENTER)]
-    blocks += [d.para(line, style=d.ParaStyle.BASIS) for line in ctx.regime.basis_lines(values)]
+    blocks += [d.para(line, style=d.ParaStyle.BASIS) for line in ctx.regime.basis_lines(values, ctx.round.document_date)]
+    notes = (*ctx.regime.basis_checks(values, ctx.round.document_date), ctx.regime.form_check("to_trinh"))
     blocks.append(d.para(fill(form["request"], values)))
     groups = [(form["collectives"], collectives), (form["individuals"], individuals)]
     for number, (label, group) in enumerate([g for g in groups if g[1]]):
@@ -186,28 +260,28 @@ def to_trinh(ctx: DossierContext, award: AwardType, nominations: Sequence[Nomina
         blocks += [d.para(f"{i}. {describe(n)}" + (";" if i < len(group) else "."))
                    for i, n in enumerate(group, start=1)]
     blocks.append(d.para(fill(form["closing"], values)))
-    letterhead = ctx.letterhead(ctx.submission_symbol, number=ctx.round.submission_number)
-    signer = ctx.signer()
-    if submitter is not None:
-        symbol = f"{form['symbol']}-{submitter.agency_symbol}"
-        letterhead = d.Letterhead(submitter.header_parent, submitter.header_agency,
-                                  d.number_line(ctx.round.submission_number or None, symbol), letterhead.place_date)
-        signer = d.Signature(submitter.signer_lines)
     return d.Document(
         name=f"01-to-trinh-{slug(award.short_name)}",
-        letterhead=letterhead,
+        letterhead=ctx.letterhead(ref, issuer=issuer),
         title=d.Title(form["title"], ctx.regime.lines("to_trinh", "summary", values)),
         blocks=tuple(blocks),
-        closing=d.Closing(tuple(fill(r, values) for r in form["recipients"]), (signer,)),
-        author=ctx.issuing_unit.name, keywords=(ctx.regime.name,),
+        closing=d.Closing(tuple(fill(r, values) for r in form["recipients"]), (issuer.signature,)),
+        author=issuer.name, keywords=(ctx.regime.name,), ref=ref, notes=tuple(n for n in notes if n),
     )
 
 
 def danh_sach(ctx: DossierContext, nominations: Sequence[NominationInfo], award: AwardType | None = None) -> d.Document:
-    """Danh sách đề nghị khen thưởng (landscape): one award type, or the whole round when `award` is None."""
+    """Danh sách đề nghị khen thưởng (landscape): one award type, or the whole round when `award` is None.
+
+    An award type's list goes with its Tờ trình: same issuer and signer, and "Kèm theo" that Tờ trình.
+    """
     form = ctx.regime.form("danh_sach")
     collectives, individuals = _split(nominations)
-    values = ctx.values(award=award.name if award else "")
+    issuer = ctx.issuer(award)
+    cited = (ctx.to_trinh_ref(award),) if award else ()
+    values = ctx.values(award=award.name if award else "", agency_name=issuer.name)
+    if cited:
+        values |= ctx.citation_values(cited[0])
     summary_key, attached_key = ("summary", "attached") if award else ("summary_all", "attached_all")
     widths = (0.9, 3.4, 3.2, 2.6, 6.0, 1.6)
     aligns = (d.Align.CENTER, d.Align.LEFT, d.Align.LEFT, d.Align.LEFT, d.Align.JUSTIFY, d.Align.LEFT)
@@ -222,11 +296,11 @@ def danh_sach(ctx: DossierContext, nominations: Sequence[NominationInfo], award:
     suffix = slug(award.short_name) if award else "tat-ca"
     return d.Document(
         name=f"02-danh-sach-{suffix}",
-        letterhead=ctx.letterhead(None),
+        letterhead=ctx.letterhead(None, issuer=issuer),
         title=d.Title(form["title"], ctx.regime.lines("danh_sach", summary_key, values)),
         blocks=(d.para(fill(form[attached_key], values), style=d.ParaStyle.NOTE), d.table(columns, rows)),
-        closing=d.Closing((), (ctx.signer(),)),
-        orientation=d.Orientation.LANDSCAPE, author=ctx.issuing_unit.name, keywords=(ctx.regime.name,),
+        closing=d.Closing((), (issuer.signature,)),
+        orientation=d.Orientation.LANDSCAPE, author=issuer.name, keywords=(ctx.regime.name,), cites=cited,
     )
 
 
@@ -267,7 +341,12 @@ def bao_cao(ctx: DossierContext, nomination: NominationInfo) -> d.Document:
     values = ctx.values(award=award.name, unit_name=nomination.unit.name, as_of=format_date(as_of))
     collective = nomination.kind is NomineeKind.COLLECTIVE
     label = form["nominee_collective"] if collective else form["nominee_individual"]
-    blocks: list[d.Block] = [d.para(label, d.Run(draft.name, bold=True)), d.Heading(form["section_profile"])]
+    blocks: list[d.Block] = [d.para(label, d.Run(draft.name, bold=True))]
+    writer = issuing_unit_on(nomination.unit, ctx.round.document_date, ctx.units)
+    if writer.code != nomination.unit.code and collective:  # the unit has ended: its successor reports for it
+        blocks.append(d.para(fill(form["on_behalf"], values | {
+            "writer": writer.name, "ended_on": format_date(ended_on(nomination.unit))}), style=d.ParaStyle.NOTE))
+    blocks.append(d.Heading(form["section_profile"]))
     if collective:
         blocks += d.paragraphs(draft.unit_profile) or [d.para(d.Run(form["profile_missing"], italic=True))]
     else:
@@ -291,17 +370,23 @@ def bao_cao(ctx: DossierContext, nomination: NominationInfo) -> d.Document:
                   _signature(form[f"sign_self_{kind}"], "" if collective else draft.name))
     return d.Document(
         name=f"03-bao-cao-thanh-tich-{slug(draft.name)}",
-        letterhead=ctx.letterhead(None, unit=nomination.unit),
+        letterhead=ctx.letterhead(None, unit=writer),
         title=d.Title(form["title"], ctx.regime.lines("bao_cao", "summary", values)),
         blocks=tuple(blocks), closing=d.Closing((), signatures),
         author=nomination.unit.name, keywords=(ctx.regime.name,),
+        notes=tuple(n for n in (ctx.regime.form_check("bao_cao"),) if n),
     )
 
 
+def vote_result(ctx: DossierContext, nomination: NominationInfo) -> Eligibility:
+    """The nomination against its thresholds (as the service read them, else the vote ratio alone)."""
+    known = ctx.eligibility.get(nomination.id)
+    return known if known is not None else check_eligibility(nomination, ctx.round, ctx.catalog, {})
+
+
 def passed(ctx: DossierContext, nomination: NominationInfo) -> bool:
-    """Whether the council's vote reaches the award type's threshold (from the data file)."""
-    percent = nomination.approval_percent
-    return percent is not None and percent >= ctx.catalog.award_type(nomination.draft.award_type_code).min_vote_percent
+    """Whether the council's vote reaches the award type's ratio (from the data file)."""
+    return bool(vote_result(ctx, nomination).vote_passed)
 
 
 def bien_ban(ctx: DossierContext, nominations: Sequence[NominationInfo]) -> d.Document:
@@ -317,22 +402,28 @@ def bien_ban(ctx: DossierContext, nominations: Sequence[NominationInfo]) -> d.Do
         present=format_number(r.members_present) if r.members_present is not None else BLANK,
         members=format_number(r.members_total) if r.members_total is not None else BLANK,
     )
-    widths = (1.0, 5.0, 3.0, 1.5, 1.5, 1.5, 1.5)
-    aligns = (d.Align.CENTER, d.Align.LEFT, d.Align.LEFT, *([d.Align.CENTER] * 4))
+    with_result = len(form["vote_columns"]) == 8  # a data file of the older shape has no "Kết quả" column
+    widths = (0.9, 4.4, 2.7, 1.4, 1.4, 1.3, 1.6, 2.0)[: 8 if with_result else 7]
+    aligns = (d.Align.CENTER, d.Align.LEFT, d.Align.LEFT, *([d.Align.CENTER] * 5))[: len(widths)]
     columns = [d.Column(t, w, a) for t, w, a in zip(form["vote_columns"], widths, aligns, strict=True)]
 
     def cells(index: int, n: NominationInfo) -> tuple[str, ...]:
         votes = (n.votes_for, n.votes_against, n.votes_total)
-        return (str(index), describe(n), ctx.catalog.award_type(n.draft.award_type_code).short_name,
-                *(format_number(v) if v is not None else "—" for v in votes),
-                format_percent(n.approval_percent))
+        result = vote_result(ctx, n)
+        row = (str(index), describe(n), ctx.catalog.award_type(n.draft.award_type_code).short_name,
+               *(format_number(v) if v is not None else "—" for v in votes),
+               format_percent(n.approval_percent, target=result.vote_threshold))
+        return (*row, result.result_text()) if with_result else row
 
     labels = _section_labels(ctx.regime.form("danh_sach"), bool(collectives), bool(individuals))
     approved = [n for n in nominations if passed(ctx, n)]
+    failed = [n for n in nominations if vote_result(ctx, n).vote_passed is False]
     approved_collectives, approved_individuals = _split(approved)
     conclusion = (fill(form["conclusion"], values | {"passed": _counts(ctx, len(approved_collectives),
                                                                          len(approved_individuals))})
                   if approved else fill(form["conclusion_none"], values))
+    if failed and "conclusion_failed" in form:
+        conclusion += " " + fill(form["conclusion_failed"], values | {"failed": "; ".join(describe(n) for n in failed)})
     blocks: list[d.Block] = [
         d.para(fill(form["opening"], values)),
         d.Heading(form["section_members"]),
@@ -346,7 +437,7 @@ def bien_ban(ctx: DossierContext, nominations: Sequence[NominationInfo]) -> d.Do
     ]
     return d.Document(
         name="04-bien-ban-hop-hoi-dong",
-        letterhead=ctx.letterhead(form.get("symbol"), day=r.meeting_date),
+        letterhead=ctx.letterhead(ctx.bien_ban_ref(), day=r.meeting_date), ref=ctx.bien_ban_ref(),
         title=d.Title(form["title"], ctx.regime.lines("bien_ban", "summary", values)),
         blocks=tuple(blocks),
         closing=d.Closing((), (_signature(form["sign_secretary"], r.secretary_name),
@@ -357,13 +448,56 @@ def bien_ban(ctx: DossierContext, nominations: Sequence[NominationInfo]) -> d.Do
 
 def dossier_documents(ctx: DossierContext, nomination: NominationInfo,
                       round_nominations: Sequence[NominationInfo]) -> list[d.Document]:
-    """The dossier of one nomination: its award type's Tờ trình and Danh sách, its report, the minutes."""
+    """The preview of one nomination: its award type's Tờ trình and Danh sách, its report, the minutes."""
+    ctx.check_round_issuer()
     award = ctx.catalog.award_type(nomination.draft.award_type_code)
-    same_award = [n for n in round_nominations if n.draft.award_type_code == award.code]
-    if nomination.id not in {n.id for n in same_award}:
-        same_award.append(nomination)
+    same_award = _same_award(award, nomination, round_nominations)
     return [to_trinh(ctx, award, same_award), danh_sach(ctx, same_award, award), bao_cao(ctx, nomination),
             bien_ban(ctx, round_nominations)]
+
+
+def _same_award(award: AwardType, nomination: NominationInfo | None,
+                round_nominations: Sequence[NominationInfo]) -> list[NominationInfo]:
+    same_award = [n for n in round_nominations if n.draft.award_type_code == award.code]
+    if nomination is not None and nomination.id not in {n.id for n in same_award}:
+        same_award.append(nomination)
+    return same_award
+
+
+def award_set(ctx: DossierContext, award: AwardType, round_nominations: Sequence[NominationInfo]) -> list[d.Document]:
+    """What goes to the authority for one award type: the Tờ trình, its Danh sách, the report of every
+    nominee it lists (as the Tờ trình says they are attached) and the council's minutes."""
+    ctx.check_round_issuer()
+    same_award = _same_award(award, None, round_nominations)
+    return unique_names([to_trinh(ctx, award, same_award), danh_sach(ctx, same_award, award),
+                         *(bao_cao(ctx, n) for n in same_award), bien_ban(ctx, round_nominations)])
+
+
+def round_documents(ctx: DossierContext, round_nominations: Sequence[NominationInfo]) -> list[d.Document]:
+    """Every document of the round as one numbered set: per award type its Tờ trình, Danh sách and
+    reports (in the order the nominations were made), then the minutes once."""
+    ctx.check_round_issuer()
+    codes = list(dict.fromkeys(n.draft.award_type_code for n in round_nominations))
+    documents: list[d.Document] = []
+    for code in codes:
+        award = ctx.catalog.award_type(code)
+        same_award = _same_award(award, None, round_nominations)
+        documents += [to_trinh(ctx, award, same_award), danh_sach(ctx, same_award, award),
+                      *(bao_cao(ctx, n) for n in same_award)]
+    if round_nominations:
+        documents.append(bien_ban(ctx, round_nominations))
+    return unique_names(documents)
+
+
+def unique_names(documents: Sequence[d.Document]) -> list[d.Document]:
+    """File stems made unique ("…-2") so that two reports of one name never overwrite each other."""
+    seen: dict[str, int] = {}
+    result = []
+    for document in documents:
+        count = seen.get(document.name, 0) + 1
+        seen[document.name] = count
+        result.append(document if count == 1 else replace(document, name=f"{document.name}-{count}"))
+    return result
 
 
 # --- writing a dossier --------------------------------------------------------------------------------

@@ -9,7 +9,18 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thidua_desktop.core.models import Base, Campaign, Unit, _value_enum, new_uuid, utc_now
@@ -70,6 +81,35 @@ class AwardRound(Base):
     nominations: Mapped[list[AwardNomination]] = relationship(
         back_populates="round", order_by="AwardNomination.sort_order", cascade="all, delete-orphan"
     )
+    document_numbers: Mapped[list[AwardDocumentNumber]] = relationship(cascade="all, delete-orphan")
+    signers: Mapped[list[AwardRoundSigner]] = relationship(cascade="all, delete-orphan")
+
+
+class AwardDocumentNumber(Base):
+    """The number of one document of a round's dossier ("to_trinh/BK-BTP" → "15"): each its own (step 8).
+
+    `submission_number` on the round (one number for every Tờ trình) is no longer read.
+    """
+
+    __tablename__ = "award_document_numbers"
+    __table_args__ = (UniqueConstraint("round_id", "document_key", name="uq_award_document_numbers_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_rounds.id", ondelete="CASCADE"))
+    document_key: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(32), default="")
+
+
+class AwardRoundSigner(Base):
+    """Who signs for another issuing body of the round (the Văn phòng's Tờ trình): authority, title, name."""
+
+    __tablename__ = "award_round_signers"
+    __table_args__ = (UniqueConstraint("round_id", "issuer", name="uq_award_round_signers_issuer"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_rounds.id", ondelete="CASCADE"))
+    issuer: Mapped[str] = mapped_column(String(32))  # the issuing body's symbol in the award data ("VP")
+    authority: Mapped[str] = mapped_column(Text, default="")  # "KT. CHÁNH VĂN PHÒNG" (blank: the data's lines)
+    title: Mapped[str] = mapped_column(Text, default="")  # "PHÓ CHÁNH VĂN PHÒNG"
+    name: Mapped[str] = mapped_column(Text, default="")
 
 
 class AwardNomination(Base):
@@ -113,6 +153,18 @@ class AwardNomination(Base):
     prior_awards: Mapped[list[PriorAward]] = relationship(
         back_populates="nomination", order_by="PriorAward.position", cascade="all, delete-orphan"
     )
+
+
+class AwardThresholdOverride(Base):
+    """An explicit decision to propose a nominee below a threshold (vote ratio or score), with its reason
+    and who took it (step 8); the audit log keeps the history."""
+
+    __tablename__ = "award_threshold_overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("award_nominations.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
 
 
 class PriorAward(Base):

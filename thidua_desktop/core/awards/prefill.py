@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
 from thidua_desktop.core.models import Activity, Aggregation, TargetOp
 from thidua_desktop.core.query import ActivityFilter, IndicatorResult, Period, indicator_values
-from thidua_desktop.core.text import fold, format_date, format_number, format_percent
+from thidua_desktop.core.text import fold, format_against, format_date, format_number, format_percent
 from thidua_desktop.core.units import UnitInfo
 
 KEY_ACTIVITIES_PER_CRITERION = 2
@@ -67,9 +67,12 @@ class _ActivityLine:
 def _value_text(indicator: IndicatorInfo, result: IndicatorResult) -> str:
     if result.value is None:
         return "—"
+    target = indicator.target.value if indicator.target is not None else None
     if indicator.aggregation is Aggregation.RATIO:
-        return format_percent(result.value)
-    return format_number(result.value)
+        return format_percent(result.value, target=target)
+    if float(result.value).is_integer():
+        return format_number(result.value)
+    return format_against(result.value, target, decimals=0)
 
 
 def _target_text(indicator: IndicatorInfo) -> str:
@@ -139,7 +142,8 @@ def _activities(session: Session, campaign: CampaignInfo, unit_id: int, until: d
 
 
 def _key_activities(lines: list[_ActivityLine], campaign: CampaignInfo) -> list[_ActivityLine]:
-    """The largest activities of each criterion (by their lead figure), in plan order, then by date."""
+    """The largest activities of each criterion (by their lead figure), listed in date order (a report
+    reads as a chronicle: an official checks the dates against the period)."""
     by_criterion: dict[int, list[_ActivityLine]] = defaultdict(list)
     for line in lines:
         by_criterion[line.criterion_id].append(line)
@@ -147,7 +151,7 @@ def _key_activities(lines: list[_ActivityLine], campaign: CampaignInfo) -> list[
     for criterion in campaign.criteria:
         best = sorted(by_criterion.get(criterion.id, []), key=lambda a: (-a.lead, a.day))
         chosen += sorted(best[:KEY_ACTIVITIES_PER_CRITERION], key=lambda a: a.day)
-    return chosen[:MAX_KEY_ACTIVITIES]
+    return sorted(chosen[:MAX_KEY_ACTIVITIES], key=lambda a: (a.day, a.title))
 
 
 def _activity_text(line: _ActivityLine) -> str:

@@ -6,7 +6,8 @@ ranking can name these shapes without importing the service that reads and write
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -113,9 +114,34 @@ class NominationInfo:
         return self.votes_for * 100.0 / self.votes_total
 
 
+BIEN_BAN_KEY = "bien_ban"
+
+
+def to_trinh_key(award_code: str) -> str:
+    """The key of an award type's Tờ trình among a round's document numbers: "to_trinh/BK-BTP"."""
+    return f"to_trinh/{award_code}"
+
+
+@dataclass(frozen=True)
+class SignerInfo:
+    """Who signs for an issuing body of the round: authority ("KT. CHÁNH VĂN PHÒNG"), title, name."""
+
+    authority: str = ""
+    title: str = ""
+    name: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.authority or self.title or self.name)
+
+
 @dataclass(frozen=True)
 class RoundInfo:
-    """A review round: the issuing agency's header, number and date, signer and council meeting."""
+    """A review round: the issuing agency's header, date and signer, each document's number, the meeting.
+
+    `numbers` maps a document key (`to_trinh_key(code)`, `BIEN_BAN_KEY`) to its number; `signers`
+    maps another issuing body's symbol ("VP", from the award data) to who signs for it.
+    """
 
     id: int | None
     campaign_id: int
@@ -127,7 +153,6 @@ class RoundInfo:
     agency_symbol: str = ""
     place: str = ""
     document_date: date | None = None
-    submission_number: str = ""
     signer_authority: str = ""
     signer_title: str = ""
     signer_name: str = ""
@@ -138,6 +163,11 @@ class RoundInfo:
     secretary_name: str = ""
     members_present: int | None = None
     members_total: int | None = None
+    numbers: Mapping[str, str] = field(default_factory=dict)
+    signers: Mapping[str, SignerInfo] = field(default_factory=dict)
+
+    def number(self, key: str) -> str:
+        return self.numbers.get(key, "").strip()
 
     def basis_date(self) -> date:
         """The date that chooses the legal basis: the document's date, or today while it is still blank."""

@@ -16,13 +16,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from thidua_desktop.core import audit
-from thidua_desktop.core.awards import ranking
-from thidua_desktop.core.awards.catalog import AwardCatalog, load_catalog
+from thidua_desktop.core.awards import eligibility, ranking
+from thidua_desktop.core.awards.catalog import AwardCatalog, Submitter, load_catalog
 from thidua_desktop.core.awards.documents import AwardDocuments
-from thidua_desktop.core.awards.dossier import DossierContext, load_context
+from thidua_desktop.core.awards.dossier import (
+    DossierContext,
+    duplicate_numbers,
+    load_context,
+    numbered_documents,
+)
+from thidua_desktop.core.awards.eligibility import Eligibility, ScoreLine
 from thidua_desktop.core.awards.models import (
+    AwardDocumentNumber,
     AwardNomination,
     AwardRound,
+    AwardRoundSigner,
+    AwardThresholdOverride,
     NominationStatus,
     NomineeKind,
     PriorAward,
@@ -43,15 +52,19 @@ from thidua_desktop.core.awards.records import (
     PriorAwardInfo,
     RoundInfo,
     SettingsStore,
+    SignerInfo,
 )
 from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.consolidation.scoring import load_scheme
+from thidua_desktop.core.documents.model import DocumentRef
 from thidua_desktop.core.errors import NotFoundError, ValidationError
 from thidua_desktop.core.models import Campaign, UnitKind, utc_now
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, check_cancel, never_cancelled
 from thidua_desktop.core.text import nfc, sort_key
 from thidua_desktop.core.units import UnitInfo, header_defaults, list_units
 
-_ROUND_FIELDS = [f.name for f in fields(RoundInfo) if f.name not in ("id", "campaign_id", "issuing_unit_code")]
+_ROUND_FIELDS = [f.name for f in fields(RoundInfo)
+                 if f.name not in ("id", "campaign_id", "issuing_unit_code", "numbers", "signers")]
 
 
 def _clean(text: str) -> str:
@@ -75,8 +88,43 @@ def _to_info(row: AwardNomination, units: dict[int, UnitInfo]) -> NominationInfo
 
 
 def _round_info(row: AwardRound, units: dict[int, UnitInfo]) -> RoundInfo:
+    numbers = {n.document_key: n.number for n in row.document_numbers if n.number}
+    signers = {s.issuer: SignerInfo(s.authority, s.title, s.name) for s in row.signers}
     return RoundInfo(id=row.id, campaign_id=row.campaign_id, issuing_unit_code=units[row.issuing_unit_id].code,
-                     **{name: getattr(row, name) for name in _ROUND_FIELDS})
+                     numbers=numbers, signers=signers, **{name: getattr(row, name) for name in _ROUND_FIELDS})
+
+
+def _round_snapshot(row: AwardRound) -> dict[str, object]:
+    """The round's fields as the audit log records them, with each document number and signer."""
+    snap: dict[str, object] = {n: getattr(row, n, None) for n in _ROUND_FIELDS}
+    snap |= {f"number:{n.document_key}": n.number for n in row.document_numbers}
+    snap |= {f"signer:{s.issuer}": " / ".join((s.authority, s.title, s.name)) for s in row.signers}
+    return snap
+
+
+def _store_numbers_and_signers(row: AwardRound, info: RoundInfo) -> None:
+    """Replace the round's document numbers and signers with `info`'s (blank ones are not stored)."""
+    numbers = {key: _clean(value) for key, value in info.numbers.items() if value.strip()}
+    existing = {n.document_key: n for n in row.document_numbers}
+    for key, item in existing.items():
+        if key not in numbers:
+            row.document_numbers.remove(item)
+    for key, value in numbers.items():
+        if key in existing:
+            existing[key].number = value
+        else:
+            row.document_numbers.append(AwardDocumentNumber(document_key=key, number=value))
+    signers = {key: s for key, s in info.signers.items() if not s.empty}
+    current = {s.issuer: s for s in row.signers}
+    for key, item in current.items():
+        if key not in signers:
+            row.signers.remove(item)
+    for key, signer in signers.items():
+        target = current.get(key) or AwardRoundSigner(issuer=key)
+        target.authority, target.title, target.name = (_clean(signer.authority), _clean(signer.title),
+                                                       _clean(signer.name))
+        if key not in current:
+            row.signers.append(target)
 
 
 def _snapshot(row: AwardNomination) -> dict[str, object]:
@@ -109,10 +157,70 @@ class AwardService:
             return list_units(session)
 
     def dossier_context(self, round_id: int) -> DossierContext:
-        """What the round's documents share (issuer, plan, legal data), from one read."""
+        """What the round's documents share (issuer, plan, legal data, each nominee's thresholds), from one read."""
         with self.sessions() as session:
             round_info = _round_info(self._load_round(session, round_id), self._units(session))
-            return load_context(session, round_info, self.campaign, self.catalog)
+            context = load_context(session, round_info, self.campaign, self.catalog)
+            return replace(context, eligibility=self._eligibility(session, round_info))
+
+    def eligibility(self, round_id: int) -> dict[int, Eligibility]:
+        """Each nomination of the round against its vote ratio, score line and the members present."""
+        with self.sessions() as session:
+            return self._eligibility(session, _round_info(self._load_round(session, round_id), self._units(session)))
+
+    def _eligibility(self, session: Session, round_info: RoundInfo) -> dict[int, Eligibility]:
+        units = self._units(session)
+        rows = session.scalars(select(AwardNomination).where(AwardNomination.round_id == round_info.id)
+                               .options(selectinload(AwardNomination.prior_awards))).all()
+        overrides = dict(session.execute(
+            select(AwardThresholdOverride.nomination_id, AwardThresholdOverride.reason)
+            .join(AwardNomination).where(AwardNomination.round_id == round_info.id)).all())
+        lines = self._score_lines(session)
+        return {row.id: eligibility.check(_to_info(row, units), round_info, self.catalog, lines,
+                                          overrides.get(row.id, "")) for row in rows}
+
+    def _score_lines(self, session: Session) -> dict[str, ScoreLine]:
+        """The ranking's line per award (the scoring scheme's `min_percent`); none without a scheme."""
+        try:
+            scheme = load_scheme(session, self.campaign)
+        except NotFoundError:
+            return {}
+        return {rule.code: ScoreLine(rule.min_percent, scheme.standard_total) for rule in scheme.awards}
+
+    def override_threshold(self, nomination_id: int, reason: str) -> NominationChange:
+        """Propose a nominee below a threshold all the same: an explicit decision with its reason, audited."""
+        if not reason.strip():
+            raise ValidationError({"reason": "Ghi lý do vẫn đề nghị (ví dụ: theo kết luận của Chủ tịch Hội đồng)."})
+        with self.write_sessions.begin() as session:
+            row = self._load(session, nomination_id)
+            existing = session.scalar(select(AwardThresholdOverride)
+                                      .where(AwardThresholdOverride.nomination_id == nomination_id))
+            if existing is None:
+                existing = AwardThresholdOverride(nomination_id=nomination_id, reason="", actor=self.actor)
+                session.add(existing)
+            existing.reason, existing.actor, existing.created_at = _clean(reason), self.actor, utc_now()
+            audit.record(session, self.actor, "override_threshold", "nomination", row.uuid, {"reason": existing.reason})
+        return NominationChange(updated=(nomination_id,))
+
+    def clear_override(self, nomination_id: int) -> NominationChange:
+        with self.write_sessions.begin() as session:
+            row = self._load(session, nomination_id)
+            existing = session.scalar(select(AwardThresholdOverride)
+                                      .where(AwardThresholdOverride.nomination_id == nomination_id))
+            if existing is None:
+                return NominationChange()
+            session.delete(existing)
+            audit.record(session, self.actor, "clear_override", "nomination", row.uuid, {"reason": existing.reason})
+        return NominationChange(updated=(nomination_id,))
+
+    def numbered_documents(self, info: RoundInfo) -> list[DocumentRef]:
+        """The round's documents that take a number, with their symbols as `info` would print them."""
+        with self.sessions() as session:
+            return numbered_documents(load_context(session, info, self.campaign, self.catalog))
+
+    def signing_bodies(self) -> dict[str, Submitter]:
+        """Issuing bodies other than the round's agency (the Văn phòng), by symbol: their signer is per round."""
+        return {a.submitted_by.agency_symbol: a.submitted_by for a in self.catalog.award_types if a.submitted_by}
 
     def ranking_choices(self, *, progress: ProgressFn | None = None,
                         cancel: CancelFn = never_cancelled) -> list[ranking.RankingChoice]:
@@ -200,19 +308,26 @@ class AwardService:
             by_code = {u.code: u for u in list_units(session)}
             if info.issuing_unit_code not in by_code:
                 problems["issuing_unit_code"] = f"Không có đơn vị mã “{info.issuing_unit_code}”."
+            else:
+                problems |= duplicate_numbers(load_context(session, info, self.campaign, self.catalog))
             if problems:
                 raise ValidationError(problems)
             row = self._load_round(session, info.id) if info.id else AwardRound(campaign_id=self.campaign.id)
-            before = {n: getattr(row, n, None) for n in _ROUND_FIELDS} if info.id else {}
+            most_votes = max((n.votes_total or 0 for n in row.nominations), default=0) if info.id else 0
+            if info.members_present is not None and most_votes > info.members_present:
+                raise ValidationError({"members_present": f"Đã có đề nghị được biểu quyết với {most_votes} phiếu, "
+                                                          f"nhiều hơn {info.members_present} thành viên có mặt."})
+            before = _round_snapshot(row) if info.id else {}
             for name in _ROUND_FIELDS:
                 value = getattr(info, name)
                 setattr(row, name, _clean(value) if isinstance(value, str) else value)
+            _store_numbers_and_signers(row, info)
             row.issuing_unit_id = by_code[info.issuing_unit_code].id
             row.updated_at = utc_now()
             if not info.id:
                 session.add(row)
             session.flush()
-            changes = audit.diff(before, {n: getattr(row, n) for n in _ROUND_FIELDS})
+            changes = audit.diff(before, _round_snapshot(row))
             if changes:
                 audit.record(session, self.actor, "update" if info.id else "create", "award_round", row.uuid, changes)
             saved = _round_info(row, {u.id: u for u in by_code.values()})
@@ -328,6 +443,11 @@ class AwardService:
             problems["votes_for"] = "Số phiếu không được âm."
         elif votes_for + votes_against > votes_total:
             problems["votes_for"] = "Số phiếu đồng ý và không đồng ý cộng lại vượt quá tổng số phiếu."
+        with self.sessions() as session:
+            present = self._load(session, nomination_id).round.members_present
+        if present is not None and votes_total > present:
+            problems["votes_total"] = (f"Tổng số phiếu ({votes_total}) không thể nhiều hơn số thành viên Hội đồng "
+                                       f"có mặt ({present}); sửa số phiếu, hoặc số thành viên có mặt ở Thông tin đợt…")
         if problems:
             raise ValidationError(problems)
         return self._transition(nomination_id, NominationStatus.VOTED, votes=(votes_for, votes_against, votes_total))

@@ -177,6 +177,6 @@ def _sequence_verdict(session: Session, manifest: Manifest, unit_id: int, campai
 def _rejected_branch(manifest: Manifest, unit_name: str, detail: str) -> EquivocationError:
     return EquivocationError(
         f"Gói số {manifest.seq} của {unit_name} thuộc nhánh Sở đã loại ({detail or 'không ghi lý do'}).",
-        hint="Không có gì bị thay đổi. Gói vẫn được lưu trong thư mục lưu trữ để đối chiếu.",
+        hint="Không có gì bị thay đổi. Bản kê và chữ ký của gói đã nhận trước đó vẫn được lưu để đối chiếu.",
         reason="rejected-branch",
     )

@@ -26,7 +26,7 @@ from thidua_desktop.core.bundles.container import BUNDLE_SUFFIX
 from thidua_desktop.core.bundles.errors import TrustRegistryError
 from thidua_desktop.core.bundles.host import BundleHost
 from thidua_desktop.core.bundles.manifest import Manifest
-from thidua_desktop.core.bundles.models import BundleImport, ChainFreeze, HeldBundle
+from thidua_desktop.core.bundles.models import BundleImport, ChainFreeze, HeldBundle, PendingRecord
 from thidua_desktop.core.bundles.trust import register_rotated
 from thidua_desktop.core.models import Campaign, Unit, utc_now
 from thidua_desktop.core.text import nfc
@@ -239,7 +239,11 @@ def choose_branch(host: BundleHost, unit_code: str, head_hold_id: int | None, re
 
 
 def supersede_imports(session: Session, unit_id: int, campaign_id: int, from_seq: int, reason: str, actor: str) -> list[int]:
-    """Take received bundles from `from_seq` on out of the chain (kept, with their number, for the record)."""
+    """Take received bundles from `from_seq` on out of the chain (kept, with their number, for the record).
+
+    Their changes still held back by a guard go with them: staff rejected that branch (or its key), so
+    applying them later would bring the rejected data in through the pending list.
+    """
     rows = session.scalars(select(BundleImport).where(
         BundleImport.unit_id == unit_id, BundleImport.campaign_id == campaign_id, BundleImport.seq >= from_seq))
     taken = []
@@ -249,6 +253,9 @@ def supersede_imports(session: Session, unit_id: int, campaign_id: int, from_seq
         row.superseded_at, row.superseded_reason = utc_now(), reason
         audit.record(session, actor, "supersede", "bundle", row.bundle_uuid, {"seq": row.superseded_seq,
                                                                               "reason": reason})
+        for pending in session.scalars(select(PendingRecord).where(
+                PendingRecord.import_id == row.id, PendingRecord.resolved_at.is_(None))):
+            pending.resolved_at, pending.resolved_by, pending.resolution = utc_now(), actor, "superseded"
     session.flush()
     return sorted(taken)
 

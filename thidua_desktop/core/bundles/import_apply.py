@@ -54,7 +54,7 @@ from thidua_desktop.core.bundles.staging import (
 from thidua_desktop.core.bundles.trust import enrol_rotated
 from thidua_desktop.core.catalogue import CampaignInfo
 from thidua_desktop.core.concurrency import database_now
-from thidua_desktop.core.evidence import EvidenceStore
+from thidua_desktop.core.evidence import EvidenceStore, FileState
 from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, never_cancelled
 from thidua_desktop.core.records import apply_record, remove_received
@@ -224,14 +224,28 @@ class _MovedFiles:
     archived: Path | None = None
 
     def promote(self, shas: Sequence[str], store: EvidenceStore) -> None:
-        """Move staged files into the store, replacing any file no committed row refers to (debris)."""
-        self.staging.journal(evidence=shas)
-        for sha in shas:
+        """Move staged files into the store, replacing a damaged copy; an intact copy already there stays.
+
+        An intact file without a row may belong to someone else (a form not yet saved, a held change): it
+        is neither moved over nor journalled, so neither `undo` nor crash recovery can remove it. Moved
+        files are touched, so the store's sweep never takes them for old debris before the commit.
+        """
+        moving = [sha for sha in shas if not self._intact(store, sha)]
+        self.staging.journal(evidence=moving)
+        for sha in moving:
             final = store.path_for(sha)
             final.parent.mkdir(parents=True, exist_ok=True)
             _move(self.staging.evidence[sha], final)
+            os.utime(final)
             self.promoted.append(final)
         _fsync_dirs(self.promoted)
+
+    def _intact(self, store: EvidenceStore, sha: str) -> bool:
+        """This machine's copy is whole (on a shared department: its cache, which `publish_cached` shares)."""
+        if EvidenceStore.check(store, sha) is not FileState.OK:
+            return False
+        self.staging.evidence[sha].unlink(missing_ok=True)
+        return True
 
     def archive(self, target: Path, manifest_raw: bytes, signature: bytes, root: Path) -> None:
         staged = stage_archive(self.staging, manifest_raw, signature)
@@ -341,10 +355,24 @@ def _referenced(session: Session, journalled: Journalled) -> Journalled:
 
 
 def _recover_in(session: Session, workspace: BundleHost) -> RecoveryReport:
-    """Recovery inside a write transaction that already keeps other imports from moving files."""
+    """Recovery inside a write transaction that already keeps other imports from moving files.
+
+    A moved file the database refers to stays; on a shared department it is also published when the
+    shared store lacks it (a file first imported before the store was shared), so no kept file is
+    left only in this machine's cache.
+    """
     store = workspace.evidence_store()
-    return recover(workspace.layout.bundles_dir, lambda journalled: _referenced(session, journalled),
-                   layout_root=workspace.layout.root, evidence_path=store.path_for)
+    kept: set[str] = set()
+
+    def referenced(journalled: Journalled) -> Journalled:
+        found = _referenced(session, journalled)
+        kept.update(found.evidence)
+        return found
+
+    report = recover(workspace.layout.bundles_dir, referenced, layout_root=workspace.layout.root,
+                     evidence_path=lambda sha: EvidenceStore.path_for(store, sha))
+    publish_cached(store, kept, session)
+    return report
 
 
 def recover_interrupted_imports(workspace: BundleHost) -> RecoveryReport:

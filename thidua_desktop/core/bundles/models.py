@@ -64,11 +64,7 @@ class TrustedKey(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     method: Mapped[str] = mapped_column(String(16))  # enrolment | rotation
-    # enrolled | pending (announced by a rotation statement, waiting for staff to check its new sheet)
-    state: Mapped[str] = mapped_column(String(16), default="enrolled")
     endorsed_by_key_id: Mapped[str | None] = mapped_column(String(16))
-    endorsed_at_seq: Mapped[int | None] = mapped_column(BigInteger)  # seq of the first bundle carrying it
-    retired_by_key_id: Mapped[str | None] = mapped_column(String(16))  # the enrolment that retired this key
     enrolled_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     enrolled_by: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
@@ -77,6 +73,11 @@ class TrustedKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_by: Mapped[str | None] = mapped_column(Text)
     revoke_reason: Mapped[str | None] = mapped_column(Text)
+    # Added by schema step 7 (trust states), so they come last, where ALTER TABLE puts them.
+    # enrolled | pending (announced by a rotation statement, waiting for staff to check its new sheet)
+    state: Mapped[str] = mapped_column(String(16), default="enrolled")
+    endorsed_at_seq: Mapped[int | None] = mapped_column(BigInteger)  # seq of the first bundle carrying it
+    retired_by_key_id: Mapped[str | None] = mapped_column(String(16))  # the enrolment that retired this key
 
 
 class BundleImport(Base):
@@ -88,7 +89,8 @@ class BundleImport(Base):
     bundle_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
-    seq: Mapped[int] = mapped_column(BigInteger)
+    # 64-bit on PostgreSQL (seq 2^63-1 is a valid, held number); SQLite's INTEGER is already 64-bit
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     mode: Mapped[str] = mapped_column(String(8))
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     previous_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -143,6 +143,8 @@ def _apply_one(session: Session, pending: PendingRecord) -> tuple[str, str | Non
         .options(selectinload(Activity.values), selectinload(Activity.attachments))
     )
     record = json.loads(pending.record_json) if pending.record_json else None
+    if origin.superseded_seq is not None:  # its bundle left the chain (a rejected branch, a revoked key)
+        return "superseded", None
     if _held_by_guard(session, pending, origin, campaign, row, record):
         return "locked", None
     if _later_import_owns(session, row, origin):

@@ -18,7 +18,7 @@ _COLUMNS = {
     ],
     "bundle_imports": [
         ("superseded_seq", "BIGINT"),
-        ("superseded_at", "TIMESTAMP"),
+        ("superseded_at", "{timestamp}"),
         ("superseded_reason", "TEXT"),
     ],
 }
@@ -31,6 +31,7 @@ def v7_trust_states(conn: Connection) -> None:
         existing = {c["name"] for c in inspector.get_columns(table)}
         for name, ddl in columns:
             if name not in existing:
+                ddl = ddl.format(timestamp="DATETIME" if conn.dialect.name == "sqlite" else "TIMESTAMP")
                 conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
     if conn.dialect.name == "postgresql":  # seq 2^63-1 is a valid (held) number; INTEGER would overflow
         conn.execute(text("ALTER TABLE bundle_imports ALTER COLUMN seq TYPE BIGINT"))

@@ -79,6 +79,12 @@ class CompletenessRow:
     evidence_files: int
 
     @property
+    def bundle(self) -> BundleInfo | None:
+        """The bundle the status speaks of (the one counted as the report; else the latest, which was not
+        in time): a table shows its number and dates beside the status, never another bundle's."""
+        return self.report_bundle or self.last_bundle
+
+    @property
     def status_label(self) -> str:
         if self.status is ReportStatus.LATE:
             return f"{STATUS_LABELS[self.status]} {format_number(self.days_late)} ngày"
@@ -219,18 +225,21 @@ def completeness(
     *,
     as_of: date | None = None,
     unit_kinds: Iterable[UnitKind] | None = None,
+    unit_ids: Iterable[int] | None = None,
 ) -> Completeness:
     """The reporting status of every unit that existed during the period (the department itself excluded)."""
     as_of = as_of or date.today()
     deadline = deadline_for(session, campaign, period)
     window_opens = max(period.start, deadline - timedelta(days=WINDOW_DAYS))
     kinds = set(unit_kinds) if unit_kinds is not None else None
+    chosen = set(unit_ids) if unit_ids is not None else None
     bundles = _bundles(session, campaign)
     records, evidence = _counts(session, campaign, period)
     direct = _direct_units(session, campaign)
     rows = []
     for unit in list_units(session):
-        if unit.kind is UnitKind.DEPARTMENT or (kinds is not None and unit.kind not in kinds):
+        if unit.kind is UnitKind.DEPARTMENT or (kinds is not None and unit.kind not in kinds) or (
+                chosen is not None and unit.id not in chosen):
             continue
         if not ((unit.valid_from is None or unit.valid_from <= period.end) and (unit.valid_to is None or unit.valid_to >= period.start)):
             continue

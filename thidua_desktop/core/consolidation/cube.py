@@ -109,7 +109,7 @@ class ConsolidationCube:
         """Per-unit figures for a filter (a `FiguresSource`); None for a period that is not month-aligned."""
         if not self.supports(flt):
             return None
-        restrict = flt.unit_kinds is not None
+        restrict = flt.restricts_units
         raw: dict[tuple[int, int], int] = {}
         for entries in self._buckets(self.sums, flt):
             for unit_id, indicator_id, total in entries:

@@ -23,7 +23,6 @@ from thidua_desktop.core.catalogue import IndicatorInfo
 from thidua_desktop.core.consolidation.completeness import Completeness
 from thidua_desktop.core.consolidation.scoring import AwardCandidate, Ranking
 from thidua_desktop.core.consolidation.table import (
-    PROVINCE_LABEL,
     CancelFn,
     Cell,
     ConsolidatedTable,
@@ -33,7 +32,7 @@ from thidua_desktop.core.consolidation.table import (
 from thidua_desktop.core.errors import Cancelled
 from thidua_desktop.core.fileio import atomic_write
 from thidua_desktop.core.models import Aggregation, TargetOp
-from thidua_desktop.core.text import format_date
+from thidua_desktop.core.text import display_decimals, format_date
 from thidua_desktop.core.units import UNIT_KIND_LABELS
 
 SHEET_UNITS = "Đơn vị × chỉ tiêu"
@@ -54,6 +53,8 @@ _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _MISS_FILL = PatternFill("solid", fgColor="FDE2E1")
 _MISS_FONT = Font(color="C00000", bold=True)
 _BOLD = Font(bold=True)
+_SELF_FONT = Font(italic=True, color="5F6B7A")
+NOT_ASSESSED = "chưa thẩm định"
 _TITLE = Font(bold=True, size=14)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAP = Alignment(vertical="center", wrap_text=True)
@@ -77,8 +78,25 @@ def cell_number(indicator: IndicatorInfo, cell: Cell) -> float | None:
     return int(cell.value) if float(cell.value).is_integer() else cell.value
 
 
-def number_format(indicator: IndicatorInfo) -> str:
-    return PERCENT_FORMAT if indicator.aggregation is Aggregation.RATIO else COUNT_FORMAT
+def number_format(indicator: IndicatorInfo, value: float | None = None) -> str:
+    """The cell's number format; near its target a figure gets the digits that keep it on its own side
+    (`core.text.display_decimals`: a red 99,955 % never shows "100,0%"), as on screen and in print."""
+    ratio = indicator.aggregation is Aggregation.RATIO
+    if value is None:
+        return PERCENT_FORMAT if ratio else COUNT_FORMAT
+    target = indicator.target.value if indicator.target is not None else None
+    if ratio:
+        return percent_format(value * 100.0, target)
+    digits = display_decimals(value, target, 0)
+    return COUNT_FORMAT if digits == 0 else f"#,##0.{'0' * digits}"
+
+
+def percent_format(percent: float | None, target: float | None = None) -> str:
+    """"0.0%", or more digits when one decimal would carry the value across `target` or 100 %."""
+    if percent is None:
+        return PERCENT_FORMAT
+    digits = display_decimals(percent, (*((target,) if target is not None else ()), 100.0), 1)
+    return f"0.{'0' * digits}%"
 
 
 def target_number(indicator: IndicatorInfo) -> float | None:
@@ -156,7 +174,7 @@ def _units_sheet(ws: Worksheet, table: ConsolidatedTable) -> None:
         _value_cells(ws, row_number, first_value_col, table.indicators, row.cells)
         row_number += 1
     _put(ws, row_number, 1, None, fill=_TOTAL_FILL)
-    _put(ws, row_number, 2, PROVINCE_LABEL, font=_BOLD, fill=_TOTAL_FILL)
+    _put(ws, row_number, 2, table.total.label, font=_BOLD, fill=_TOTAL_FILL)
     _put(ws, row_number, 3, table.total.activities, fmt=COUNT_FORMAT, font=_BOLD, fill=_TOTAL_FILL)
     _value_cells(ws, row_number, first_value_col, table.indicators, table.total.cells, total=True)
     target_row, percent_row = row_number + 1, row_number + 2
@@ -169,7 +187,7 @@ def _units_sheet(ws: Worksheet, table: ConsolidatedTable) -> None:
         target = target_number(ind)
         _put(ws, target_row, column, target, fmt=number_format(ind))
         achieved = table.achievement(index)
-        _put(ws, percent_row, column, achieved / 100.0 if achieved is not None else None, fmt=PERCENT_FORMAT)
+        _put(ws, percent_row, column, achieved / 100.0 if achieved is not None else None, fmt=percent_format(achieved))
     ws.cell(row=percent_row + 2, column=2, value="Ô tô đỏ: chưa đạt chỉ tiêu kế hoạch.").font = Font(italic=True, color="C00000")
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 36
@@ -182,7 +200,8 @@ def _value_cells(ws: Worksheet, row: int, first: int, indicators: Sequence[Indic
     for index, (ind, cell) in enumerate(zip(indicators, cells, strict=True)):
         font = _MISS_FONT if cell.missed else _BOLD if total else None
         fill = _MISS_FILL if cell.missed else _TOTAL_FILL if total else None
-        _put(ws, row, first + index, cell_number(ind, cell), fmt=number_format(ind), font=font, fill=fill)
+        value = cell_number(ind, cell)
+        _put(ws, row, first + index, value, fmt=number_format(ind, value), font=font, fill=fill)
 
 
 def _indicators_sheet(ws: Worksheet, table: ConsolidatedTable) -> None:
@@ -191,7 +210,7 @@ def _indicators_sheet(ws: Worksheet, table: ConsolidatedTable) -> None:
     total_col = first_unit_col + len(table.rows)
     width = total_col + 1
     top = _title(ws, _table_titles(table), width)
-    headers = [*fixed, *(row.label for row in table.rows), PROVINCE_LABEL, "Tỷ lệ đạt so với chỉ tiêu"]
+    headers = [*fixed, *(row.label for row in table.rows), table.total.label, "Tỷ lệ đạt so với chỉ tiêu"]
     for column, text in enumerate(headers, start=1):
         _put(ws, top, column, text, font=_BOLD, fill=_HEADER_FILL, align=_CENTER)
     ws.row_dimensions[top].height = 75
@@ -212,13 +231,16 @@ def _indicators_sheet(ws: Worksheet, table: ConsolidatedTable) -> None:
             _put(ws, row_number, 5, target_number(ind), fmt=number_format(ind))
             for unit_index, row in enumerate(table.rows):
                 cell = row.cells[column]
-                _put(ws, row_number, first_unit_col + unit_index, cell_number(ind, cell), fmt=number_format(ind),
+                value = cell_number(ind, cell)
+                _put(ws, row_number, first_unit_col + unit_index, value, fmt=number_format(ind, value),
                      font=_MISS_FONT if cell.missed else None, fill=_MISS_FILL if cell.missed else None)
             total = table.total.cells[column]
-            _put(ws, row_number, total_col, cell_number(ind, total), fmt=number_format(ind),
+            value = cell_number(ind, total)
+            _put(ws, row_number, total_col, value, fmt=number_format(ind, value),
                  font=_MISS_FONT if total.missed else _BOLD, fill=_MISS_FILL if total.missed else _TOTAL_FILL)
             achieved = table.achievement(column)
-            _put(ws, row_number, total_col + 1, achieved / 100.0 if achieved is not None else None, fmt=PERCENT_FORMAT)
+            _put(ws, row_number, total_col + 1, achieved / 100.0 if achieved is not None else None,
+                 fmt=percent_format(achieved))
             row_number += 1
     _put(ws, row_number, 3, "Số hoạt động", font=_BOLD)
     for unit_index, row in enumerate(table.rows):
@@ -274,20 +296,42 @@ def _ranking_sheet(ws: Worksheet, ranking: Ranking, candidates: Sequence[AwardCa
         r = top + number
         _put(ws, r, 1, row.rank, align=_CENTER)
         _put(ws, r, 2, row.unit.name, align=_WRAP)
-        for offset, score in enumerate(row.criteria):
-            _put(ws, r, 3 + offset, score.reviewed_points, fmt=POINTS_FORMAT)
+        for offset, score in enumerate(row.criteria):  # italic: the unit's own score, not yet assessed
+            _put(ws, r, 3 + offset, score.reviewed_points if score.reviewed else score.self_points, fmt=POINTS_FORMAT,
+                 font=None if score.reviewed else _SELF_FONT)
         base = 3 + len(criteria)
         _put(ws, r, base, row.self_total, fmt=POINTS_FORMAT)
-        _put(ws, r, base + 1, row.reviewed_total, fmt=POINTS_FORMAT, font=_BOLD)
-        _put(ws, r, base + 2, row.percent / 100.0, fmt=PERCENT_FORMAT)
+        if row.reviewed:
+            _put(ws, r, base + 1, row.reviewed_total, fmt=POINTS_FORMAT, font=_BOLD)
+        else:
+            _put(ws, r, base + 1, NOT_ASSESSED, font=_SELF_FONT, align=_CENTER)
+        _put(ws, r, base + 2, row.percent / 100.0, fmt=percent_format(row.percent),
+             font=None if row.reviewed else _SELF_FONT)
         _put(ws, r, base + 3, row.open_queries, fmt=COUNT_FORMAT)
         _put(ws, r, base + 4, proposed.get(row.unit.id, ""), align=_WRAP)
+    legend = top + len(ranking.rows) + 2
+    ws.cell(row=legend, column=2, value=f"Chữ nghiêng: điểm tự chấm của đơn vị, {NOT_ASSESSED}.").font = _SELF_FONT
     ws.column_dimensions["A"].width = 7
     ws.column_dimensions["B"].width = 36
     for column in range(3, len(headers) + 1):
         ws.column_dimensions[get_column_letter(column)].width = 13
     ws.column_dimensions[get_column_letter(len(headers))].width = 34
     ws.freeze_panes = f"{get_column_letter(3)}{top + 1}"
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    """A4 landscape, all columns on the page width and as many pages down as needed (not 42 columns
+    squeezed onto one page), the title and header rows repeated on every page, the unit column too."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    if sheet.freeze_panes:
+        first_body_row = int("".join(ch for ch in sheet.freeze_panes if ch.isdigit()))
+        if first_body_row > 1:
+            sheet.print_title_rows = f"1:{first_body_row - 1}"
 
 
 def workbook_bytes(table: ConsolidatedTable, views: ExcelViews = ExcelViews()) -> bytes:
@@ -301,10 +345,7 @@ def workbook_bytes(table: ConsolidatedTable, views: ExcelViews = ExcelViews()) -
     if views.ranking is not None:
         _ranking_sheet(workbook.create_sheet(SHEET_RANKING), views.ranking, views.candidates)
     for sheet in workbook.worksheets:
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        _print_setup(sheet)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

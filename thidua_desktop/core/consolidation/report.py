@@ -9,6 +9,7 @@ Both take their letterhead from the department's master data, so they look like 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from thidua_desktop.core import documents as d
 from thidua_desktop.core.awards.service import header_defaults
 from thidua_desktop.core.catalogue import CampaignInfo, IndicatorInfo
 from thidua_desktop.core.consolidation.completeness import Completeness, ReportStatus, completeness
-from thidua_desktop.core.consolidation.excel import target_label
+from thidua_desktop.core.consolidation.excel import NOT_ASSESSED, target_label
 from thidua_desktop.core.consolidation.scoring import (
     AwardCandidate,
     Ranking,
@@ -38,10 +39,11 @@ from thidua_desktop.core.consolidation.table import (
     consolidated_table,
     format_cell,
 )
-from thidua_desktop.core.fileio import atomic_write
+from thidua_desktop.core.documents.numbering import check_set
 from thidua_desktop.core.models import Aggregation, Campaign, Unit, UnitKind
 from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel, never_cancelled, no_progress
-from thidua_desktop.core.text import format_date, format_number, format_percent
+from thidua_desktop.core.resources import resource_path
+from thidua_desktop.core.text import format_against, format_date, format_number, format_percent
 from thidua_desktop.core.units import get_unit
 
 
@@ -56,6 +58,7 @@ class Header:
     signer_lines: tuple[str, ...] = ("GIÁM ĐỐC",)
     signer_name: str = ""
     number: str = ""
+    name: str = "Sở Tư pháp"  # in running text ("Kèm theo Báo cáo số … của Sở Tư pháp tỉnh An Giang")
 
 
 def department_header(session: Session) -> Header:
@@ -63,15 +66,27 @@ def department_header(session: Session) -> Header:
     code = session.scalar(select(Unit.code).where(Unit.kind == UnitKind.DEPARTMENT).order_by(Unit.sort_order).limit(1))
     if code is None:
         return Header()
-    values = header_defaults(get_unit(session, code))
-    return Header(values["header_parent"], values["header_agency"], values["agency_symbol"], values["place"] or "An Giang")
+    unit = get_unit(session, code)
+    values = header_defaults(unit)
+    return Header(values["header_parent"], values["header_agency"], values["agency_symbol"], values["place"] or "An Giang",
+                  name=unit.name)
 
 
-def _letterhead(header: Header, symbol: str, day: date | None) -> d.Letterhead:
+def _number(header: Header) -> str:
+    """The number as typed, without a symbol typed after it ("125/BC-STP" → "125"): the program adds it."""
+    return header.number.split("/", 1)[0].strip()
+
+
+def _ref(header: Header, kind: str, symbol: str, day: date | None) -> d.DocumentRef:
+    return d.DocumentRef(symbol.lower(), kind, kind, _number(header), f"{symbol}-{header.symbol}", day, header.name)
+
+
+def _letterhead(header: Header, ref: d.DocumentRef | None, day: date | None) -> d.Letterhead:
+    """The department's header; `ref` gives the number line (None: an attachment, without a number)."""
     return d.Letterhead(
         header.parent_agency,
         header.agency,
-        d.number_line(header.number or None, f"{symbol}-{header.symbol}"),
+        d.number_line(ref.number or None, ref.symbol) if ref else None,
         d.place_date(header.place, day),
     )
 
@@ -93,7 +108,9 @@ def reminder_document(report: Completeness, campaign_title: str, header: Header,
         ))
     if not rows:
         rows.append(d.Row(("Tất cả đơn vị đã gửi báo cáo đúng quy định.",), section=True))
+    notice = _ref(header, "Thông báo", "TB", day)
     blocks: list[d.Block] = [
+        d.para(f"(Kèm theo {notice.citation(year=(day or date.today()).year)})", style=d.ParaStyle.NOTE),
         d.para(
             f"Thực hiện phong trào thi đua “{campaign_title}”, hạn gửi số liệu {report.period.phrase} về Sở Tư pháp "
             f"là ngày {format_date(report.deadline)}. Đến ngày {format_date(report.as_of)}, các đơn vị dưới đây chưa "
@@ -111,7 +128,7 @@ def reminder_document(report: Completeness, campaign_title: str, header: Header,
     ]
     return d.Document(
         name=f"danh-sach-chua-gui-bao-cao-{report.period.start:%Y%m%d}",
-        letterhead=_letterhead(header, "TB", day),
+        letterhead=_letterhead(header, None, day),
         title=d.Title("DANH SÁCH", (f"Đơn vị chưa gửi báo cáo kết quả phong trào thi đua {report.period.phrase}",)),
         blocks=tuple(blocks),
         closing=_closing(header, ("- Như danh sách trên;", "- Lưu: VT, TĐKT.")),
@@ -139,8 +156,20 @@ def period_phrase(label: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def _figure(indicator: IndicatorInfo, cell: Cell) -> str:
+    """A figure as printed, never crossing its target (`core.text.format_against`), or "" without data."""
+    if cell.value is None:
+        return ""
+    target = indicator.target.value if indicator.target is not None else None
+    if indicator.aggregation is Aggregation.RATIO:
+        return format_percent(cell.value, target=target)
+    if float(cell.value).is_integer():
+        return format_cell(indicator, cell)
+    return format_against(cell.value, target, decimals=0)
+
+
 def _value_text(indicator: IndicatorInfo, cell: Cell) -> str:
-    text = format_cell(indicator, cell)
+    text = _figure(indicator, cell)
     if not text:
         return "chưa có số liệu"
     return text if indicator.aggregation is Aggregation.RATIO else f"{text} {indicator.unit}"
@@ -164,7 +193,7 @@ def _criteria_blocks(table: ConsolidatedTable) -> list[d.Block]:
             cell = table.total.cells[column]
             verdict = _assessment(indicator, cell)
             lines.append(f"{indicator.name}: {_value_text(indicator, cell)}" + (f" ({verdict.lower()} chỉ tiêu kế hoạch {target_label(indicator)})" if verdict else ""))
-            rows.append((str(offset + 1), indicator.name, indicator.unit, format_cell(indicator, cell) or "—",
+            rows.append((str(offset + 1), indicator.name, indicator.unit, _figure(indicator, cell) or "—",
                          target_label(indicator), verdict))
         blocks.append(d.para("Kết quả toàn tỉnh: " + "; ".join(lines) + "."))
         blocks.append(d.table(
@@ -191,7 +220,7 @@ def _misses_blocks(table: ConsolidatedTable) -> list[d.Block]:
     if not misses:
         return [d.para("Các đơn vị có số liệu đều đạt các chỉ tiêu kế hoạch có định mức.")]
     rows = [(str(n), row.unit.name, f"{ind.code}. {ind.name}",
-             format_cell(ind, row.cells[table.column_of[ind.id]]), target_label(ind))
+             _figure(ind, row.cells[table.column_of[ind.id]]), target_label(ind))
             for n, (row, ind) in enumerate(misses, start=1)]
     return [d.table([d.Column("STT", 0.7, d.Align.CENTER), d.Column("Đơn vị", 3), d.Column("Chỉ tiêu", 4.2),
                      d.Column("Kết quả", 1.2, d.Align.RIGHT), d.Column("Chỉ tiêu KH", 1.2, d.Align.CENTER)],
@@ -205,11 +234,16 @@ def _ranking_blocks(ranking: Ranking | None, candidates: Sequence[AwardCandidate
         f"Căn cứ {ranking.scheme.title[0].lower()}{ranking.scheme.title[1:]} (điểm chuẩn "
         f"{format_points(ranking.scheme.standard_total)} điểm), kết quả chấm điểm và xếp hạng như sau:"
     )]
-    rows = [(str(r.rank), r.unit.name, format_points(r.self_total), format_points(r.reviewed_total),
-             format_percent(r.percent)) for r in ranking.rows]
+    lines = [rule.min_percent for rule in ranking.scheme.awards]
+    rows = [(str(r.rank), r.unit.name, format_points(r.self_total),
+             format_points(r.reviewed_total) if r.reviewed else NOT_ASSESSED,
+             format_percent(r.percent, target=lines) + ("" if r.reviewed else " (tự chấm)")) for r in ranking.rows]
     blocks.append(d.table([d.Column("Hạng", 0.7, d.Align.CENTER), d.Column("Đơn vị", 5), d.Column("Điểm tự chấm", 1.4, d.Align.RIGHT),
                            d.Column("Điểm thẩm định", 1.4, d.Align.RIGHT), d.Column("Tỷ lệ", 1.1, d.Align.RIGHT)],
                           rows, font_size=11))
+    if any(not r.reviewed for r in ranking.rows):
+        blocks.append(d.para(f"Đơn vị ghi “{NOT_ASSESSED}”: tỷ lệ tính theo điểm tự chấm, chưa được Sở thẩm định.",
+                             style=d.ParaStyle.PLAIN))
     if candidates:
         blocks.append(d.para("Trên cơ sở kết quả xếp hạng, Sở Tư pháp đề xuất Hội đồng Thi đua – Khen thưởng xem xét "
                              "khen thưởng các tập thể sau:"))
@@ -217,6 +251,19 @@ def _ranking_blocks(ranking: Ranking | None, candidates: Sequence[AwardCandidate
     else:
         blocks.append(d.para("Chưa có đơn vị đạt ngưỡng điểm để đề xuất khen thưởng trong kỳ này."))
     return blocks
+
+
+RECIPIENTS_FILE = "recipients.json"
+
+
+def recipients(list_name: str, day: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """("Nơi nhận" lines in force on `day`, their "check before official use" notes), from
+    `resources/awards/recipients.json`: no district office is addressed after the 2025 reorganisation."""
+    raw = json.loads((resource_path("awards") / RECIPIENTS_FILE).read_text(encoding="utf-8"))[list_name]
+    kept = [item for item in raw
+            if (not item.get("from") or date.fromisoformat(item["from"]) <= day)
+            and (not item.get("to") or day <= date.fromisoformat(item["to"]))]
+    return tuple(item["text"] for item in kept), tuple(item["check"] for item in kept if item.get("check"))
 
 
 def summary_documents(
@@ -230,23 +277,28 @@ def summary_documents(
     """The report and its landscape appendix (the consolidated table of key indicators per unit)."""
     table = data.table
     period = table.filter.period
+    report_ref = _ref(header, "Báo cáo", "BC", day)
     issued = f" ngày {format_date(data.plan_date)}" if data.plan_date else ""
+    districts = any(r.unit is not None and r.unit.kind is UnitKind.DISTRICT_OFFICE and r.has_data for r in table.rows)
+    senders = "phòng, đơn vị thuộc Sở và Phòng Tư pháp các huyện, thị xã, thành phố" if districts else "đơn vị"
     intro = (
         f"Thực hiện Kế hoạch số {campaign.plan_number}{issued} của {campaign.issued_by} về phát động phong trào thi đua "
         f"“{campaign.title}” giai đoạn {campaign.starts_on.year} – {campaign.ends_on.year}, trên cơ sở số liệu do các "
-        f"phòng, đơn vị thuộc Sở và Phòng Tư pháp các huyện, thị xã, thành phố gửi về (gói dữ liệu có chữ ký xác thực của từng đơn vị), "
+        f"{senders} gửi về (gói dữ liệu có chữ ký xác thực của từng đơn vị), "
         f"Sở Tư pháp tổng hợp kết quả thực hiện phong trào {period_phrase(period.label)} như sau:"
     )
     own_text = d.paragraphs(assessment) or [d.para(
-        f"Toàn tỉnh ghi nhận {format_number(table.total.activities)} hoạt động của {format_number(sum(1 for r in table.rows if r.has_data))} "
+        f"{table.total.label} ghi nhận {format_number(table.total.activities)} hoạt động của {format_number(sum(1 for r in table.rows if r.has_data))} "
         f"đơn vị; {format_number(len(table.misses()))} trường hợp chưa đạt chỉ tiêu kế hoạch cần được các đơn vị tập trung khắc phục "
         "trong thời gian tới."
     )]
+    addressed, checks = recipients("summary_report", day or date.today())
     blocks: list[d.Block] = [
         d.para(intro),
         d.Heading("I. TÌNH HÌNH GỬI BÁO CÁO"),
         *_completeness_blocks(data.completeness),
         d.Heading("II. KẾT QUẢ THỰC HIỆN CÁC NỘI DUNG PHONG TRÀO"),
+        d.para("Số liệu các chỉ tiêu chính của từng đơn vị tại Phụ lục kèm theo Báo cáo này."),
         *_criteria_blocks(table),
         d.Heading("III. CÁC CHỈ TIÊU CHƯA ĐẠT"),
         *_misses_blocks(table),
@@ -258,21 +310,19 @@ def summary_documents(
     ]
     main = d.Document(
         name=f"bao-cao-tong-hop-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
-        letterhead=_letterhead(header, "BC", day),
+        letterhead=_letterhead(header, report_ref, day), ref=report_ref,
         title=d.Title("BÁO CÁO", ("Tổng hợp kết quả thực hiện phong trào thi đua", f"“{campaign.title}”",
                                   period.label.removeprefix("Cả ").capitalize() if period.label.startswith("Cả") else period.label)),
         blocks=tuple(blocks),
-        closing=_closing(header, (
-            "- Bộ Tư pháp (Vụ Thi đua - Khen thưởng);", "- UBND tỉnh (để báo cáo);", "- Giám đốc, các Phó Giám đốc Sở;",
-            "- Các phòng, đơn vị thuộc Sở;", "- Phòng Tư pháp các huyện, thị xã, thành phố;", "- Lưu: VT, TĐKT.",
-        )),
-        keywords=("thi đua", campaign.code, period.label),
+        closing=_closing(header, addressed),
+        keywords=("thi đua", campaign.code, period.label), notes=checks,
     )
-    return main, appendix_document(table)
+    return main, appendix_document(table, report_ref)
 
 
-def appendix_document(table: ConsolidatedTable) -> d.Document:
-    """The appendix: every unit's figures for the key indicators, with the province row and misses starred."""
+def appendix_document(table: ConsolidatedTable, report: d.DocumentRef | None = None) -> d.Document:
+    """The appendix: every unit's figures for the key indicators, with the province row and misses starred;
+    "(Kèm theo Báo cáo số …)" names the report it belongs to."""
     indicators = [i for i in table.indicators if i.is_key] or list(table.indicators[:10])
     columns = [d.Column("STT", 0.7, d.Align.CENTER), d.Column("Đơn vị", 2.6)]
     columns += [d.Column(f"{i.code} ({i.unit})", 1.9 if i.is_money else 1, d.Align.RIGHT) for i in indicators]
@@ -281,14 +331,17 @@ def appendix_document(table: ConsolidatedTable) -> d.Document:
         cells = []
         for indicator in indicators:
             cell = row.cells[table.column_of[indicator.id]]
-            cells.append(format_cell(indicator, cell) + ("*" if cell.missed else ""))
+            cells.append(_figure(indicator, cell) + ("*" if cell.missed else ""))
         rows.append((str(number) if row.unit else "", row.label, *cells))
     legend = "; ".join(f"{i.code}: {i.name}" for i in indicators)
     return d.Document(
         name="phu-luc-bang-tong-hop",
         title=d.Title("PHỤ LỤC", (f"Bảng tổng hợp số liệu các chỉ tiêu chính theo đơn vị — {table.filter.description}",)),
-        blocks=(d.table(columns, rows, font_size=9), d.para(f"Ghi chú: {legend}. Dấu * : chưa đạt chỉ tiêu kế hoạch.", style=d.ParaStyle.PLAIN)),
-        orientation=d.Orientation.LANDSCAPE,
+        blocks=(*((d.para(f"(Kèm theo {report.citation(year=(report.day or date.today()).year)})",
+                             style=d.ParaStyle.NOTE),) if report else ()),
+                d.table(columns, rows, font_size=9),
+                d.para(f"Ghi chú: {legend}. Dấu * : chưa đạt chỉ tiêu kế hoạch.", style=d.ParaStyle.PLAIN)),
+        orientation=d.Orientation.LANDSCAPE, cites=(report,) if report else (),
     )
 
 
@@ -296,7 +349,8 @@ def summary_data(session: Session, campaign: CampaignInfo, flt: ConsolidationFil
                  figures: FiguresSource | None = None, as_of: date | None = None) -> SummaryData:
     """The report's figures; `scheme` None (no scoring scheme for the campaign) leaves the ranking out."""
     table = consolidated_table(session, campaign, flt, figures=figures)
-    report = completeness(session, campaign, flt.period, as_of=as_of, unit_kinds=flt.unit_kinds)
+    report = completeness(session, campaign, flt.period, as_of=as_of, unit_kinds=flt.unit_kinds,
+                          unit_ids=flt.unit_ids)
     ranking = rank_units(session, campaign, flt, table=table, scheme=scheme) if scheme is not None else None
     plan_date = session.scalar(select(Campaign.issued_on).where(Campaign.id == campaign.id))
     return SummaryData(table, report, ranking, tuple(award_candidates(ranking)) if ranking else (), plan_date)
@@ -317,6 +371,7 @@ def write_summary_files(
     report = progress or no_progress
     report(0, 2)
     main, appendix = summary_documents(campaign, data, header, day=day or date.today(), assessment=assessment)
+    check_set([main, appendix])
     target = target.with_suffix(".pdf")
     outputs = {
         target: d.render_pdf([main, appendix]),
@@ -326,7 +381,6 @@ def write_summary_files(
     check_cancel(cancel)  # the last point where nothing is written yet
     report(1, 2)
     for path, payload in outputs.items():
-        with atomic_write(path) as handle:
-            handle.write(payload)
+        d.write_file(path, payload)
     report(2, 2)
     return list(outputs)

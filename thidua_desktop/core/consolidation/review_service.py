@@ -106,6 +106,22 @@ class ReviewService:
     def clear(self, activity_id: int) -> ReviewReport:
         return self._write(lambda s: clear_review(s, activity_id, actor=self.actor))
 
+    def accept_all(self, activity_ids: Sequence[int]) -> ReviewReport:
+        """Accept several activities in one transaction (the reviewer selected them together)."""
+        return self._review_all(activity_ids, ReviewStatus.ACCEPTED)
+
+    def query_all(self, activity_ids: Sequence[int], comment: str) -> ReviewReport:
+        """Ask the units to explain several activities with one comment, in one transaction."""
+        return self._review_all(activity_ids, ReviewStatus.QUERIED, comment)
+
+    def clear_all(self, activity_ids: Sequence[int]) -> ReviewReport:
+        with self._context.write_sessions.begin() as session:
+            return _merged([clear_review(session, i, actor=self.actor) for i in activity_ids])
+
+    def _review_all(self, activity_ids: Sequence[int], status: ReviewStatus, comment: str = "") -> ReviewReport:
+        with self._context.write_sessions.begin() as session:
+            return _merged([set_review(session, i, status, comment, actor=self.actor) for i in activity_ids])
+
     def queried_items(self, *, period: Period | None = None, unit_id: int | None = None) -> list[QueriedItem]:
         with self._context.sessions() as session:
             return queried_items(session, self._context.campaign, period=period, unit_id=unit_id)
@@ -189,6 +205,13 @@ class ReviewService:
             set_reviewed_score(session, campaign, unit_id, period, criterion_code, points, note=note,
                                actor=self.actor, scheme=scheme)
         return ReviewReport(units=(unit_id,))
+
+
+def _merged(reports: Sequence[ReviewReport]) -> ReviewReport:
+    """One report for several review changes (the GUI announces it once)."""
+    activities = tuple(dict.fromkeys(a for r in reports for a in r.activities))
+    units = tuple(dict.fromkeys(u for r in reports for u in r.units))
+    return ReviewReport(activities=activities, units=units)
 
 
 __all__ = ["LockReport", "PendingReport", "PendingResolver", "ReviewService"]

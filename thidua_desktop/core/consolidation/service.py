@@ -114,9 +114,11 @@ class ConsolidationService:
 
     # --- completeness and reminders ----------------------------------------------------------------------
     def completeness(self, period: Period, *, as_of: date | None = None,
-                     unit_kinds: Iterable[UnitKind] | None = None) -> Completeness:
+                     unit_kinds: Iterable[UnitKind] | None = None,
+                     unit_ids: Iterable[int] | None = None) -> Completeness:
         with self._context.sessions() as session:
-            return completeness(session, self.campaign, period, as_of=as_of, unit_kinds=unit_kinds)
+            return completeness(session, self.campaign, period, as_of=as_of, unit_kinds=unit_kinds,
+                                unit_ids=unit_ids)
 
     def set_deadline(self, period: Period, due_on: date | None) -> DeadlineReport:
         """Set the period's reporting deadline (None: back to the default); audited."""
@@ -179,7 +181,7 @@ class ConsolidationService:
         if target.suffix.lower() != ".xlsx":
             target = target.with_suffix(".xlsx")
         flt = table.filter
-        report = self.completeness(flt.period, unit_kinds=flt.unit_kinds)
+        report = self.completeness(flt.period, unit_kinds=flt.unit_kinds, unit_ids=flt.unit_ids)
         ranking = self.ranking_or_none(flt, table=table)
         views = ExcelViews(report, ranking, award_candidates(ranking) if ranking else ())
         return export_xlsx(target, table, views, progress=progress, cancel=cancel)

@@ -24,18 +24,37 @@ from thidua_desktop.core.text import format_number, format_percent
 from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitInfo, list_units
 
 PROVINCE_LABEL = "Toàn tỉnh"
+SELECTION_TOTAL_LABEL = "Cộng các đơn vị đã chọn"  # the total row when a unit filter leaves units out
 PLACE_LABELS = {"poor_commune": "xã nghèo", "remote_area": "vùng sâu, vùng xa", "ethnic_area": "vùng đồng bào DTTS"}
 
 
 @dataclass(frozen=True)
 class ConsolidationFilter:
-    """What the department looks at: a period, optionally some kinds of unit and some kinds of place."""
+    """What the department looks at: a period, optionally some kinds of unit (or some units) and kinds of place.
+
+    `units_caption` names the chosen units in titles ("Phòng Tư pháp huyện Chợ Mới"); it selects nothing.
+    """
 
     period: Period
     unit_kinds: frozenset[UnitKind] | None = None
     poor_commune: bool | None = None
     remote_area: bool | None = None
     ethnic_area: bool | None = None
+    unit_ids: frozenset[int] | None = None
+    units_caption: str = ""
+
+    @property
+    def restricts_units(self) -> bool:
+        """Whether some units are left out, so that the total is not the province's."""
+        return self.unit_kinds is not None or self.unit_ids is not None
+
+    def keeps(self, unit: UnitInfo) -> bool:
+        return ((self.unit_kinds is None or unit.kind in self.unit_kinds)
+                and (self.unit_ids is None or unit.id in self.unit_ids))
+
+    @property
+    def total_label(self) -> str:
+        return SELECTION_TOTAL_LABEL if self.restricts_units else PROVINCE_LABEL
 
     def with_(self, **changes: object) -> ConsolidationFilter:
         return replace(self, **changes)
@@ -60,6 +79,8 @@ class ConsolidationFilter:
         parts = [self.period.label]
         if self.unit_kinds is not None:
             parts.append(", ".join(UNIT_KIND_LABELS[k] for k in UnitKind if k in self.unit_kinds))
+        if self.unit_ids is not None:
+            parts.append(self.units_caption or f"{len(self.unit_ids)} đơn vị")
         for name, label in PLACE_LABELS.items():
             wanted = getattr(self, name)
             if wanted is not None:
@@ -105,13 +126,14 @@ class ColumnGroup:
 
 @dataclass(frozen=True)
 class TableRow:
-    unit: UnitInfo | None  # None for the province totals row
+    unit: UnitInfo | None  # None for the totals row
     activities: int
     cells: tuple[Cell, ...]
+    total_label: str = PROVINCE_LABEL  # "Toàn tỉnh" only when no unit is filtered out
 
     @property
     def label(self) -> str:
-        return self.unit.short_name if self.unit else PROVINCE_LABEL
+        return self.unit.short_name if self.unit else self.total_label
 
     @property
     def has_data(self) -> bool:
@@ -186,7 +208,7 @@ def column_groups(campaign: CampaignInfo, indicators: Iterable[IndicatorInfo]) -
 
 def units_for(session: Session, flt: ConsolidationFilter) -> list[UnitInfo]:
     """The units of the chosen kinds, in master-data order; `build_table` decides which ones get a row."""
-    return [unit for unit in list_units(session) if flt.unit_kinds is None or unit.kind in flt.unit_kinds]
+    return [unit for unit in list_units(session) if flt.keeps(unit)]
 
 
 def _expected_to_report(unit: UnitInfo, period: Period) -> bool:
@@ -260,13 +282,14 @@ def build_table(
         None,
         sum(f.activities for f in shown),
         tuple(_cell(ind, totals.get(ind.id)) for ind in indicators),
+        flt.total_label,
     )
     return ConsolidatedTable(campaign, flt, indicators, tuple(rows), total, column_groups(campaign, indicators))
 
 
 def _covers_most_of_the_campaign(flt: ConsolidationFilter, campaign: CampaignInfo) -> bool:
     """Whether the filter keeps most activities: then reading every value in storage order is the faster plan."""
-    if flt.unit_kinds is not None or any(flag is not None for flag in flt.place_flags()):
+    if flt.restricts_units or any(flag is not None for flag in flt.place_flags()):
         return False
     span = (campaign.ends_on - campaign.starts_on).days + 1
     return (flt.period.end - flt.period.start).days + 1 >= span / 2
@@ -276,7 +299,7 @@ def direct_figures(
     session: Session, campaign: CampaignInfo, flt: ConsolidationFilter, unit_ids: frozenset[int]
 ) -> dict[int, UnitFigures]:
     """Figures straight from the database: three GROUP BYs (sums, latest stocks, counts) over covering indexes."""
-    conditions = _conditions(flt.activity_filter(campaign.id, unit_ids if flt.unit_kinds is not None else None))
+    conditions = _conditions(flt.activity_filter(campaign.id, unit_ids if flt.restricts_units else None))
     stock_ids = [i.id for i in campaign.indicators if i.aggregation is Aggregation.LATEST]
     raw: dict[tuple[int, int], int] = {}
     broad = _covers_most_of_the_campaign(flt, campaign)

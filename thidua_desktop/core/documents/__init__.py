@@ -49,6 +49,8 @@ never acts as reportlab markup. `Document.headings()` lists the headings both re
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from thidua_desktop.core.documents.model import (
@@ -57,6 +59,7 @@ from thidua_desktop.core.documents.model import (
     Closing,
     Column,
     Document,
+    DocumentRef,
     Heading,
     Letterhead,
     Orientation,
@@ -81,20 +84,23 @@ from thidua_desktop.core.documents.word import render_docx
 from thidua_desktop.core.fileio import atomic_write
 
 
+def write_file(target: Path, data: bytes) -> Path:
+    """Write atomically with the permissions of a file saved in that folder (not the temp file's 0600):
+    a document saved to a shared folder must open for the colleague who prints it."""
+    with atomic_write(target) as handle:
+        handle.write(data)
+    os.chmod(target, stat.S_IMODE(target.parent.stat().st_mode) & 0o666)
+    return target
+
+
 def write_document(document: Document, folder: Path) -> list[Path]:
     """Write `<name>.pdf` and `<name>.docx` into folder (each atomically); returns both paths."""
     rendered = {".pdf": render_pdf(document), ".docx": render_docx(document)}
-    paths = []
-    for suffix, data in rendered.items():
-        path = folder / f"{document.name}{suffix}"
-        with atomic_write(path) as handle:
-            handle.write(data)
-        paths.append(path)
-    return paths
+    return [write_file(folder / f"{document.name}{suffix}", data) for suffix, data in rendered.items()]
 
 
 __all__ = [
-    "Align", "Block", "Closing", "Column", "Document", "Heading", "Letterhead", "Orientation", "PageBreak",
+    "Align", "Block", "Closing", "Column", "Document", "DocumentRef", "Heading", "Letterhead", "Orientation", "PageBreak",
     "ParaStyle", "Paragraph", "Row", "Run", "Signature", "Table", "Title", "clean", "long_date", "number_line",
-    "para", "paragraphs", "place_date", "render_docx", "render_pdf", "table", "write_document",
+    "para", "paragraphs", "place_date", "render_docx", "render_pdf", "table", "write_document", "write_file",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from thidua_desktop.core.documents.model import Orientation
@@ -57,3 +58,67 @@ SUMMARY_RULE_SHARE = 0.35  # under the summary line: 1/3–1/2 of its text
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 RECIPIENTS_HEADING = "Nơi nhận:"
+
+# Letterhead: room between the two columns, and the narrowest the left one gets.
+HEADER_GUTTER_MM = 5.0
+_PLACE_WORDS = ("THÀNH PHỐ ", "THỊ XÃ ", "HUYỆN ", "TỈNH ", "QUẬN ", "XÃ ", "PHƯỜNG ")
+NBSP = "\u00a0"
+
+
+# Names of bodies and terms a letterhead line never splits (a data list: add to it, never to the code paths).
+NO_SPLIT_TERMS = ("TRUNG TÂM", "TRỢ GIÚP PHÁP LÝ", "NHÀ NƯỚC", "SỞ TƯ PHÁP", "PHÒNG TƯ PHÁP", "TƯ PHÁP",
+                  "ĐẤU GIÁ TÀI SẢN", "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "VĂN PHÒNG", "THANH TRA",
+                  "CÔNG CHỨNG", "PHỔ BIẾN", "GIÁO DỤC PHÁP LUẬT", "HÀNH CHÍNH TƯ PHÁP", "BỔ TRỢ TƯ PHÁP",
+                  "THÀNH PHỐ", "THỊ XÃ", "ĐẶC KHU")
+
+
+def bind_place_names(text: str) -> str:
+    """"UBND THÀNH PHỐ LONG XUYÊN": the place name after its administrative word, and the terms of
+    `NO_SPLIT_TERMS`, are bound with no-break spaces, so a header wraps between names, never inside one
+    ("UBND THÀNH PHỐ / LONG XUYÊN", not "UBND THÀNH PHỐ LONG / XUYÊN")."""
+    upper = text.upper()
+    for word in _PLACE_WORDS:
+        index = upper.rfind(word)
+        if index >= 0 and (index == 0 or upper[index - 1] == " "):
+            start = index + len(word)
+            text = text[:start] + text[start:].replace(" ", NBSP)
+            break
+    for term in NO_SPLIT_TERMS:
+        text = text.replace(term, term.replace(" ", NBSP))
+    return text
+
+
+def header_lines(text: str, width_of: Callable[[str], float], room: float) -> list[str]:
+    """The lines of a letterhead text in a column `room` wide: explicit line breaks are kept; a line
+    too wide is split at the space that best balances the two parts (no-break spaces never split)."""
+    lines: list[str] = []
+    for line in text.splitlines() or [""]:
+        lines += _balanced(line, width_of, room)
+    return lines
+
+
+def _balanced(line: str, width_of: Callable[[str], float], room: float) -> list[str]:
+    words = line.split(" ")
+    if width_of(line) <= room or len(words) < 2:
+        return [line]
+    def parts(i: int) -> tuple[str, str]:
+        return " ".join(words[:i]), " ".join(words[i:])
+
+    two_lines = [i for i in range(1, len(words)) if all(width_of(p) <= room for p in parts(i))]
+    if two_lines:  # the fewest lines, then the most even
+        best = min(two_lines, key=lambda i: max(width_of(p) for p in parts(i)))
+        return list(parts(best))
+    fitting = [i for i in range(1, len(words)) if width_of(parts(i)[0]) <= room]
+    best = max(fitting, default=1)  # fill the first line, break the rest the same way
+    return [parts(best)[0], *_balanced(parts(best)[1], width_of, room)]
+
+
+def header_left_width(lines_needed: Callable[[float], list[str]], width_of: Callable[[str], float],
+                      text_width: float, right_needed: float) -> float:
+    """The left column's width: its share of the text width, widened (up to what the national title
+    leaves) until its lines break only where `header_lines` chose, with a gutter before the right one."""
+    gutter = HEADER_GUTTER_MM * MM
+    widest = text_width - right_needed - gutter
+    base = text_width * HEADER_LEFT_SHARE
+    needed = max((width_of(line) for line in lines_needed(widest)), default=0.0) + gutter
+    return max(base, min(needed, widest))

@@ -170,8 +170,47 @@ class Closing:
 
 
 @dataclass(frozen=True)
+class DocumentRef:
+    """Who issued a document under which number: what a cross-reference to it repeats.
+
+    A document carries its own `ref`; a document that names another ("Kèm theo Tờ trình số …")
+    carries a copy of that document's ref in `cites`, so a set can be checked for agreement
+    (`numbering.check_set`) before it is printed.
+    """
+
+    key: str  # unique within a dossier: "to_trinh/BK-BTP", "bien_ban"
+    label: str  # how the check names it: "Tờ trình đề nghị tặng Bằng khen của Bộ trưởng Bộ Tư pháp"
+    kind: str  # in running text: "Tờ trình", "Biên bản", "Báo cáo"
+    number: str  # "" while the văn thư has not given one yet
+    symbol: str  # "TTr-STP"
+    day: date | None
+    issuer: str  # in running text: "Sở Tư pháp tỉnh An Giang"
+
+    @property
+    def number_text(self) -> str:
+        """"05/TTr-STP", or room to write the number by hand ("        /TTr-STP")."""
+        return number_line(self.number or None, self.symbol).removeprefix("Số:").lstrip(" ")
+
+    def number_and_date(self, *, year: int | None = None) -> str:
+        """"số 05/TTr-STP ngày 05/12/2025", with room to write a missing number or date by hand."""
+        if self.day is not None:
+            day = f"{self.day.day:02d}/{self.day.month:02d}/{self.day.year}"
+        else:
+            day = f"………/………/{year}" if year else "………/………/………"
+        return f"số {self.number_text} ngày {day}"
+
+    def citation(self, *, year: int | None = None) -> str:
+        """"Tờ trình số 05/TTr-STP ngày 05/12/2025 của Sở Tư pháp tỉnh An Giang"."""
+        return f"{self.kind} {self.number_and_date(year=year)} của {self.issuer}"
+
+
+@dataclass(frozen=True)
 class Document:
-    """One printable document; `name` is the file stem ("01-to-trinh-giay-khen")."""
+    """One printable document; `name` is the file stem ("01-to-trinh-giay-khen").
+
+    `ref` is its own number (None: a document without one, like a Báo cáo thành tích); `cites` are
+    the documents of the same set it names in its text.
+    """
 
     name: str
     title: Title
@@ -181,6 +220,9 @@ class Document:
     orientation: Orientation = Orientation.PORTRAIT
     author: str = ""
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    ref: DocumentRef | None = None
+    cites: tuple[DocumentRef, ...] = ()
+    notes: tuple[str, ...] = ()  # "check before official use": shown in the preview, never printed
 
     def headings(self) -> list[str]:
         """The document type and its section headings, in order: what both renderers mark as headings."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -19,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -83,6 +85,23 @@ def string_width(text: str, font: str, size: float) -> float:
 
 
 _CELL_PADDING = 3.0
+_CAPTION_ROOM_MM = 45.0  # a caption, a two-line header row and three rows
+MIN_CELL_SIZE = 8.0
+
+
+def cell_font_size(text: str, width: float, size: float, *, bold: bool = False) -> float:
+    """The table font size at which the cell's longest word fits its column (`width` in points, padding
+    included), so "1.900.500.000" or "2.1.a" is never broken inside; down to 8 pt, then as is."""
+    words = clean(text).split()
+    if not words:
+        return size
+    font = FONT_BOLD if bold else FONT
+    room = width - 2 * _CELL_PADDING - 0.5
+    register_fonts()
+    longest = max(pdfmetrics.stringWidth(w, font, size) for w in words)
+    if longest <= room:
+        return size
+    return max(MIN_CELL_SIZE, int(size * room / longest * 2) / 2)
 _STRING_ALIGN = {Align.LEFT: "LEFT", Align.CENTER: "CENTER", Align.RIGHT: "RIGHT", Align.JUSTIFY: "LEFT"}
 _ALIGN = {Align.LEFT: TA_LEFT, Align.CENTER: TA_CENTER, Align.RIGHT: TA_RIGHT, Align.JUSTIFY: TA_JUSTIFY}
 _INDENT = L.FIRST_LINE_INDENT_MM * L.MM
@@ -235,6 +254,84 @@ def _layout_table(cells: list[list], widths: list[float]) -> RLTable:
     return grid
 
 
+def _shift_rows(commands: list[tuple], start: int, stop: int) -> list[tuple]:
+    """Table style commands of rows [start, stop) renumbered from 0 (negative indices kept as they are)."""
+    shifted = []
+    for command in commands:
+        name, (c0, r0), (c1, r1), *rest = command
+        if r0 >= 0 and r1 >= 0 and (r1 < start or r0 >= stop):
+            continue
+        r0 = max(r0 - start, 0) if r0 >= 0 else r0
+        r1 = min(r1, stop - 1) - start if r1 >= 0 else r1
+        shifted.append((name, (c0, r0), (c1, r1), *rest))
+    return shifted
+
+
+class _DataTable(RLTable):
+    """A data table that can hand its last rows to the closing, so the signer never stands alone.
+
+    Built through `data_table` (reportlab re-creates split tables through the base constructor).
+    """
+
+    source: tuple[list[list], list[float], list[tuple]]
+
+    def split_last(self, count: int) -> tuple[RLTable | None, RLTable]:
+        """(the table without its last `count` rows, those rows with the same columns and grid)."""
+        data, widths, commands = self.source
+        if len(data) - 1 <= count:
+            return None, self  # a short table goes with the closing whole
+        cut = len(data) - count
+        return (data_table(data[:cut], widths, _shift_rows(commands, 0, cut)),
+                data_table(data[cut:], widths, _shift_rows(commands, cut, len(data)), header=False))
+
+
+def data_table(data: list[list], widths: list[float], commands: list[tuple], *, header: bool = True) -> _DataTable:
+    table = _DataTable(data, colWidths=widths, repeatRows=1 if header else 0)
+    table.setStyle(commands)
+    table.source = (data, widths, commands)
+    return table
+
+
+@dataclass(frozen=True)
+class LetterheadColumns:
+    """Both renderers' letterhead geometry: column widths (pt), the left lines as broken, title size."""
+
+    left: float
+    right: float
+    parent_lines: tuple[str, ...]
+    agency_lines: tuple[str, ...]
+    national_size: float
+
+
+def letterhead_columns(head: Letterhead, width: float) -> LetterheadColumns:
+    """Size the left column so the agency names break only between words chosen by the data (explicit
+    line breaks, place names bound) and balanced, never mid-name, with a gutter before the right one."""
+    register_fonts()
+    parent = L.bind_place_names(clean(head.parent_agency))
+    agency = L.bind_place_names(clean(head.agency))
+
+    def regular(text: str) -> float:
+        return pdfmetrics.stringWidth(text, FONT, L.HEADER_CAPS_SIZE)
+
+    def bold(text: str) -> float:
+        return pdfmetrics.stringWidth(text, FONT_BOLD, L.HEADER_CAPS_SIZE)
+
+    def lines(room: float) -> list[str]:
+        return L.header_lines(parent, regular, room) + L.header_lines(agency, bold, room)
+
+    def widest(text: str) -> float:
+        return max(regular(text), bold(text))
+
+    title_min = pdfmetrics.stringWidth(L.NATIONAL_TITLE, FONT_BOLD, 12.0)
+    left = L.header_left_width(lines, widest, width, title_min)
+    right = width - left
+    national = L.HEADER_CAPS_SIZE if pdfmetrics.stringWidth(L.NATIONAL_TITLE, FONT_BOLD, L.HEADER_CAPS_SIZE) <= right \
+        else 12.0
+    room = left - L.HEADER_GUTTER_MM * L.MM
+    return LetterheadColumns(left, right, tuple(L.header_lines(parent, regular, room)),
+                             tuple(L.header_lines(agency, bold, room)), national)
+
+
 class _Builder:
     """Turns one `Document` into flowables for a frame of the given width."""
 
@@ -244,15 +341,14 @@ class _Builder:
 
     def letterhead(self, head: Letterhead) -> RLTable:
         s = self.s
-        left_w = self.width * L.HEADER_LEFT_SHARE
-        right_w = self.width - left_w
-        agency_w = max(pdfmetrics.stringWidth(line, FONT_BOLD, L.HEADER_CAPS_SIZE)
-                       for line in clean(head.agency).splitlines() or [""])
+        columns = letterhead_columns(head, self.width)
+        left_w, right_w = columns.left, columns.right
+        agency_w = max(pdfmetrics.stringWidth(line, FONT_BOLD, L.HEADER_CAPS_SIZE) for line in columns.agency_lines)
         motto_w = pdfmetrics.stringWidth(L.MOTTO, FONT_BOLD, L.MOTTO_SIZE)
         title_style = s.header_agency
-        if pdfmetrics.stringWidth(L.NATIONAL_TITLE, FONT_BOLD, L.HEADER_CAPS_SIZE) > right_w:
+        if columns.national_size < L.HEADER_CAPS_SIZE:
             title_style = ParagraphStyle("national-small", parent=s.header_agency, fontSize=12, leading=14)
-        left = [_p(head.parent_agency, s.header_caps), _p(head.agency, s.header_agency),
+        left = [_p("\n".join(columns.parent_lines), s.header_caps), _p("\n".join(columns.agency_lines), s.header_agency),
                 _rule(max(agency_w * L.AGENCY_RULE_SHARE, 10 * L.MM))]
         right = [_p(L.NATIONAL_TITLE, title_style), _p(L.MOTTO, s.motto), _rule(min(motto_w, right_w))]
         number = _p(head.number_line, s.number) if head.number_line else ""
@@ -273,7 +369,8 @@ class _Builder:
         size = tbl.font_size
         total = sum(c.width for c in tbl.columns)
         widths = [self.width * c.width / total for c in tbl.columns]
-        header = [RLParagraph(markup(c.title), s.cell(size, Align.CENTER, True)) for c in tbl.columns]
+        header = [RLParagraph(markup(c.title), s.cell(cell_font_size(c.title, w, size, bold=True), Align.CENTER, True))
+                  for c, w in zip(tbl.columns, widths, strict=True)]
         data: list[list] = [header]
         commands: list[tuple] = [
             ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), size),
@@ -291,15 +388,14 @@ class _Builder:
             else:
                 data.append([self._cell(text, col, width, size)
                              for text, col, width in zip(row.cells, tbl.columns, widths, strict=True)])
-        result = RLTable(data, colWidths=widths, repeatRows=1)
-        result.setStyle(commands)
-        return result
+        return data_table(data, widths, commands)
 
     def _cell(self, text: str, column: Column, width: float, size: float) -> str | RLParagraph:
-        """A plain string when it fits on one line (drawn literally, no markup parsing: fast), else a Paragraph."""
+        """A plain string when it fits on one line (drawn literally, no markup parsing: fast), else a Paragraph
+        wrapping at spaces only, in a smaller size when one word would not fit the column."""
         if "\n" not in text and pdfmetrics.stringWidth(text, FONT, size) <= width - 2 * _CELL_PADDING:
             return text
-        return RLParagraph(markup(text), self.s.cell(size, column.align, False))
+        return RLParagraph(markup(text), self.s.cell(cell_font_size(text, width, size), column.align, False))
 
     def signature(self, sig: Signature) -> list[Flowable]:
         s = self.s
@@ -329,8 +425,13 @@ class _Builder:
         if doc.letterhead:
             story.append(self.letterhead(doc.letterhead))
         story += self.title(doc.title)
-        for block in doc.blocks:
+        for index, block in enumerate(doc.blocks):
             if isinstance(block, Paragraph):
+                if index + 1 < len(doc.blocks) and isinstance(doc.blocks[index + 1], Table):
+                    # a table's caption never stays behind at a page foot: it starts a page unless there is
+                    # room for it, the header row and a few rows (keeping it with the whole table would
+                    # leave most of a page blank before a long table)
+                    story.append(CondPageBreak(_CAPTION_ROOM_MM * L.MM))
                 story.append(RLParagraph(_runs_markup(block.runs), s.para[block.style]))
             elif isinstance(block, Heading):
                 story.append(RLParagraph(markup(block.text), s.heading[min(block.level, 2)]))
@@ -339,12 +440,41 @@ class _Builder:
             elif isinstance(block, PageBreak):
                 story.append(RLPageBreak())
         if doc.closing:
-            tail = [Spacer(0, 10), self.closing(doc.closing)]
-            if isinstance(story[-1], RLParagraph):  # never leave the signer alone on the last page
-                story[-1:] = [KeepTogether([story[-1], *tail])]
-            else:
-                story += tail
+            story = _keep_closing_with_text(story, [Spacer(0, 10), self.closing(doc.closing)])
         return story
+
+
+# A lone last line is not enough company for a signer: keep at least this much text with the closing.
+_MIN_CHARS_WITH_CLOSING = 160  # about two lines of 14 pt body text on A4
+
+
+def _keep_closing_with_text(story: list[Flowable], tail: list[Flowable]) -> list[Flowable]:
+    """Never leave the signer block alone on a page: it moves with at least two lines of the text above.
+
+    Trailing paragraphs are kept with it until they hold two lines' worth of text; a trailing table
+    gives its last two rows (split off as a table of the same columns, so the grid continues).
+    """
+    kept: list[Flowable] = []
+    chars = 0
+    while story and chars < _MIN_CHARS_WITH_CLOSING:
+        last = story[-1]
+        if isinstance(last, RLParagraph):
+            kept.insert(0, story.pop())
+            chars += len(last.getPlainText())
+        elif isinstance(last, Spacer) and story[:-1] and isinstance(story[-2], _DataTable):
+            story.pop()
+        elif isinstance(last, _DataTable):
+            head, tail_rows = last.split_last(2)
+            story.pop()
+            if head is not None:
+                story.append(head)
+            kept.insert(0, tail_rows)
+            break
+        else:
+            break
+    while kept and story and isinstance(story[-1], RLParagraph) and story[-1].style.keepWithNext:
+        kept.insert(0, story.pop())  # a heading goes with what it heads, never alone at a page foot
+    return [*story, KeepTogether([*kept, *tail])] if kept else [*story, *tail]
 
 
 def _frame_width(orientation: Orientation) -> float:

@@ -34,7 +34,13 @@ from thidua_desktop.core.documents.model import (
     Title,
     clean,
 )
-from thidua_desktop.core.documents.pdf import FONT_BOLD, string_width
+from thidua_desktop.core.documents.pdf import (
+    FONT_BOLD,
+    cell_font_size,
+    letterhead_columns,
+    register_fonts,
+    string_width,
+)
 
 WORD_FONT = "Times New Roman"
 CELL_PADDING_PT = 3.0  # same as the PDF tables
@@ -164,12 +170,13 @@ def _keep_rows_whole(grid) -> None:  # noqa: ANN001
         props.append(OxmlElement("w:cantSplit"))
 
 
-def _cell_margins(grid, points: float) -> None:  # noqa: ANN001
-    """Left/right cell padding as in the PDF (none in layout grids, 3 pt in data tables), not Word's 1,9 mm."""
+def _cell_margins(grid, points: float, vertical: float = 0.0) -> None:  # noqa: ANN001
+    """Cell padding as in the PDF (none in layout grids, 3 pt beside and 1 pt above and below text in data
+    tables), not Word's 1,9 mm."""
     margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
+    for side in ("top", "left", "bottom", "right"):
         edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:w"), str(round(points * 20)))
+        edge.set(qn("w:w"), str(round((points if side in ("left", "right") else vertical) * 20)))
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
     grid._tbl.tblPr.append(margins)  # noqa: SLF001
@@ -190,17 +197,16 @@ class _Writer:
         self.width = L.text_width_mm(orientation)
 
     def letterhead(self, head: Letterhead) -> None:
-        left_w = self.width * L.HEADER_LEFT_SHARE
+        columns = letterhead_columns(head, self.width * L.MM)  # the PDF's geometry: both break alike
+        left_w = columns.left / L.MM
         widths = [left_w, self.width - left_w]
         grid = _borderless(self.word, 2, widths)
         left, right = grid.rows[0].cells
-        _paragraph(left, head.parent_agency, size=L.HEADER_CAPS_SIZE)
-        _paragraph(left, head.agency, bold=True, size=L.HEADER_CAPS_SIZE)
-        agency_w = string_width(head.agency, FONT_BOLD, L.HEADER_CAPS_SIZE) / L.MM
+        _paragraph(left, "\n".join(columns.parent_lines), size=L.HEADER_CAPS_SIZE)
+        _paragraph(left, "\n".join(columns.agency_lines), bold=True, size=L.HEADER_CAPS_SIZE)
+        agency_w = max(string_width(line, FONT_BOLD, L.HEADER_CAPS_SIZE) for line in columns.agency_lines) / L.MM
         _rule(left, max(agency_w * L.AGENCY_RULE_SHARE, 10.0), left_w)
-        national_size = L.HEADER_CAPS_SIZE
-        if string_width(L.NATIONAL_TITLE, FONT_BOLD, national_size) / L.MM > widths[1]:
-            national_size = 12.0
+        national_size = columns.national_size
         _paragraph(right, L.NATIONAL_TITLE, bold=True, size=national_size)
         _paragraph(right, L.MOTTO, bold=True, size=L.MOTTO_SIZE)
         _rule(right, string_width(L.MOTTO, FONT_BOLD, L.MOTTO_SIZE) / L.MM, widths[1])
@@ -231,29 +237,53 @@ class _Writer:
             added.italic = (run.italic or italic) or None
             added.font.size = Pt(size)
 
-    def table(self, block: Table) -> None:
+    def table(self, block: Table, *, keep_end_with_next: bool = False) -> None:
+        """A data table; with `keep_end_with_next` its last two rows are a table of their own that keeps
+        with what follows (the signer): LibreOffice keeps a table with the next paragraph only when every
+        row asks it, and a whole long table cannot (tested with the .docx converted to PDF)."""
+        rows = list(block.rows)
+        tail = rows[-2:] if keep_end_with_next and len(rows) > 2 else []
+        head = rows[: len(rows) - len(tail)]
+        grid = self._grid(block, head, header=True)
+        if tail:
+            joint = _paragraph(self.word, after=0)  # 1 pt: two tables are never merged on import
+            joint.paragraph_format.line_spacing = Pt(1)
+            joint.paragraph_format.space_before = Pt(0)
+            grid = self._grid(block, tail, header=False)
+        if keep_end_with_next:
+            for row in grid.rows:
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
+        _paragraph(self.word, after=0).paragraph_format.keep_with_next = keep_end_with_next
+
+    def _grid(self, block: Table, rows: list, *, header: bool):  # noqa: ANN202 - a python-docx table
         total = sum(c.width for c in block.columns)
         widths = [self.width * c.width / total for c in block.columns]
-        grid = self.word.add_table(rows=len(block.rows) + 1, cols=len(block.columns))
+        grid = self.word.add_table(rows=len(rows) + (1 if header else 0), cols=len(block.columns))
         grid.style = self.word.styles["Table Grid"]
-        _cell_margins(grid, CELL_PADDING_PT)
+        _cell_margins(grid, CELL_PADDING_PT, vertical=1.0)
         _fixed_widths(grid, widths)
-        rows = grid.rows
-        header_props = rows[0]._tr.get_or_add_trPr()  # noqa: SLF001 - repeat the header on every page
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        header_props.append(repeat)
-        for cell, column in zip(rows[0].cells, block.columns, strict=True):
-            _paragraph(cell, column.title, bold=True, size=block.font_size)
-        for row, source in zip(rows[1:], block.rows, strict=True):
+        _keep_rows_whole(grid)  # a row never breaks across a page; the header row repeats instead
+        body = grid.rows
+        if header:
+            header_props = body[0]._tr.get_or_add_trPr()  # noqa: SLF001 - repeat the header on every page
+            repeat = OxmlElement("w:tblHeader")
+            repeat.set(qn("w:val"), "true")
+            header_props.append(repeat)
+            for cell, column, width in zip(body[0].cells, block.columns, widths, strict=True):
+                _paragraph(cell, column.title, bold=True,
+                           size=cell_font_size(column.title, width * L.MM, block.font_size, bold=True))
+            body = body[1:]
+        for row, source in zip(body, rows, strict=True):
             cells = row.cells
             if source.section:
                 merged = cells[0].merge(cells[-1])
                 _paragraph(merged, source.cells[0], align=Align.LEFT, bold=True, size=block.font_size)
                 continue
-            for cell, text, column in zip(cells, source.cells, block.columns, strict=True):
-                _paragraph(cell, text, align=column.align, size=block.font_size)
-        _paragraph(self.word, after=0)
+            for cell, text, column, width in zip(cells, source.cells, block.columns, widths, strict=True):
+                _paragraph(cell, text, align=column.align, size=cell_font_size(text, width * L.MM, block.font_size))
+        return grid
 
     def _signature(self, cell, sig: Signature) -> None:  # noqa: ANN001
         for line in sig.lines:
@@ -284,23 +314,40 @@ class _Writer:
         if doc.letterhead:
             self.letterhead(doc.letterhead)
         self.title(doc.title)
-        for block in doc.blocks:
+        body = [b for b in doc.blocks if not isinstance(b, PageBreak)]
+        closing_table = body[-1] if doc.closing and body and isinstance(body[-1], Table) else None
+        for index, block in enumerate(doc.blocks):
             if isinstance(block, Paragraph):
                 self.paragraph(block)
+                if index + 1 < len(doc.blocks) and isinstance(doc.blocks[index + 1], Table):
+                    self.word.paragraphs[-1].paragraph_format.keep_with_next = True  # a caption goes with its table
             elif isinstance(block, Heading):
                 _paragraph(self.word, block.text, style=HEADING_STYLES[min(block.level, 2)], align=Align.JUSTIFY,
                            after=L.PARAGRAPH_GAP)
             elif isinstance(block, Table):
-                self.table(block)
+                self.table(block, keep_end_with_next=block is closing_table)
             elif isinstance(block, PageBreak):
                 self.word.add_page_break()
         if doc.closing:
-            _paragraph(self.word, after=6)
+            if closing_table is None:
+                self.keep_text_with_closing()
+            _paragraph(self.word, after=6).paragraph_format.keep_with_next = True
             self.closing(doc.closing)
+
+    def keep_text_with_closing(self) -> None:
+        """The signer block moves with at least two lines of the text above it: the last paragraphs, up
+        to two lines' worth, keep with the next (a closing table keeps its last rows: see `table`)."""
+        chars = 0
+        for paragraph in reversed(self.word.paragraphs):
+            paragraph.paragraph_format.keep_with_next = True
+            chars += len(paragraph.text)
+            if chars >= 160:
+                break
 
 
 def render_docx(document: Document) -> bytes:
     """The document as a .docx file's bytes."""
+    register_fonts()  # the metrics that size the cells and rules
     word = new_word_document()
     _setup_styles(word)
     _setup_page(word, document.orientation)

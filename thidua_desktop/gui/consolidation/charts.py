@@ -61,6 +61,7 @@ class BarChart(QWidget):
         self.subtitle = ""
         self.bars: list[Bar] = []
         self.lines: list[TargetLine] = []
+        self.value_rects: list[QRectF] = []  # where the last paint put each bar's value (tests check them)
         self.axis_format: Callable[[float], str] = lambda v: format_number(v)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(260)
@@ -157,7 +158,19 @@ class BarChart(QWidget):
             text = self.axis_format(tick)
             painter.drawText(QRectF(x - 40, plot.bottom() + 2, 80, metrics.height()), Qt.AlignmentFlag.AlignHCenter, text)
             tick += step
-        # bars
+        # target lines first, dashed and labelled above the plot: bars and value labels are drawn over them
+        for number, line in enumerate(self.lines):
+            color = LINE_COLORS[number % len(LINE_COLORS)]
+            x = x_of(line.value)
+            painter.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(x, plot.top() - 2), QPointF(x, plot.bottom()))
+            painter.setPen(color)
+            text_width = metrics.horizontalAdvance(line.label) + 8
+            left = min(max(area.left() + 4, x - text_width / 2), area.right() - text_width)
+            label_top = plot.top() - (metrics.height() + 2) * (len(self.lines) - number) - 2
+            painter.drawText(QRectF(left, label_top, text_width, metrics.height()), Qt.AlignmentFlag.AlignCenter, line.label)
+        # bars, each with its value on a white backing so that no target line crosses the figure
+        self.value_rects = []
         slot = plot.height() / len(self.bars)
         thickness = max(4.0, min(22.0, slot * 0.68))
         for number, bar in enumerate(self.bars):
@@ -170,19 +183,11 @@ class BarChart(QWidget):
                 continue
             rect = QRectF(plot.left(), centre - thickness / 2, x_of(bar.value) - plot.left(), thickness)
             painter.fillRect(rect, BAR_MISSED if bar.missed else BAR)
+            text_rect = QRectF(rect.right() + 3, centre - metrics.height() / 2 - 1,
+                               metrics.horizontalAdvance(bar.text) + 6, metrics.height() + 2)
+            painter.fillRect(text_rect, QColor("white"))
             painter.setPen(BAR_MISSED if bar.missed else TEXT)
-            painter.drawText(QRectF(rect.right() + 4, centre - slot / 2, value_width + 8, slot),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), bar.text)
-        # target lines, dashed, labelled above the plot
-        for number, line in enumerate(self.lines):
-            color = LINE_COLORS[number % len(LINE_COLORS)]
-            x = x_of(line.value)
-            painter.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
-            painter.drawLine(QPointF(x, plot.top() - 2), QPointF(x, plot.bottom()))
-            painter.setPen(color)
-            text_width = metrics.horizontalAdvance(line.label) + 8
-            left = min(max(area.left() + 4, x - text_width / 2), area.right() - text_width)
-            label_top = plot.top() - (metrics.height() + 2) * (len(self.lines) - number) - 2
-            painter.drawText(QRectF(left, label_top, text_width, metrics.height()), Qt.AlignmentFlag.AlignCenter, line.label)
+            painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignCenter), bar.text)
+            self.value_rects.append(text_rect)
         painter.setPen(QPen(QColor("#52606d"), 1))
         painter.drawLine(QPointF(plot.left(), plot.top()), QPointF(plot.left(), plot.bottom()))

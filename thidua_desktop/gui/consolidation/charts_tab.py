@@ -125,7 +125,7 @@ class ChartsTab(QWidget):
                 sign=sign, v=f"{indicator.target.value}%" if is_ratio else format_number(indicator.target.value))))
         total = table.total.cells[column]
         if is_ratio and total.value is not None:
-            lines.append(TargetLine(total.value, self.tr("Toàn tỉnh {v}").format(v=format_percent(total.value))))
+            lines.append(TargetLine(total.value, self.tr("{total} {v}").format(total=table.total.label, v=format_percent(total.value))))
         axis: Callable[[float], str] | None = percent_axis if is_ratio else None
         self.chart.set_data(f"{indicator.code}. {indicator.name} ({indicator.unit})", bars, lines,
                             subtitle=table.filter.description, axis_format=axis)

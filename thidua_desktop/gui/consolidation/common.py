@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.messages import ask_text
 
 ATTENTION = QColor("#b3261e")
 GOOD = QColor("#1d6b2c")
@@ -87,3 +88,18 @@ def run_change(
         return change()
 
     context.tasks.run(job, title=title, parent=parent, on_done=on_done, on_error=on_error)
+
+
+def with_official_name(context: AppContext, parent: QWidget, then: Callable[[], None]) -> None:
+    """Run `then` once the department official's name is known: reviews and approvals carry it, never the
+    computer's login name. The first time, ask for it and keep it in Settings (Cài đặt › Máy này)."""
+    workspace = context.workspace
+    if workspace.official_name:
+        then()
+        return
+    name = ask_text(parent, parent.tr("Người thẩm định"),
+                    parent.tr("Họ và tên của đồng chí (ghi vào kết quả thẩm định và duyệt số liệu):"))
+    if name is None or not name.strip():
+        return
+    run_change(context, parent, parent.tr("Đang lưu cài đặt…"),
+               lambda: workspace.set_settings(official_name=name.strip()), lambda _changes: then())

@@ -6,11 +6,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from thidua_desktop.core.consolidation.completeness import Completeness, ReportStatus
+from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_date, format_number
 from thidua_desktop.gui.consolidation.common import (
     ATTENTION,
@@ -21,6 +21,8 @@ from thidua_desktop.gui.consolidation.common import (
     run_change,
     save_pdf_dialog,
 )
+from thidua_desktop.gui.date_field import DATE_HINT, DateField
+from thidua_desktop.gui.messages import show_error
 from thidua_desktop.gui.printing import print_fit_to_page
 
 if TYPE_CHECKING:
@@ -38,9 +40,7 @@ class CompletenessTab(QWidget):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Hạn gửi báo cáo của kỳ:")))
-        self.deadline = QDateEdit()
-        self.deadline.setDisplayFormat("dd/MM/yyyy")
-        self.deadline.setCalendarPopup(True)
+        self.deadline = DateField()
         row.addWidget(self.deadline)
         save = QPushButton(self.tr("Lưu hạn"))
         save.clicked.connect(self.save_deadline)
@@ -64,13 +64,14 @@ class CompletenessTab(QWidget):
 
     def refresh(self) -> None:
         page = self.page
-        self.report = page.service.completeness(page.filter.period, unit_kinds=page.filter.unit_kinds)
+        self.report = page.service.completeness(page.filter.period, unit_kinds=page.filter.unit_kinds,
+                                                unit_ids=page.filter.unit_ids)
         report = self.report
-        self.deadline.setDate(QDate(report.deadline.year, report.deadline.month, report.deadline.day))
+        self.deadline.setDate(report.deadline)
         self.summary.setText(report.summary)
         rows = []
         for number, item in enumerate(report.rows, start=1):
-            last = item.last_bundle
+            last = item.bundle
             rows.append((
                 number, item.unit.name, item.unit.kind_label, colored(item.status_label, STATUS_COLORS[item.status]),
                 last.seq if last else "", format_date(last.created_at) if last else "",
@@ -78,15 +79,21 @@ class CompletenessTab(QWidget):
                 format_number(item.records), format_number(item.evidence_files),
             ))
         fill_table(self.table, [
-            self.tr("STT"), self.tr("Đơn vị"), self.tr("Loại"), self.tr("Tình trạng"), self.tr("Gói gần nhất"),
+            self.tr("STT"), self.tr("Đơn vị"), self.tr("Loại"), self.tr("Tình trạng"), self.tr("Gói được tính"),
             self.tr("Ngày lập"), self.tr("Ngày nhận"), self.tr("Khóa ký"), self.tr("Số hoạt động"), self.tr("Số tệp minh chứng"),
         ], rows, numeric=(0, 4, 8, 9))
         self.print_button.setEnabled(bool(report.reminders))
         self.save_button.setEnabled(bool(report.reminders))
 
     def save_deadline(self, *, reset: bool = False) -> None:
-        value = self.deadline.date()
-        due = None if reset else date(value.year(), value.month(), value.day())
+        try:
+            due = None if reset else self.deadline.checked_date(self.tr("Hạn gửi báo cáo"))
+        except UserError as error:
+            show_error(self, error)
+            return
+        if not reset and due is None:
+            show_error(self, UserError(self.tr("Chưa nhập hạn gửi báo cáo."), hint=DATE_HINT))
+            return
         service, period = self.page.service, self.page.filter.period
         run_change(self.page.context, self, self.tr("Đang lưu hạn gửi báo cáo…"),
                    lambda: service.set_deadline(period, due), lambda _report: self.refresh())

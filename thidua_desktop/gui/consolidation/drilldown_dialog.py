@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTableWidget,
@@ -35,15 +36,53 @@ from thidua_desktop.core.activities import ActivityDetail
 from thidua_desktop.core.consolidation.drilldown import DrillDown, DrillRow, EvidenceFile
 from thidua_desktop.core.consolidation.models import ReviewStatus
 from thidua_desktop.core.consolidation.review import ReviewReport
+from thidua_desktop.core.consolidation.review_service import ReviewService
 from thidua_desktop.core.consolidation.table import ConsolidationFilter
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_date, format_number
-from thidua_desktop.gui.consolidation.common import run_change
+from thidua_desktop.gui.consolidation.common import run_change, with_official_name
 from thidua_desktop.gui.context import AppContext
-from thidua_desktop.gui.messages import show_error
+from thidua_desktop.gui.geometry import fit_to_screen
+from thidua_desktop.gui.messages import ask_text, show_error
 from thidua_desktop.gui.thumbnails import ThumbnailProvider, render_pdf_first_page
 
 PREVIEW_WIDTH = 520  # PDF first pages are rendered at twice this width
+
+
+class PreviewLabel(QLabel):
+    """A photo or first page scaled to the label's own size, whole (never cropped), again after every
+    resize of the label itself — a splitter drag or a smaller screen, not only the dialog's resize."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.image: QPixmap | None = None
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(160, 80)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # never grows to the image
+        self.setStyleSheet("background: #f4f6f8; border: 1px solid #d0d7de;")
+
+    def set_image(self, image: QPixmap | None) -> None:
+        self.image = image
+        self._fit()
+
+    def clear(self) -> None:
+        self.image = None
+        super().clear()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override: a message replaces the image
+        self.image = None
+        super().setText(text)
+
+    def _fit(self) -> None:
+        if self.image is None or self.image.isNull():
+            return
+        area = self.contentsRect().size()
+        self.setPixmap(self.image.scaled(max(area.width() - 4, 16), max(area.height() - 4, 16),
+                                         Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
 
 
 class DrillDownDialog(QDialog):
@@ -62,7 +101,6 @@ class DrillDownDialog(QDialog):
         self.workspace = context.workspace
         self.campaign = self.workspace.campaign()
         self.service = self.workspace.consolidation()
-        self.review = self.workspace.review()
         self.filter = flt
         self.indicator_id = indicator_id
         self.unit_ids = unit_ids
@@ -71,7 +109,7 @@ class DrillDownDialog(QDialog):
         store = self.workspace.evidence_store()
         self.thumbnails = ThumbnailProvider(store, self.workspace.layout.thumbnails_dir)
         self.setWindowTitle(self.tr("Chi tiết số liệu"))
-        self.resize(1280, 760)
+        fit_to_screen(self, (1280, 760))
 
         layout = QVBoxLayout(self)
         self.heading = QLabel(heading)
@@ -85,7 +123,7 @@ class DrillDownDialog(QDialog):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.list = QTableWidget()
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # review several at once
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.verticalHeader().hide()
         self.list.setWordWrap(True)
@@ -105,18 +143,30 @@ class DrillDownDialog(QDialog):
     def _detail_panel(self) -> QWidget:
         panel = QWidget()
         column = QVBoxLayout(panel)
+        column.setContentsMargins(0, 0, 0, 0)
+        text = QWidget()
+        text_column = QVBoxLayout(text)
+        text_column.setContentsMargins(0, 0, 4, 0)
         self.detail = QLabel(self.tr("Chọn một hoạt động để xem minh chứng."))
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        column.addWidget(self.detail)
+        text_column.addWidget(self.detail)
         self.source = QLabel()
         self.source.setWordWrap(True)
         self.source.setStyleSheet("color: #17324d;")
-        column.addWidget(self.source)
+        text_column.addWidget(self.source)
         self.review_label = QLabel()
         self.review_label.setWordWrap(True)
-        column.addWidget(self.review_label)
+        text_column.addWidget(self.review_label)
+        text_column.addStretch(1)
+        scroller = QScrollArea()  # a long description scrolls instead of pushing the dialog off the screen
+        scroller.setWidget(text)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setMinimumHeight(60)
+        column.addWidget(scroller, 1)
         review_row = QHBoxLayout()
         self.accept_button = QPushButton(self.tr("Chấp nhận"))
         self.query_button = QPushButton(self.tr("Đề nghị giải trình…"))
@@ -132,17 +182,14 @@ class DrillDownDialog(QDialog):
         self.evidence = QListWidget()
         self.evidence.setViewMode(QListWidget.ViewMode.IconMode)
         self.evidence.setIconSize(QSize(96, 96))
-        self.evidence.setFixedHeight(150)
+        self.evidence.setMinimumHeight(72)
+        self.evidence.setMaximumHeight(128)
         self.evidence.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.evidence.currentRowChanged.connect(self.preview)
         self.evidence.itemDoubleClicked.connect(lambda _item: self.open_external())
         column.addWidget(self.evidence)
-        self.preview_label = QLabel()
-        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview_label.setMinimumHeight(280)
-        self.preview_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # never grows to the image
-        self.preview_label.setStyleSheet("background: #f4f6f8; border: 1px solid #d0d7de;")
-        column.addWidget(self.preview_label, 1)
+        self.preview_label = PreviewLabel()
+        column.addWidget(self.preview_label, 2)
         self.open_button = QPushButton(self.tr("Mở bằng ứng dụng của máy…"))
         self.open_button.clicked.connect(self.open_external)
         column.addWidget(self.open_button)
@@ -186,8 +233,16 @@ class DrillDownDialog(QDialog):
             self.list.selectRow(0)
 
     def selected_row(self) -> DrillRow | None:
-        rows = self.list.selectionModel().selectedRows()
-        return self.result.rows[rows[0].row()] if rows else None
+        """The activity whose details are shown: the current one if selected, else the first selected."""
+        rows = sorted(index.row() for index in self.list.selectionModel().selectedRows())
+        if not rows:
+            return None
+        current = self.list.currentRow()
+        return self.result.rows[current if current in rows else rows[0]]
+
+    def selected_rows(self) -> list[DrillRow]:
+        """Every selected activity, in list order: accept, query and clear act on all of them."""
+        return [self.result.rows[i] for i in sorted({index.row() for index in self.list.selectionModel().selectedRows()})]
 
     def show_selected(self) -> None:
         row = self.selected_row()
@@ -269,21 +324,7 @@ class DrillDownDialog(QDialog):
             )
             return
         self._pixmap = pixmap
-        self._fit_preview()
-
-    def _fit_preview(self) -> None:
-        """Scale the preview to the space it has now (again after every resize), never cropping it."""
-        if self._pixmap is None or self._pixmap.isNull():
-            return
-        area = self.preview_label.contentsRect().size()
-        self.preview_label.setPixmap(
-            self._pixmap.scaled(max(area.width() - 4, 64), max(area.height() - 4, 64),
-                                Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-        )
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
-        super().resizeEvent(event)
-        self._fit_preview()
+        self.preview_label.set_image(pixmap)
 
     def open_external(self) -> Path | None:
         """Open the selected file in the system viewer, from a copy that carries its real name and type."""
@@ -303,38 +344,43 @@ class DrillDownDialog(QDialog):
         for button in (self.accept_button, self.query_button, self.clear_button):
             button.setEnabled(enabled)
 
-    def _review(self, action: Callable[[int], ReviewReport]) -> None:
-        """Save a review of the selected activity off the GUI thread, then announce it and show the list again."""
-        row = self.selected_row()
-        if row is None:
+    def _review(self, action: Callable[[ReviewService, list[int]], ReviewReport]) -> None:
+        """Save a review of the selected activities off the GUI thread (one transaction), signed with the
+        official's name, then announce it and show the list again."""
+        ids = [row.activity_id for row in self.selected_rows()]
+        if not ids:
             return
         current = self.list.currentRow()
-        activity_id = row.activity_id
 
         def done(report: ReviewReport) -> None:
             self.context.announce(report)
             self.reload()
             self.list.selectRow(min(current, self.list.rowCount() - 1))
 
-        run_change(self.context, self, self.tr("Đang lưu thẩm định…"), lambda: action(activity_id), done)
+        def save() -> None:
+            review = self.workspace.review()  # fresh: signed with the name just set, if it was asked for
+            run_change(self.context, self, self.tr("Đang lưu thẩm định…"), lambda: action(review, ids), done)
+
+        with_official_name(self.context, self, save)
 
     def accept_selected(self) -> None:
-        self._review(self.review.accept)
+        self._review(lambda review, ids: review.accept_all(ids))
 
     def query_selected(self, comment: str | None = None) -> None:
-        row = self.selected_row()
-        if row is None:
+        rows = self.selected_rows()
+        if not rows:
             return
         if comment is None:
-            comment, ok = QInputDialog.getMultiLineText(
-                self, self.tr("Đề nghị giải trình"),
-                self.tr("Nội dung đề nghị {unit} giải trình hoặc bổ sung:").format(unit=row.unit_name),
-                row.review.comment if row.review else "",
-            )
-            if not ok:
+            units = ", ".join(dict.fromkeys(row.unit_name for row in rows))
+            label = (self.tr("Nội dung đề nghị {unit} giải trình hoặc bổ sung:").format(unit=units) if len(rows) == 1
+                     else self.tr("Nội dung đề nghị giải trình cho {n} hoạt động đã chọn ({units}):").format(
+                         n=len(rows), units=units))
+            first = rows[0].review
+            comment = ask_text(self, self.tr("Đề nghị giải trình"), label, first.comment if first else "", multiline=True)
+            if comment is None:
                 return
-        self._review(lambda activity_id: self.review.query(activity_id, comment))
+        self._review(lambda review, ids: review.query_all(ids, comment))
 
     def clear_selected(self) -> None:
-        self._review(self.review.clear)
+        self._review(lambda review, ids: review.clear_all(ids))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QLocale
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +47,7 @@ class ScoreDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(QLabel(f"<b>{unit_name}</b><br>{criterion_label}"))
         self.points = QDoubleSpinBox()
+        self.points.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))  # 14,0 not 14.0
         self.points.setDecimals(1)
         self.points.setSingleStep(0.5)
         self.points.setRange(0, maximum)

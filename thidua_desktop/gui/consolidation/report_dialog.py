@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from thidua_desktop.gui.pages.consolidation import ConsolidationPage
+from thidua_desktop.gui.geometry import fit_to_screen
 from thidua_desktop.gui.messages import dialog_buttons
 
 
@@ -36,7 +37,7 @@ class SummaryReportDialog(QDialog):
         form.addRow(self.tr("Đánh giá chung:"), self.assessment)
         buttons = dialog_buttons(self, self.tr("Lưu PDF và Word…"))
         form.addRow(buttons)
-        self.resize(640, 360)
+        fit_to_screen(self, (640, 360))
 
 
 def export_summary_report(page: ConsolidationPage, target: Path | None = None, *, dialog: SummaryReportDialog | None = None) -> None:

@@ -6,13 +6,13 @@ Every change goes through `workspace.review()` off the GUI thread and is announc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPushButton,
     QSplitter,
@@ -31,8 +31,9 @@ from thidua_desktop.gui.consolidation.common import (
     fill_table,
     read_only_table,
     run_change,
+    with_official_name,
 )
-from thidua_desktop.gui.messages import confirm, show_error
+from thidua_desktop.gui.messages import ask_text, confirm, show_error
 
 if TYPE_CHECKING:
     from thidua_desktop.gui.pages.consolidation import ConsolidationPage
@@ -156,24 +157,36 @@ class ReviewTab(QWidget):
 
     # --- approve and unlock ------------------------------------------------------------------------------
     def lock_selected(self, note: str | None = None) -> bool:
-        """Approve (lock) the selected unit's period; if queried items remain, ask before approving anyway."""
+        """Approve (lock) the selected unit's period; unreviewed or queried items are counted and asked about."""
         unit_id = self.selected_unit()
         if unit_id is None:
             return False
+        info = self.page.review.summary(self.page.filter.period).get(unit_id)
+        unreviewed = info.unreviewed if info else 0
+        if unreviewed and not (info and info.queried) and not confirm(  # with queries, one question says both
+            self, self.tr("Duyệt số liệu"),
+            self.tr("Còn {n} hoạt động của đơn vị trong {period} chưa được thẩm định (chưa chấp nhận, chưa đề nghị "
+                    "giải trình).").format(n=format_number(unreviewed), period=self.page.filter.period.label),
+            informative=self.tr("Vẫn duyệt (khóa) số liệu kỳ này?"), yes=self.tr("Vẫn duyệt"), no=self.tr("Không"),
+        ):
+            return False
         if note is None:
-            note, ok = QInputDialog.getText(self, self.tr("Duyệt số liệu"), self.tr("Ghi chú (ví dụ: số biên bản họp Hội đồng):"))
-            if not ok:
+            note = ask_text(self, self.tr("Duyệt số liệu"), self.tr("Ghi chú (ví dụ: số biên bản họp Hội đồng):"),
+                            accept=self.tr("Duyệt"))
+            if note is None:
                 return False
-        self._lock(unit_id, note, allow_open_queries=False)
+        with_official_name(self.page.context, self,
+                           lambda: self._lock(unit_id, note, allow_open_queries=False, unreviewed=unreviewed))
         return True
 
-    def _lock(self, unit_id: int, note: str, *, allow_open_queries: bool) -> None:
-        review, period = self.page.review, self.page.filter.period
+    def _lock(self, unit_id: int, note: str, *, allow_open_queries: bool, unreviewed: int = 0) -> None:
+        review, period = self.page.context.workspace.review(), self.page.filter.period
+        also = self.tr("Ngoài ra còn {n} hoạt động chưa được thẩm định. ").format(n=format_number(unreviewed)) if unreviewed else ""
 
         def failed(error: BaseException, details: str) -> None:
             if isinstance(error, OpenQueriesError) and not allow_open_queries and confirm(
                 self, self.tr("Duyệt số liệu"), error.message,
-                informative=self.tr("Vẫn duyệt (khóa) số liệu kỳ này?"), yes=self.tr("Vẫn duyệt"),
+                informative=also + self.tr("Vẫn duyệt (khóa) số liệu kỳ này?"), yes=self.tr("Vẫn duyệt"),
             ):
                 self._lock(unit_id, note, allow_open_queries=True)
             elif not isinstance(error, OpenQueriesError) or allow_open_queries:
@@ -194,29 +207,51 @@ class ReviewTab(QWidget):
             show_error(self, UserError(self.tr("Số liệu kỳ này của đơn vị chưa được duyệt."), hint=self.tr("Không có gì để mở khóa.")))
             return False
         if reason is None:
-            reason, ok = QInputDialog.getText(self, self.tr("Mở khóa kỳ đã duyệt"),
-                                              self.tr("Lý do mở khóa {period}:").format(period=lock.label))
-            if not ok:
+            reason = ask_text(self, self.tr("Mở khóa kỳ đã duyệt"), self.tr("Lý do mở khóa {period}:").format(period=lock.label),
+                              accept=self.tr("Mở khóa"))
+            if reason is None:
                 return False
-        review, period = page.review, page.filter.period
-        run_change(page.context, self, self.tr("Đang mở khóa…"),
-                   lambda: review.unlock_period(unit_id, period, reason), self._unlocked)
+        period = page.filter.period
+
+        def unlock() -> None:
+            review = page.context.workspace.review()
+            run_change(page.context, self, self.tr("Đang mở khóa…"), lambda: review.unlock_period(unit_id, period, reason),
+                       lambda report: self._unlocked(report, unit_id, lock.note))
+
+        with_official_name(page.context, self, unlock)
         return True
 
-    def _unlocked(self, report: LockReport) -> None:
+    def _unlocked(self, report: LockReport, unit_id: int, note: str) -> None:
+        """After an unlock: offer to apply the held changes it freed, then to approve (lock) the period again."""
         self.page.context.announce(report)
         if report.freed and confirm(self, self.tr("Thay đổi chờ xử lý"),
                                     self.tr("Có {n} thay đổi của đơn vị đang chờ vì kỳ này đã duyệt.").format(n=len(report.freed)),
                                     informative=self.tr("Áp dụng các thay đổi đó ngay bây giờ?"), yes=self.tr("Áp dụng")):
-            self.apply_unlocked()
+            self.apply_unlocked(then=lambda: self._offer_relock(unit_id, note))
+
+    def _offer_relock(self, unit_id: int, note: str) -> None:
+        if self.page.review.lock_covering(unit_id, self.page.filter.period) is not None:
+            return
+        if confirm(self, self.tr("Duyệt lại số liệu"),
+                   self.tr("Đã áp dụng các thay đổi chờ xử lý. Duyệt (khóa) lại số liệu {period} của đơn vị?").format(
+                       period=self.page.filter.period.label),
+                   informative=self.tr("Gói dữ liệu gửi sau sẽ lại nằm trong danh sách chờ xử lý."),
+                   yes=self.tr("Duyệt lại"), no=self.tr("Để sau")):
+            self._lock(unit_id, note, allow_open_queries=False)
 
     # --- held changes --------------------------------------------------------------------------------------
-    def apply_unlocked(self) -> None:
+    def apply_unlocked(self, then: Callable[[], None] | None = None) -> None:
         """Apply every held change whose period is no longer locked, in the background (one transaction)."""
         review = self.page.review
+
+        def done(report: PendingReport) -> None:
+            self._resolved(report)
+            if then is not None:
+                then()
+
         self.page.context.tasks.run(
             lambda progress, cancel: review.apply_unlocked(progress=progress, cancel=cancel),
-            title=self.tr("Đang áp dụng các thay đổi chờ xử lý…"), parent=self, on_done=self._resolved,
+            title=self.tr("Đang áp dụng các thay đổi chờ xử lý…"), parent=self, on_done=done,
         )
 
     def discard_selected(self) -> int:

@@ -149,7 +149,7 @@ class ConsolidatedModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         units = [row.label for row in self.table.rows]
-        titles = [self.tr("Mã"), self.tr("Chỉ tiêu"), self.tr("Chỉ tiêu\nkế hoạch"), *units, self.tr("Toàn tỉnh"),
+        titles = [self.tr("Mã"), self.tr("Chỉ tiêu"), self.tr("Chỉ tiêu\nkế hoạch"), *units, self.table.total.label,
                   self.tr("Tỷ lệ đạt\nso với\nchỉ tiêu")]
         return "\n".join(textwrap.wrap(titles[section], 14)) if "\n" not in titles[section] else titles[section]
 

@@ -74,7 +74,7 @@ class ActivitiesPage(QWidget):
 
     def _build_actions(self) -> QHBoxLayout:
         actions = QHBoxLayout()
-        self.add_button = QPushButton(self.tr("＋ Thêm hoạt động"))
+        self.add_button = QPushButton(self.tr("+ Thêm hoạt động"))
         self.add_button.setToolTip("Ctrl+N")
         self.edit_button = QPushButton(self.tr("Sửa"))
         self.delete_button = QPushButton(self.tr("Xóa"))
@@ -163,6 +163,7 @@ class ActivitiesPage(QWidget):
         self.totals_title = QLabel()
         self.totals_title.setWordWrap(True)
         self.totals_title.setStyleSheet("font-weight: bold;")
+        self.totals_title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         totals_layout.addWidget(self.totals_title)
         self.totals_model = TotalsModel(self.campaign, self)
         self.totals = QTableView()
@@ -207,6 +208,10 @@ class ActivitiesPage(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, activated=self.delete_selected)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.edit_selected)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        # Ctrl+Z undoes a delete, like Hoàn tác; a text box with focus keeps Ctrl+Z for its own typing.
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self,
+                         activated=lambda: self.undo_delete() if not self.undo_bar.isHidden() else None)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.undo_timer = QTimer(self)
         self.undo_timer.setSingleShot(True)
         self.undo_timer.timeout.connect(self.undo_bar.hide)
@@ -244,6 +249,10 @@ class ActivitiesPage(QWidget):
         flt = self._filter()
         self.model.set_filter(flt)
         in_bin = flt.deleted
+        # The bin's activities count nowhere: the active list's totals would read as the bin's.
+        self.totals.setVisible(not in_bin)
+        if in_bin:
+            self.totals_title.setText(self.tr("Hoạt động trong Thùng rác không được cộng vào kết quả."))
         self.restore_button.setVisible(in_bin)
         self.delete_button.setVisible(not in_bin)
         self.edit_button.setEnabled(not in_bin)
@@ -252,7 +261,10 @@ class ActivitiesPage(QWidget):
             if in_bin
             else self.tr("{n} hoạt động").format(n=format_number(self.model.rowCount()))
         )
-        if defer_totals:
+        if in_bin:
+            self.totals_timer.stop()
+            self._totals_generation = getattr(self, "_totals_generation", 0) + 1  # drop a result on its way
+        elif defer_totals:
             self.totals_timer.start()
         else:
             self.totals_timer.stop()

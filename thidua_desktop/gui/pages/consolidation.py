@@ -10,11 +10,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -31,7 +30,7 @@ from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.models import UnitKind
 from thidua_desktop.core.progress import CancelFn, ProgressFn
 from thidua_desktop.core.text import format_number
-from thidua_desktop.core.units import UNIT_KIND_LABELS
+from thidua_desktop.core.units import UNIT_KIND_LABELS, UnitInfo
 from thidua_desktop.gui.consolidation.charts_tab import ChartsTab
 from thidua_desktop.gui.consolidation.completeness_tab import CompletenessTab
 from thidua_desktop.gui.consolidation.drilldown_dialog import DrillDownDialog
@@ -39,6 +38,7 @@ from thidua_desktop.gui.consolidation.ranking_tab import RankingTab
 from thidua_desktop.gui.consolidation.review_tab import ReviewTab
 from thidua_desktop.gui.consolidation.table_view import ConsolidatedModel, FrozenTableView, Orientation
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.flow_layout import FlowLayout, labelled
 
 PLACE_CHOICES = (
     ("Mọi địa bàn", {}),
@@ -76,7 +76,7 @@ class ConsolidationPage(QWidget):
     # --- layout -------------------------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        controls = QHBoxLayout()
+        controls = FlowLayout()
         self.period = QComboBox()
         for period in period_choices(self.campaign):
             self.period.addItem(period.label if not period.label.startswith("Quý") else f"    {period.label}", period)
@@ -84,6 +84,10 @@ class ConsolidationPage(QWidget):
         self.kinds.addItem(self.tr("Tất cả đơn vị"), None)
         for kind in (UnitKind.DISTRICT_OFFICE, UnitKind.DEPARTMENT_OFFICE):
             self.kinds.addItem(self.tr(UNIT_KIND_LABELS[kind]), kind)
+        self.kinds.insertSeparator(self.kinds.count())
+        for unit in self.workspace.units().list():  # or one unit: its row, its total, its ranking
+            self.kinds.addItem(unit.short_name, unit)
+            self.kinds.setItemData(self.kinds.count() - 1, unit.name, Qt.ItemDataRole.ToolTipRole)
         self.place = QComboBox()
         for label, flags in PLACE_CHOICES:
             self.place.addItem(self.tr(label), flags)
@@ -92,13 +96,11 @@ class ConsolidationPage(QWidget):
         self.orientation.addItem(self.tr("Chỉ tiêu × đơn vị"), Orientation.INDICATORS_BY_UNITS)
         for label, widget in ((self.tr("Kỳ:"), self.period), (self.tr("Đơn vị:"), self.kinds),
                               (self.tr("Địa bàn:"), self.place), (self.tr("Trình bày:"), self.orientation)):
-            # Combos may shrink on a 1366-px office screen; their lists still open at full width.
+            # Each filter shows its whole choice ("Cả giai đoạn 2023–2025"); the row wraps on a narrow screen.
             widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            widget.setMinimumContentsLength(17 if widget is self.period else 10)
+            widget.setMinimumContentsLength(22 if widget is self.period else 16)
             widget.view().setMinimumWidth(widget.view().sizeHintForColumn(0) + 24)
-            controls.addWidget(QLabel(label))
-            controls.addWidget(widget, 1)
-        controls.addStretch(1)
+            controls.addWidget(labelled(label, widget))
         self.excel_button = QPushButton(self.tr("Xuất Excel…"))
         self.excel_button.clicked.connect(lambda: self.export_excel())
         self.report_button = QPushButton(self.tr("Báo cáo tổng hợp…"))
@@ -131,10 +133,13 @@ class ConsolidationPage(QWidget):
     # --- filter and data -------------------------------------------------------------------------------------
     @property
     def filter(self) -> ConsolidationFilter:
-        kind = self.kinds.currentData()
+        choice = self.kinds.currentData()
+        if isinstance(choice, UnitInfo):
+            return ConsolidationFilter(self.period.currentData(), unit_ids=frozenset({choice.id}),
+                                       units_caption=choice.name, **self.place.currentData())
         return ConsolidationFilter(
             self.period.currentData(),
-            unit_kinds=frozenset({kind}) if kind is not None else None,
+            unit_kinds=frozenset({choice}) if choice is not None else None,
             **self.place.currentData(),
         )
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -67,6 +68,15 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("Vai trò:"), self.role_label)
         form.addRow(self.tr("Đơn vị:"), self.unit_label)
         form.addRow("", _left(change))
+        self.official_name = QLineEdit()
+        self.official_name.setPlaceholderText(self.tr("ví dụ: Nguyễn Văn An"))
+        self.official_name.setToolTip(self.tr("Ghi vào kết quả thẩm định và duyệt số liệu tại Sở."))
+        save_name = QPushButton(self.tr("Lưu họ tên"))
+        save_name.clicked.connect(self.save_official_name)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.official_name, 1)
+        name_row.addWidget(save_name)
+        form.addRow(self.tr("Họ tên cán bộ:"), name_row)
         form.addRow(self.tr("Thư mục dữ liệu:"), self.folder_label)
         form.addRow(self.tr("Cơ sở dữ liệu:"), self.database_label)
         form.addRow("", _left(open_folder))
@@ -189,6 +199,7 @@ class SettingsPage(QWidget):
         unit = self.workspace.own_unit()
         self.role_label.setText(ROLE_LABELS[role] if role else self.tr("Chưa thiết lập"))
         self.unit_label.setText(unit.name if unit else "—")
+        self.official_name.setText(self.workspace.official_name)
         self.units_model.set_records(self.workspace.units().list())
         self.max_mb.setValue(int(self.workspace.setting("evidence_max_mb")))
         self.downscale.setChecked(bool(self.workspace.setting("downscale_photos")))
@@ -220,6 +231,11 @@ class SettingsPage(QWidget):
         if dialog.exec():
             self.refresh()
             self.context.announce(dialog.change)
+
+    def save_official_name(self) -> None:
+        """The official's name signs reviews and approvals (never the computer's login name)."""
+        self.workspace.set_settings(official_name=self.official_name.text().strip())
+        self.official_name.setText(self.workspace.official_name)
 
     def save_evidence_settings(self) -> None:
         self.workspace.set_settings(

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from thidua_desktop.core.awards.certificates import Offset
 from thidua_desktop.gui.context import AppContext
+from thidua_desktop.gui.geometry import fit_to_screen
 from thidua_desktop.gui.pages.awards.preview import PdfPreview
 from thidua_desktop.gui.printing import print_true_size
 
@@ -34,7 +35,7 @@ class CalibrationDialog(QDialog):
         self.documents = context.workspace.awards().documents
         self.catalog = self.documents.catalog
         self.setWindowTitle(self.tr("Hiệu chỉnh vị trí in trên phôi"))
-        self.resize(900, 640)
+        fit_to_screen(self, (900, 640))
         column = QVBoxLayout(self)
         form = QFormLayout()
         self.form = QComboBox()

@@ -53,6 +53,11 @@ class DossierTab(QWidget):
         row.addWidget(self.document_combo, 1)
         row.addWidget(self.refresh_button)
         column.addLayout(row)
+        self.check_marker = QLabel()  # "check before official use": on screen only, never in the PDF
+        self.check_marker.setWordWrap(True)
+        self.check_marker.setStyleSheet("background: #fff4ce; color: #5c4400; padding: 4px; border: 1px solid #e0c060;")
+        self.check_marker.hide()
+        column.addWidget(self.check_marker)
         self.preview = PdfPreview()
         column.addWidget(self.preview, 1)
         self.print_button = QPushButton(self.tr("In…"))
@@ -68,12 +73,30 @@ class DossierTab(QWidget):
                 buttons.addWidget(button)
             buttons.addStretch(1)
             column.addLayout(buttons)
-        self.document_combo.currentIndexChanged.connect(self.refresh_preview)
+        self.document_combo.currentIndexChanged.connect(self._choice_changed)
         self.refresh_button.clicked.connect(self.refresh_preview)
         self.print_button.clicked.connect(self.print_current)
         self.save_pdf_button.clicked.connect(lambda: self.save_pdf())
         self.save_docx_button.clicked.connect(lambda: self.save_docx())
         self.save_dossier_button.clicked.connect(lambda: self.save_dossier())
+
+    def _choice_changed(self) -> None:
+        """"Lưu Word" only where a Word file exists (the four documents), then the new preview."""
+        key = self.document_combo.currentData()
+        try:
+            check_docx_choice(key)
+            self.save_docx_button.setEnabled(True)
+            self.save_docx_button.setToolTip("")
+        except UserError as error:
+            self.save_docx_button.setEnabled(False)
+            self.save_docx_button.setToolTip(str(error))
+        self.refresh_preview()
+
+    def show_checks(self, notes: tuple[str, ...]) -> None:
+        """Mark facts to verify before official use above the preview (the printed document never shows them)."""
+        self.check_marker.setVisible(bool(notes))
+        self.check_marker.setText(self.tr("⚠ Cần kiểm tra trước khi dùng chính thức (không in ra):") + "\n"
+                                  + "\n".join(f"• {note}" for note in notes))
 
     def render_choice(self, key: str, nomination_id: int | None = None) -> RenderedChoice:
         """A preview choice of the given (default: the selected) nomination, rendered on this thread."""
@@ -86,11 +109,13 @@ class DossierTab(QWidget):
         key = self.document_combo.currentData()
         label = self.document_combo.currentText()
         self.preview.clear(self.tr("Đang dựng văn bản…"))
+        self.show_checks(())
 
         def show(result: RenderedChoice) -> None:
             if nomination_id != self.current()[0] or key != self.document_combo.currentData():
                 return  # the user moved on while it rendered: never show or print another document
             self.preview.load(result.pdf, label)
+            self.show_checks(result.notes)
             if then_print:
                 print_true_size(self, result.pdf, label)
 

@@ -37,7 +37,7 @@ from thidua_desktop.core.awards.service import (
 from thidua_desktop.core.errors import UserError
 from thidua_desktop.core.text import format_date, parse_date
 from thidua_desktop.core.units import UnitInfo
-from thidua_desktop.gui.unit_dialog import OptionalDate
+from thidua_desktop.gui.date_field import OptionalDate
 
 
 def _date_text(value: date | None) -> str:

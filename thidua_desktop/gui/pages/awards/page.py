@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -106,8 +107,8 @@ class AwardsPage(QWidget):
         left = QWidget()
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
-        self.add_collective_button = QPushButton(self.tr("＋ Tập thể"))
-        self.add_individual_button = QPushButton(self.tr("＋ Cá nhân"))
+        self.add_collective_button = QPushButton(self.tr("+ Tập thể"))
+        self.add_individual_button = QPushButton(self.tr("+ Cá nhân"))
         self.ranking_button = QPushButton(self.tr("Tạo đề nghị từ bảng xếp hạng…"))
         self.delete_button = QPushButton(self.tr("Xóa"))
         for group in ((self.add_collective_button, self.add_individual_button, self.delete_button), (self.ranking_button,)):
@@ -180,6 +181,7 @@ class AwardsPage(QWidget):
         self.votes.record_votes_button.clicked.connect(self.record_votes)
         self.votes.submit_button.clicked.connect(self.submit)
         self.votes.reopen_button.clicked.connect(self.reopen)
+        self.votes.override_button.clicked.connect(self.override_threshold)
         for widget in self.editor.text_widgets():
             widget.textChanged.connect(self._mark_dirty)
         for combo in (self.editor.award, self.editor.unit, self.editor.sex):
@@ -222,7 +224,8 @@ class AwardsPage(QWidget):
 
     def edit_round(self) -> RoundInfo | None:
         info = self.current_round() or self.service.new_round_defaults(self._issuer())
-        dialog = RoundDialog(info, self.units, self)
+        dialog = RoundDialog(info, self.units, self, numbered=self.service.numbered_documents(info),
+                             signing_bodies=self.service.signing_bodies())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         try:
@@ -249,7 +252,7 @@ class AwardsPage(QWidget):
         names = {a.code: a.short_name for a in self.service.catalog.award_types}
         keep = self.current_id
         self._resetting = True
-        self.model.set_rows(rows, names)
+        self.model.set_rows(rows, names, self.service.eligibility(round_id) if round_id else {})
         row = self.model.row_of(keep) if keep is not None else None
         if row is not None:
             self.table.selectRow(row)
@@ -318,7 +321,7 @@ class AwardsPage(QWidget):
             self.votes.clear()
             return
         self.title_label.setText(f"{n.name} — {self.service.catalog.award_type(n.draft.award_type_code).short_name}")
-        self.votes.show_nomination(n)
+        self.votes.show_nomination(n, self.service.eligibility(n.round_id).get(n.id))
 
     # --- editing --------------------------------------------------------------------------------
     def _mark_dirty(self, *_args: object) -> None:
@@ -437,6 +440,17 @@ class AwardsPage(QWidget):
 
     def reopen(self) -> None:
         self._status_action(self.service.reopen)
+
+    def override_threshold(self) -> None:
+        """Propose a nominee below a threshold after all (asks the reason, which the audit log keeps), or undo it."""
+        if self.votes.overridden:
+            self._status_action(self.service.clear_override)
+            return
+        reason, accepted = QInputDialog.getText(
+            self, self.tr("Vẫn đề nghị khen thưởng"),
+            self.tr("Đề nghị này chưa đạt tiêu chuẩn. Lý do vẫn đề nghị (ghi vào nhật ký):"))
+        if accepted:
+            self._status_action(lambda i: self.service.override_threshold(i, reason))
 
     # --- ranking --------------------------------------------------------------------------------
     def from_ranking(self) -> None:

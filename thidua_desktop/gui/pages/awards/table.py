@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -9,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QWidget
 
 from thidua_desktop.core.awards.dossier import describe
+from thidua_desktop.core.awards.eligibility import Eligibility
 from thidua_desktop.core.awards.models import NominationStatus
 from thidua_desktop.core.awards.service import KIND_LABELS, STATUS_LABELS, NominationInfo
 from thidua_desktop.core.text import format_number, format_percent
@@ -25,11 +27,14 @@ class NominationTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[NominationInfo] = []
         self.award_names: dict[str, str] = {}
+        self.results: Mapping[int, Eligibility] = {}
 
-    def set_rows(self, rows: list[NominationInfo], award_names: dict[str, str]) -> None:
+    def set_rows(self, rows: list[NominationInfo], award_names: dict[str, str],
+                 results: Mapping[int, Eligibility] | None = None) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.award_names = award_names
+        self.results = results or {}
         self.endResetModel()
 
     def row_of(self, nomination_id: int) -> int | None:
@@ -58,7 +63,11 @@ class NominationTableModel(QAbstractTableModel):
         if column == 4:
             return format_number(n.draft.score, decimals=1) if n.draft.score is not None else ""
         if column == 5:
-            return f"{n.votes_label} ({format_percent(n.approval_percent)})" if n.votes_total else ""
+            result = self.results.get(n.id)
+            if not n.votes_total:
+                return ""
+            percent = format_percent(n.approval_percent, target=result.vote_threshold if result else None)
+            return f"{n.votes_label} ({percent})" + (" ⚠" if result and not result.may_print else "")
         return self.tr(STATUS_LABELS[n.status])
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -69,7 +78,9 @@ class NominationTableModel(QAbstractTableModel):
             same_kind = [r for r in self.rows[: index.row() + 1] if r.kind is n.kind]
             return self._text(n, index.column(), len(same_kind))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return describe(n)
+            result = self.results.get(n.id)
+            problems = "\n".join(result.problems) if result and result.problems else ""
+            return "\n".join(p for p in (describe(n), problems) if p)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 4, 5):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 6:

@@ -34,6 +34,7 @@ from thidua_desktop.core.bundles.importer import ImportOutcome, ImportStatus, Pr
 from thidua_desktop.core.bundles.service import BundleService
 from thidua_desktop.core.bundles.trust import TrustedKeyInfo
 from thidua_desktop.core.workspace import Workspace
+from thidua_desktop.gui.geometry import fit_to_screen
 from thidua_desktop.gui.messages import dialog_buttons, show_error
 from thidua_desktop.gui.pages.bundles.common import (
     BUNDLE_FILTER,
@@ -49,9 +50,14 @@ from thidua_desktop.gui.pages.bundles.trust_dialogs import BranchDialog, Confirm
 
 
 class PassphraseDialog(QDialog):
-    """Ask for the key's passphrase; for a new key, twice; for a rotation, the old one too."""
+    """Ask for the key's passphrase; for a new key, twice; for a rotation, the old one too.
 
-    def __init__(self, mode: str, parent: QWidget | None = None) -> None:
+    `problem` says why it is asked again (a wrong passphrase); `destructive` (a key that replaces another)
+    makes Cancel the button Enter chooses.
+    """
+
+    def __init__(self, mode: str, parent: QWidget | None = None, *, problem: str = "",
+                 destructive: bool = False) -> None:
         super().__init__(parent)
         self.mode = mode
         titles = {"unlock": self.tr("Mở khóa ký"), "new": self.tr("Đặt cụm mật khẩu cho khóa mới"),
@@ -66,6 +72,9 @@ class PassphraseDialog(QDialog):
                               "cần phiếu đăng ký mới."),
         }[mode]
         layout.addWidget(note(intro))
+        self.problem = note(problem, style=WARNING_STYLE)
+        self.problem.setVisible(bool(problem))
+        layout.addWidget(self.problem)
         form = QFormLayout()
         self.fields: list[QLineEdit] = []
         labels = {"unlock": [self.tr("Cụm mật khẩu:")],
@@ -78,8 +87,9 @@ class PassphraseDialog(QDialog):
             form.addRow(text, field)
             self.fields.append(field)
         layout.addLayout(form)
-        buttons = dialog_buttons(self, self.tr("Đồng ý"))
+        buttons = dialog_buttons(self, self.tr("Đồng ý"), destructive=destructive)
         layout.addWidget(buttons)
+        self.fields[0].setFocus()
 
     def values(self) -> tuple[str, ...]:
         return tuple(field.text() for field in self.fields)
@@ -179,7 +189,7 @@ class RevokeDialog(QDialog):
         self.reason.setPlaceholderText(self.tr("Ví dụ: máy của đơn vị bị mất"))
         form.addRow(self.tr("Lý do:"), self.reason)
         layout.addLayout(form)
-        buttons = dialog_buttons(self, self.tr("Thu hồi"))
+        buttons = dialog_buttons(self, self.tr("Thu hồi"), destructive=True)
         layout.addWidget(buttons)
 
 
@@ -202,7 +212,7 @@ class PreviewDialog(QDialog):
         preview = prepared.preview
         summary = preview.summary
         self.setWindowTitle(self.tr("Xem trước gói dữ liệu — {file}").format(file=summary.file_name))
-        self.resize(980, 640)
+        fit_to_screen(self, (980, 640))
         layout = QVBoxLayout(self)
         title = QLabel(f"<b>{summary.title}</b>")
         title.setWordWrap(True)
@@ -258,7 +268,7 @@ class SummaryDialog(QDialog):
     def __init__(self, outcomes: Sequence[ImportOutcome], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Kết quả nhận gói dữ liệu"))
-        self.resize(980, 480)
+        fit_to_screen(self, (980, 480))
         layout = QVBoxLayout(self)
         accepted = sum(1 for o in outcomes if o.error is None)
         layout.addWidget(QLabel(self.tr("{n} tệp: {ok} tệp nhận được, {bad} tệp bị từ chối.").format(
@@ -287,8 +297,8 @@ class Prompts:
     def __init__(self, parent: QWidget) -> None:
         self.parent = parent
 
-    def passphrase(self, mode: str) -> tuple[str, ...] | None:
-        dialog = PassphraseDialog(mode, self.parent)
+    def passphrase(self, mode: str, *, problem: str = "", destructive: bool = False) -> tuple[str, ...] | None:
+        dialog = PassphraseDialog(mode, self.parent, problem=problem, destructive=destructive)
         return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def save_path(self, title: str, default: Path, file_filter: str) -> Path | None:

@@ -3,6 +3,7 @@ release them (confirm a rotated key, choose a branch of a frozen chain, allow a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from thidua_desktop.core.bundles.chain import HoldReason
 from thidua_desktop.core.bundles.importer import ImportOutcome
 from thidua_desktop.core.bundles.service import BundleService
+from thidua_desktop.core.progress import CancelFn, ProgressFn
 from thidua_desktop.gui.pages.bundles.common import Records, note, selected, table, when
 
 if TYPE_CHECKING:
@@ -27,7 +29,11 @@ class HeldTab(QWidget):
         self.confirm_button = QPushButton(self.tr("Xác nhận khóa mới…"))
         self.branch_button = QPushButton(self.tr("Chọn nhánh…"))
         self.approve_button = QPushButton(self.tr("Cho phép số thứ tự nhảy…"))
-        for button in (self.confirm_button, self.branch_button, self.approve_button):
+        self.retry_button = QPushButton(self.tr("Nhận lại gói đã chọn"))
+        self.retry_button.setToolTip(self.tr(
+            "Kiểm tra lại các gói đang chọn: gói đã hết lý do phải giữ (khóa đã xác nhận, đã chọn nhánh…) được nhận, "
+            "gói còn lý do thì vẫn chờ."))
+        for button in (self.confirm_button, self.branch_button, self.approve_button, self.retry_button):
             actions.addWidget(button)
         actions.addStretch(1)
         layout.addLayout(actions)
@@ -49,6 +55,7 @@ class HeldTab(QWidget):
         self.confirm_button.clicked.connect(self.confirm_key)
         self.branch_button.clicked.connect(self.choose_branch)
         self.approve_button.clicked.connect(self.approve)
+        self.retry_button.clicked.connect(self.retry)
 
     @property
     def bundles(self) -> BundleService:
@@ -78,12 +85,9 @@ class HeldTab(QWidget):
         if not self.page.prompts.confirm_key(key, count):
             return
         bundles = self.bundles
-        self.page.context.tasks.run(
-            lambda progress, cancel: bundles.confirm_key(key.key_id, confirmed=True, progress=progress,
-                                                         cancel=cancel)[1],
-            title=self.tr("Đang nhận các gói của khóa mới…"), parent=self.page, on_done=self._released,
-            on_error=lambda error, _details: self._failed(error),
-        )
+        self._release(lambda progress, cancel: bundles.confirm_key(key.key_id, confirmed=True, progress=progress,
+                                                                   cancel=cancel)[1],
+                      self.tr("Đang nhận các gói của khóa mới…"))
 
     def choose_branch(self) -> None:
         freezes = self.bundles.freezes()
@@ -98,11 +102,9 @@ class HeldTab(QWidget):
         if answer is None:
             return
         bundles = self.bundles
-        self.page.context.tasks.run(
-            lambda progress, cancel: bundles.choose_branch(freeze.unit_code, *answer, progress=progress, cancel=cancel),
-            title=self.tr("Đang nhận nhánh đã chọn…"), parent=self.page, on_done=self._released,
-            on_error=lambda error, _details: self._failed(error),
-        )
+        self._release(lambda progress, cancel: bundles.choose_branch(freeze.unit_code, *answer, progress=progress,
+                                                                     cancel=cancel),
+                      self.tr("Đang nhận nhánh đã chọn…"))
 
     def approve(self) -> None:
         chosen = self._chosen({HoldReason.SEQ_JUMP})
@@ -113,11 +115,31 @@ class HeldTab(QWidget):
         if not reason:
             return
         bundles, ids = self.bundles, [h.id for h in chosen]
+        self._release(lambda progress, cancel: bundles.approve_holds(ids, reason, progress=progress, cancel=cancel),
+                      self.tr("Đang nhận gói…"))
+
+    def retry(self) -> None:
+        """Import the selected held bundles again (after a cancelled release, or once their cause is gone)."""
+        chosen = sorted(selected(self.view), key=lambda h: (h.unit_code, h.seq))
+        if not chosen:
+            self.page.prompts.inform(self.tr("Hãy chọn trong danh sách các gói cần nhận lại trước."))
+            return
+        bundles, ids = self.bundles, [h.id for h in chosen]
+        self._release(lambda progress, cancel: bundles.release_holds(ids, progress=progress, cancel=cancel),
+                      self.tr("Đang nhận lại gói…"))
+
+    def _release(self, job: Callable[[ProgressFn, CancelFn], list[ImportOutcome]], title: str) -> None:
+        """One way to run a release: off the GUI thread; Cancel keeps what was decided and says what is left."""
         self.page.context.tasks.run(
-            lambda progress, cancel: bundles.approve_holds(ids, reason, progress=progress, cancel=cancel),
-            title=self.tr("Đang nhận gói…"), parent=self.page, on_done=self._released,
-            on_error=lambda error, _details: self._failed(error),
+            job, title=title, parent=self.page, on_done=self._released,
+            on_error=lambda error, _details: self._failed(error), on_cancelled=self._cancelled,
         )
+
+    def _cancelled(self) -> None:
+        self.page.refresh()
+        self.page.prompts.inform(self.tr(
+            "Đã dừng. Quyết định vừa rồi (xác nhận khóa, chọn nhánh, cho phép) vẫn được giữ; các gói chưa nhận vẫn ở "
+            "danh sách chờ: chọn chúng rồi bấm “Nhận lại gói đã chọn”."))
 
     def _released(self, outcomes: list[ImportOutcome]) -> None:
         for outcome in outcomes:

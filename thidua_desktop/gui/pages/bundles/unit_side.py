@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from thidua_desktop.core.bundles.container import BUNDLE_SUFFIX
+from thidua_desktop.core.bundles.errors import WrongPassphraseError
 from thidua_desktop.core.bundles.exporter import ExportReport
 from thidua_desktop.core.bundles.keys import OwnKey
 from thidua_desktop.core.bundles.service import KeyReport
@@ -28,6 +29,8 @@ from thidua_desktop.gui.pages.bundles.common import BUNDLE_FILTER, Records, note
 
 if TYPE_CHECKING:
     from thidua_desktop.gui.pages.bundles.page import BundlesPage
+
+MAX_PASSPHRASE_ATTEMPTS = 3
 
 
 class KeyPanel(QGroupBox):
@@ -109,7 +112,7 @@ class KeyPanel(QGroupBox):
                   self.tr("Đã tạo khóa {key} (dấu vân tay {fp}). Bước tiếp theo: in phiếu đăng ký khóa."))
 
     def rotate(self) -> None:
-        answer = self.page.prompts.passphrase("rotate")
+        answer = self.page.prompts.passphrase("rotate", destructive=True)
         if answer is None:
             return
         bundles = self.page.bundles
@@ -143,7 +146,7 @@ class KeyPanel(QGroupBox):
                     "tới khi đăng ký lại theo phiếu đăng ký mới."),
         ):
             return
-        answer = self.page.prompts.passphrase("new")
+        answer = self.page.prompts.passphrase("new", destructive=True)
         if answer is None:
             return
         bundles = self.page.bundles
@@ -258,15 +261,28 @@ class UnitSection(QWidget):
         if target.suffix != BUNDLE_SUFFIX:
             target = target.with_name(target.name + BUNDLE_SUFFIX)
         answer = page.prompts.passphrase("unlock")
-        if answer is None:
-            return
-        mode = "full" if self.full.isChecked() else "delta"
+        if answer is not None:
+            self._sign(target, "full" if self.full.isChecked() else "delta", answer[0], attempt=1)
+
+    def _sign(self, target: Path, mode: str, passphrase: str, *, attempt: int) -> None:
+        """Export and sign; a wrong passphrase asks again (MAX_PASSPHRASE_ATTEMPTS in all), not from the start."""
+        page = self.page
         bundles = page.bundles
+
+        def failed(error: BaseException, _details: str) -> None:
+            if not isinstance(error, WrongPassphraseError) or attempt >= MAX_PASSPHRASE_ATTEMPTS:
+                page.prompts.error(error)
+                return
+            answer = page.prompts.passphrase("unlock", problem=self.tr(
+                "Cụm mật khẩu không đúng. Hãy nhập lại (còn {n} lần thử); chú ý bộ gõ tiếng Việt và phím Caps Lock."
+            ).format(n=MAX_PASSPHRASE_ATTEMPTS - attempt))
+            if answer is not None:
+                self._sign(target, mode, answer[0], attempt=attempt + 1)
+
         page.context.tasks.run(
-            lambda progress, cancel: bundles.export(target, passphrase=answer[0], mode=mode,
+            lambda progress, cancel: bundles.export(target, passphrase=passphrase, mode=mode,
                                                     progress=progress, cancel=cancel),
-            title=self.tr("Đang tạo và ký gói dữ liệu…"), parent=page, on_done=self._exported,
-            on_error=lambda error, _details: page.prompts.error(error),
+            title=self.tr("Đang tạo và ký gói dữ liệu…"), parent=page, on_done=self._exported, on_error=failed,
         )
 
     def _exported(self, report: ExportReport) -> None:
