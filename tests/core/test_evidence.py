@@ -95,6 +95,19 @@ def test_corrupted_and_missing_files_are_reported(workspace: Workspace, tmp_path
     sha_b = hashlib.sha256(b"%PDF second").hexdigest()
     store.path_for(sha_a).write_bytes(b"%PDF tampered")
     store.path_for(sha_b).unlink()
+    if not workspace.is_sqlite:
+        # A shared department: the local folder is only a cache, healed from the database's copy ...
+        assert workspace.evidence().verify_activity(uuid) == {sha_a: FileState.OK, sha_b: FileState.OK}
+        assert store.path_for(sha_a).read_bytes() == b"%PDF first"
+        assert store.path_for(sha_b).read_bytes() == b"%PDF second"
+        # ... and damage to the database's copy is what gets reported.
+        from sqlalchemy import delete, update
+
+        from thidua_desktop.core.models import EvidenceBlob, EvidenceChunk
+
+        with workspace.engine.begin() as conn:
+            conn.execute(update(EvidenceChunk).where(EvidenceChunk.sha256 == sha_a).values(data=b"%PDF tampered"))
+            conn.execute(delete(EvidenceBlob).where(EvidenceBlob.sha256 == sha_b))
     assert workspace.evidence().verify_activity(uuid) == {sha_a: FileState.CORRUPT, sha_b: FileState.MISSING}
     assert workspace.evidence().verify_all() == {sha_a: FileState.CORRUPT, sha_b: FileState.MISSING}
     assert len(workspace.activities().get(uuid).draft.attachments) == 2  # never silently dropped

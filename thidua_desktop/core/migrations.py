@@ -109,6 +109,24 @@ def _v6_bundle_sequence_in_database(conn: Connection) -> None:
             conn.execute(text("UPDATE app_meta SET value = :v WHERE key = :k"), {"k": key, "v": str(seq)})
 
 
+def _v9_shared_evidence_store(conn: Connection) -> None:
+    """v9: evidence files kept in the database itself (used when it is a shared PostgreSQL database).
+
+    Frozen DDL (not the model classes), so later changes to the models never alter this step.
+    """
+    from sqlalchemy import BigInteger, Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text
+
+    frozen = MetaData()
+    Table("evidence_blobs", frozen,
+          Column("sha256", String(64), primary_key=True), Column("size", BigInteger, nullable=False),
+          Column("chunk_count", Integer, nullable=False), Column("stored_at", DateTime, nullable=False),
+          Column("stored_by", Text, nullable=False))
+    Table("evidence_chunks", frozen,
+          Column("sha256", String(64), primary_key=True), Column("seq", Integer, primary_key=True),
+          Column("data", LargeBinary, nullable=False))
+    frozen.create_all(conn)
+
+
 # Version → step. Version 1 is the first released schema; each later step upgrades from the one before.
 # A feature package adds its step here under the next free number.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -119,6 +137,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     6: _v6_bundle_sequence_in_database,
     7: v7_trust_states,
     8: v8_document_numbers,
+    9: _v9_shared_evidence_store,
 }
 LATEST_SCHEMA_VERSION = max(MIGRATIONS, default=1)
 

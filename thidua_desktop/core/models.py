@@ -15,6 +15,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -241,6 +243,30 @@ class ActivityEvidence(Base):
 
     activity: Mapped[Activity] = relationship(back_populates="attachments")
     evidence: Mapped[Evidence] = relationship()
+
+
+class EvidenceBlob(Base):
+    """A file held in the shared database (PostgreSQL department): present once every chunk is written.
+
+    Written in the same transaction as its chunks, so a row here means the whole file is there.
+    """
+
+    __tablename__ = "evidence_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    chunk_count: Mapped[int] = mapped_column(Integer)
+    stored_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    stored_by: Mapped[str] = mapped_column(Text, default="")
+
+
+class EvidenceChunk(Base):
+    """One piece (at most 1 MiB) of a shared file, so that no file is ever held in memory whole."""
+
+    __tablename__ = "evidence_chunks"
+    __table_args__ = (PrimaryKeyConstraint("sha256", "seq"),)
+    sha256: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AuditEntry(Base):

@@ -32,6 +32,7 @@ from thidua_desktop.core.consolidation.service import ConsolidationService, Serv
 from thidua_desktop.core.db import is_sqlite, make_engine, make_session_factory
 from thidua_desktop.core.errors import NotFoundError, UserError
 from thidua_desktop.core.evidence import EvidenceService, EvidenceStore
+from thidua_desktop.core.machine import MachineSettings, load_machine, save_machine
 from thidua_desktop.core.migrations import (
     MigrationReport,
     check_not_newer,
@@ -45,6 +46,8 @@ from thidua_desktop.core.paths import DATABASE_URL_ENV, DataLayout
 from thidua_desktop.core.progress import CancelFn, check_cancel, never_cancelled
 from thidua_desktop.core.query import ActivityQueries
 from thidua_desktop.core.roles import ROLE_LABELS, Role
+from thidua_desktop.core.shared_store import SharedEvidenceStore
+from thidua_desktop.core.text import nfc
 from thidua_desktop.core.units import UnitInfo, UnitService, seed_units
 
 __all__ = ["ROLE_LABELS", "NoDataError", "Role", "Workspace"]
@@ -124,7 +127,9 @@ class Workspace:
         being silently created empty (a mistyped folder name would otherwise look like "no activities").
         """
         layout = DataLayout.resolve(data_dir, demo=demo)
-        url = database_url or os.environ.get(DATABASE_URL_ENV) or layout.sqlite_url()
+        machine = load_machine(layout.root)
+        url = database_url or os.environ.get(DATABASE_URL_ENV) or machine.database_url or layout.sqlite_url()
+        actor = actor or machine.reviewer_name
         local = url == layout.sqlite_url()
         if not create and local and not layout.database_file.is_file():
             raise _no_data(str(layout.root), demo=demo)
@@ -227,6 +232,38 @@ class Workspace:
         officer = {} if official_name is None else {"official_name": " ".join(official_name.split())}
         self.set_settings(role=str(role), unit_code=unit_code, **officer)
 
+    @property
+    def needs_reviewer_name(self) -> bool:
+        """A shared database opened from a machine that has not said who works on it (see `setup_shared_department`)."""
+        return (not self.is_sqlite and self.role is not Role.UNIT
+                and load_machine(self.layout.root).reviewer_name is None)
+
+    def setup_shared_department(self, reviewer_name: str) -> bool:
+        """Set this machine up as a reviewer of the department whose database it opened; True if it joined.
+
+        The first reviewer sets the database up as the department; a later one only joins (the shared
+        settings are left as they are). Either way the machine remembers the database and the reviewer's
+        name, which the audit log records from then on.
+        """
+        name = nfc(reviewer_name.strip())
+        if not name:
+            raise UserError("Chưa có họ tên người thẩm định.", hint="Ví dụ: --name \"Nguyễn Văn An\".")
+        role = self.role
+        if role is Role.UNIT:
+            raise UserError(
+                "Cơ sở dữ liệu này đã được thiết lập cho một đơn vị, không phải Sở Tư pháp.",
+                hint="Hãy kiểm tra lại địa chỉ cơ sở dữ liệu (--database-url).",
+            )
+        self.actor = name
+        if role is None:
+            self.configure(Role.DEPARTMENT, None)
+        url = None if self.is_sqlite else self.engine.url.render_as_string(hide_password=False)
+        save_machine(self.layout.root, MachineSettings(url, name))
+        with self.transaction() as session:
+            audit.record(session, name, "join" if role else "setup", "reviewer", name[:64],
+                         {"data_dir": str(self.layout.root)})
+        return role is not None
+
     def own_unit(self) -> UnitInfo | None:
         code = self.setting("unit_code")
         return self.units().get(code) if code else None
@@ -251,7 +288,15 @@ class Workspace:
 
     @property
     def official_name(self) -> str:
-        """The official's name from Settings ("" until set): reviews and approvals are signed with it."""
+        """The official's name ("" until set): reviews and approvals are signed with it.
+
+        On a shared database the `official_name` setting is shared by every reviewer, so the name this
+        machine remembers (`thidua setup --name`, machine.json) wins there.
+        """
+        if not self.is_sqlite:
+            reviewer = load_machine(self.layout.root).reviewer_name
+            if reviewer:
+                return reviewer
         return str(self.setting("official_name") or "").strip()
 
     def _department_context(self) -> ServiceContext:
@@ -280,7 +325,10 @@ class Workspace:
         return OverviewService(self.sessions, self.campaign())
 
     def evidence_store(self) -> EvidenceStore:
-        return EvidenceStore(self.layout.evidence_dir)
+        """The local store (SQLite); on a shared PostgreSQL database, the files in it with a local cache."""
+        if self.is_sqlite:
+            return EvidenceStore(self.layout.evidence_dir)
+        return SharedEvidenceStore(self.layout.evidence_dir, self.engine, self.actor)
 
     def evidence(self) -> EvidenceService:
         downscale = int(self.setting("photo_max_px")) if self.setting("downscale_photos") else None

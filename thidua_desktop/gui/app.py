@@ -121,7 +121,7 @@ def fill_demo(workspace: Workspace) -> bool:
 def ensure_configured(workspace: Workspace) -> bool:
     from thidua_desktop.gui.setup_dialog import SetupDialog
 
-    if workspace.is_configured:
+    if workspace.is_configured and not workspace.needs_reviewer_name:
         return True
     return SetupDialog(workspace).exec() == QDialog.DialogCode.Accepted
 

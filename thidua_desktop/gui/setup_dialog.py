@@ -76,6 +76,20 @@ class SetupDialog(QDialog):
         layout.addWidget(self.key_box)
         layout.addSpacing(8)
         layout.addWidget(self.department_choice)
+        self.reviewer_label = QLabel(self.tr("Họ tên người thẩm định của máy này (ghi vào nhật ký):"))
+        self.reviewer_name = QLineEdit()
+        self.reviewer_name.setAccessibleName(self.tr("Họ tên người thẩm định"))
+        self.reviewer_name.setPlaceholderText(self.tr("ví dụ: Nguyễn Văn An"))
+        self.reviewer_label.setBuddy(self.reviewer_name)
+        layout.addWidget(self.reviewer_label)
+        layout.addWidget(self.reviewer_name)
+        if workspace.role is Role.DEPARTMENT:  # a shared department set up from another machine: join it
+            self.department_choice.setChecked(True)
+            self.unit_choice.setEnabled(False)
+            intro.setText(self.tr(
+                "<b>Tham gia Sở Tư pháp dùng chung.</b><br>Cơ sở dữ liệu này đã được thiết lập cho Sở Tư pháp; "
+                "hãy ghi họ tên của người dùng máy này để nhật ký ghi đúng người thẩm định."
+            ))
 
         buttons = dialog_buttons(self, self.tr("Bắt đầu"), "Thoát")
         layout.addWidget(buttons)
@@ -95,6 +109,8 @@ class SetupDialog(QDialog):
         self.unit_combo.setEnabled(enabled)
         self.unit_label.setEnabled(enabled)
         self.key_box.setVisible(enabled)
+        self.reviewer_label.setVisible(not enabled)
+        self.reviewer_name.setVisible(not enabled)
         existing = self._existing_key() if enabled else None
         for field in (self.passphrase, self.confirmation):
             field.setEnabled(existing is None)
@@ -128,6 +144,8 @@ class SetupDialog(QDialog):
                 self.workspace.configure(Role.UNIT, self.unit_combo.currentData())
                 if needs_key:
                     create_key(self.workspace, self.passphrase.text(), self.confirmation.text())
+            elif self.reviewer_name.text().strip() or not self.workspace.is_sqlite:
+                self.workspace.setup_shared_department(self.reviewer_name.text())  # refuses an empty name
             else:
                 self.workspace.configure(Role.DEPARTMENT, None)
         except Exception as error:  # noqa: BLE001 - shown to the user, dialog stays open

@@ -6,13 +6,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from thidua_desktop.core.bundles.archive import ArchivedBundle
 from thidua_desktop.core.bundles.import_apply import recover_interrupted_imports
 from thidua_desktop.core.bundles.importer import import_bundle, prepare_import
 from thidua_desktop.core.bundles.models import BundleImport
 from thidua_desktop.core.bundles.staging import STAGING_DIR, Staging
+from thidua_desktop.core.evidence import EvidenceStore, FileState
+from thidua_desktop.core.models import EvidenceChunk
 from thidua_desktop.core.workspace import Workspace
 
 from .conftest import Unit, enrol, pdf_bytes
@@ -33,6 +35,11 @@ def _orphan(department: Workspace, content: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     return sha
+
+
+def _cached(store: EvidenceStore, sha: str) -> bool:
+    """Whether this machine's folder holds the file (without fetching it from a shared database)."""
+    return EvidenceStore.path_for(store, sha).is_file()
 
 
 def test_recovery_removes_only_journalled_files_the_database_does_not_hold(unit: Unit, department: Workspace) -> None:
@@ -57,7 +64,11 @@ def test_recovery_removes_only_journalled_files_the_database_does_not_hold(unit:
 
     assert report.evidence_removed == [orphan] and report.archives_removed == [archive.relative_to(
         department.layout.root).as_posix()]
-    assert store.has(held) and store.has(untouched) and not store.has(orphan)
+    if department.is_sqlite:
+        assert store.has(held) and store.has(untouched) and not store.has(orphan)
+    else:  # the folder is this machine's cache; the shared copy in the database is what counts
+        assert store.has(held) and not store.has(orphan) and not store.has(untouched)
+        assert _cached(store, held) and _cached(store, untouched) and not _cached(store, orphan)
     assert not dead.folder.exists() and live.folder.is_dir()
     live.discard()
     assert not (department.layout.bundles_dir / STAGING_DIR).exists()
@@ -116,8 +127,12 @@ def test_archives_of_both_layouts_are_readable_and_re_verifiable(unit: Unit, dep
     assert old.rebuild(store, tmp_path / "old-again.thidua").read_bytes() == bundle.read_bytes()
     assert old.problems(store, unit.key.public_key) == []
 
-    damaged = store.path_for(current.manifest.evidence[0].sha256)
-    damaged.write_bytes(b"changed")
+    first = current.manifest.evidence[0].sha256
+    if department.is_sqlite:
+        store.path_for(first).write_bytes(b"changed")
+    else:  # the local file is only a cache (fetched again when damaged): damage the shared copy
+        with department.write_sessions.begin() as session:
+            session.execute(update(EvidenceChunk).where(EvidenceChunk.sha256 == first).values(data=b"changed"))
     assert len(current.problems(store, unit.key.public_key)) == 1
 
 
@@ -139,4 +154,7 @@ def test_a_failed_import_never_removes_an_intact_file_it_did_not_bring(unit: Uni
     monkeypatch.setattr(import_apply, "_write_records", fail)
     with pytest.raises(RuntimeError):
         import_bundle(department, bundle)
-    assert department.evidence_store().has(unsaved)
+    if department.is_sqlite:
+        assert department.evidence_store().has(unsaved)
+    else:  # the import's upload rolled back with it; this machine's copy must survive to be shared later
+        assert EvidenceStore.check(department.evidence_store(), unsaved) is FileState.OK

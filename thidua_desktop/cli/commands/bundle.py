@@ -50,6 +50,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và xem trước, không thay đổi gì")
     imp.set_defaults(handler=run_import)
 
+    recover = bundle_sub.add_parser(
+        "recover-evidence", help="Sở: lấy lại tệp minh chứng bị thiếu: đưa tệp của máy này vào kho dùng chung, "
+                                 "rồi bổ sung từ các gói đã nhận trước đây (tệp hoặc thư mục)")
+    add_workspace_arguments(recover)
+    recover.add_argument("files", type=Path, nargs="*", metavar="TỆP")
+    recover.set_defaults(handler=run_recover)
+
     held = bundle_sub.add_parser("held", help="Sở: các gói đang chờ xử lý (khóa mới, hai nhánh, số nhảy xa)")
     add_workspace_arguments(held)
     held.set_defaults(handler=run_held)
@@ -150,6 +157,15 @@ def run_import(args: argparse.Namespace) -> int:
               f"{refused} tệp bị từ chối.")
         if held:
             print("Xem các gói chờ xử lý: thidua bundle held")
+        return code
+
+
+def run_recover(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        report = workspace.bundles().recover_evidence(args.files, progress=printer("Đang bổ sung minh chứng"))
+        code = print_outcomes(list(report.outcomes)) if report.outcomes else 0
+        print(f"Đã đưa {report.shared} tệp của máy này vào kho dùng chung; đã bổ sung {report.restored} tệp "
+              "từ các gói.")
         return code
 
 

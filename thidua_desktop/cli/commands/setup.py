@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
                                 hint="Các đơn vị:\n" + _unit_list(_choices(workspace)))
         if args.name is not None and not args.name.strip():
             raise UserError("Họ tên cán bộ để trống.", hint="Ví dụ: --name \"Nguyễn Văn An\".")
+        if role is Role.DEPARTMENT and not workspace.is_sqlite:
+            return _setup_shared_department(workspace, args.name)
         workspace.configure(role, args.unit, official_name=args.name)
         unit = workspace.own_unit()
         print(f"Đã thiết lập máy: {ROLE_LABELS[role]}" + (f" — {unit.name} ({unit.code})." if unit else "."))
@@ -54,4 +56,22 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("Tiếp theo: đăng ký khóa của từng đơn vị theo phiếu đăng ký (thidua keys enrol …), rồi nhận gói "
                   "dữ liệu (thidua bundle import …).")
+    return 0
+
+
+def _setup_shared_department(workspace: Workspace, name: str | None) -> int:
+    """The first reviewer sets the department's shared database up; every later one joins it (no second setup)."""
+    if not (name or "").strip():
+        raise UserError("Hãy ghi họ tên người thẩm định của máy này.",
+                        hint="Ví dụ: thidua setup --role department --database-url … --name \"Nguyễn Văn An\"")
+    joined = workspace.setup_shared_department(name)
+    where = "dùng chung " + workspace.database_label
+    if joined:
+        print(f"Máy này đã tham gia Sở Tư pháp ({where}) với người thẩm định “{workspace.official_name}”; thiết "
+              "lập chung của Sở giữ nguyên.")
+    else:
+        print(f"Đã thiết lập {ROLE_LABELS[Role.DEPARTMENT]} trên cơ sở dữ liệu {where}; người thẩm định "
+              f"“{workspace.official_name}”.")
+    print(f"Thư mục dữ liệu của máy (bộ nhớ đệm minh chứng, nhật ký): {workspace.layout.root}")
+    print("Từ nay không cần ghi --database-url: máy nhớ địa chỉ cơ sở dữ liệu.")
     return 0

@@ -53,10 +53,12 @@ from thidua_desktop.core.bundles.staging import (
 )
 from thidua_desktop.core.bundles.trust import enrol_rotated
 from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.concurrency import database_now
 from thidua_desktop.core.evidence import EvidenceStore, FileState
-from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit
+from thidua_desktop.core.models import Activity, ActivityEvidence, Evidence, IndicatorValue, Unit, utc_now
 from thidua_desktop.core.progress import CancelFn, ProgressFn, StepCounter, never_cancelled
 from thidua_desktop.core.records import apply_record, remove_received
+from thidua_desktop.core.shared_store import insert_ignoring_duplicates, publish_cached, restore_missing
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +89,9 @@ class ImportReport:
     @property
     def message(self) -> str:
         if self.status is ImportStatus.ALREADY:
+            if self.evidence_added:
+                return (f"{self.summary.title} — đã nhận trước đây; đã bổ sung {self.evidence_added} tệp minh chứng "
+                        "còn thiếu trong kho.")
             return f"{self.summary.title} — đã nhận trước đây, không có gì thay đổi."
         if self.status is ImportStatus.HELD:
             return f"{self.summary.title} — chưa áp dụng, giữ lại chờ xử lý. {' '.join(self.notices[:1])}"
@@ -112,17 +117,23 @@ def _clear_children(session: Session, rows: Sequence[Activity]) -> None:
 
 
 def _ensure_evidence_rows(session: Session, items: Sequence[EvidenceItem]) -> dict[str, int]:
+    """Evidence rows by hash: inserted if absent (ON CONFLICT DO NOTHING, in hash order), then re-read.
+
+    Two units' imports may bring the same file at once; the second insert waits for the first and keeps
+    its row instead of failing on the unique key.
+    """
+    unique = {item.sha256: item for item in items}
+    shas = sorted(unique)
+    for start in range(0, len(shas), 500):
+        insert_ignoring_duplicates(session, Evidence, [
+            {"sha256": sha, "original_name": unique[sha].name, "mime_type": unique[sha].mime_type,
+             "size": unique[sha].size, "created_at": utc_now()} for sha in shas[start : start + 500]
+        ])
     ids: dict[str, int] = {}
-    shas = [item.sha256 for item in items]
     for start in range(0, len(shas), 500):
         ids.update(session.execute(
             select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(shas[start : start + 500]))
         ).all())
-    added = [Evidence(sha256=item.sha256, original_name=item.name, mime_type=item.mime_type, size=item.size)
-             for item in items if item.sha256 not in ids]
-    session.add_all(added)
-    session.flush()
-    ids.update((row.sha256, row.id) for row in added)
     return ids
 
 
@@ -180,7 +191,7 @@ def apply_import(
     preview = prepared.preview
     try:
         if preview.status is ImportStatus.ALREADY:
-            return ImportReport(preview.summary, ImportStatus.ALREADY, dict.fromkeys(ChangeKind, 0), 0, 0, (), ())
+            return _already(workspace, prepared)
         if preview.status is ImportStatus.HELD:  # trust rules (holds.py): kept aside for staff, not applied
             hold_prepared(workspace, prepared)
             return ImportReport(preview.summary, ImportStatus.HELD, dict.fromkeys(ChangeKind, 0), 0, 0,
@@ -190,6 +201,18 @@ def apply_import(
         return _apply(workspace, prepared, progress, cancel)
     finally:
         prepared.discard()
+
+
+def _already(workspace: BundleHost, prepared: PreparedImport) -> ImportReport:
+    """A bundle received before changes nothing, except that files the store lost are put back from it.
+
+    This is what makes "receive the earlier bundle first" work even when it was received already.
+    """
+    staged = dict(prepared.staging.evidence) if prepared.staging is not None else {}
+    restored = restore_missing(workspace.evidence_store(), staged) if staged else 0
+    notices = (f"Đã bổ sung {restored} tệp minh chứng còn thiếu trong kho từ gói này.",) if restored else ()
+    return ImportReport(prepared.preview.summary, ImportStatus.ALREADY, dict.fromkeys(ChangeKind, 0), restored,
+                        0, (), notices)
 
 
 @dataclass
@@ -218,7 +241,8 @@ class _MovedFiles:
         _fsync_dirs(self.promoted)
 
     def _intact(self, store: EvidenceStore, sha: str) -> bool:
-        if not store.path_for(sha).is_file() or store.check(sha) is not FileState.OK:
+        """This machine's copy is whole (on a shared department: its cache, which `publish_cached` shares)."""
+        if EvidenceStore.check(store, sha) is not FileState.OK:
             return False
         self.staging.evidence[sha].unlink(missing_ok=True)
         return True
@@ -286,6 +310,7 @@ def _apply_in(session: Session, workspace: BundleHost, prepared: PreparedImport,
     evidence_ids = _ensure_evidence_rows(session, manifest.evidence)
     added = [e for e in manifest.evidence if e.sha256 in staging.evidence and e.sha256 not in present]
     files.promote([e.sha256 for e in added], store)
+    publish_cached(store, [e.sha256 for e in manifest.evidence], session)  # shared department: into the database
     steps.step()
     archived = archive_path_for(workspace.layout, manifest)
     row = _import_row(workspace, prepared, plan, added, warnings, archived)
@@ -303,6 +328,7 @@ def _apply_in(session: Session, workspace: BundleHost, prepared: PreparedImport,
     )
     steps.step()
     files.archive(archived, manifest.raw, bundle.signature_bytes, workspace.layout.root)
+    row.imported_at = database_now(session)  # at commit, after every lock: the audit order is true
     steps.step()
     return ImportReport(
         prepared.preview.summary, ImportStatus.NEW, counts, len(added), sum(e.size for e in added),
@@ -329,10 +355,24 @@ def _referenced(session: Session, journalled: Journalled) -> Journalled:
 
 
 def _recover_in(session: Session, workspace: BundleHost) -> RecoveryReport:
-    """Recovery inside a write transaction that already keeps other imports from moving files."""
+    """Recovery inside a write transaction that already keeps other imports from moving files.
+
+    A moved file the database refers to stays; on a shared department it is also published when the
+    shared store lacks it (a file first imported before the store was shared), so no kept file is
+    left only in this machine's cache.
+    """
     store = workspace.evidence_store()
-    return recover(workspace.layout.bundles_dir, lambda journalled: _referenced(session, journalled),
-                   layout_root=workspace.layout.root, evidence_path=store.path_for)
+    kept: set[str] = set()
+
+    def referenced(journalled: Journalled) -> Journalled:
+        found = _referenced(session, journalled)
+        kept.update(found.evidence)
+        return found
+
+    report = recover(workspace.layout.bundles_dir, referenced, layout_root=workspace.layout.root,
+                     evidence_path=lambda sha: EvidenceStore.path_for(store, sha))
+    publish_cached(store, kept, session)
+    return report
 
 
 def recover_interrupted_imports(workspace: BundleHost) -> RecoveryReport:

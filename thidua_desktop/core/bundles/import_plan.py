@@ -195,7 +195,8 @@ def check_missing_evidence(bundle: OpenBundle, unit_name: str, present: set[str]
         raise MissingEvidenceError(
             f"Gói bổ sung số {bundle.manifest.seq} của {unit_name} dùng {len(missing)} tệp minh chứng mà Sở "
             f"chưa có: {names}.",
-            hint="Các tệp này được gửi trong một gói trước mà Sở chưa nhận. Hãy nhận gói đó trước, hoặc đề nghị "
+            hint="Các tệp này được gửi trong một gói trước. Hãy nhận (lại) gói đó trước — nếu Sở đã nhận, các tệp "
+            "còn thiếu sẽ được bổ sung từ gói (bản lưu ở thư mục bundles/archive của máy đã nhận) — hoặc đề nghị "
             "đơn vị tạo “Gói đầy đủ” và gửi lại. Không có gì bị thay đổi.",
             missing=tuple((m.sha256, m.name) for m in missing),
         )
@@ -315,7 +316,8 @@ def prepare_import(
             verdict = decide(session, bundle.manifest, unit.id, campaign.id, unit.name, pending_key=signer.pending,
                              max_jump=max_seq_jump(workspace.setting(MAX_SEQ_JUMP_SETTING)), flag=None)
         to_stage = set(included) - present_included
-        if not dry_run and verdict.status is ImportStatus.NEW:
+        restoring = verdict.status is ImportStatus.ALREADY and to_stage  # files the store lost: put back
+        if not dry_run and (verdict.status is ImportStatus.NEW or restoring):
             staging = Staging.create(workspace.layout.bundles_dir)
         scan(bundle, staging=staging, stage=to_stage, progress=progress, cancel=cancel)
         with workspace.sessions() as session:

@@ -33,12 +33,13 @@ from thidua_desktop.core.bundles.import_plan import (
 from thidua_desktop.core.bundles.import_verify import VerifyReport, verify_bundle
 from thidua_desktop.core.bundles.manifest import Manifest
 from thidua_desktop.core.bundles.reader import open_bundle
+from thidua_desktop.core.concurrency import with_retry
 from thidua_desktop.core.errors import Cancelled, UserError
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
 
 __all__ = [
     "BundleSummary", "ImportInfo", "ImportOutcome", "ImportPreview", "ImportReport", "ImportStatus",
-    "PreparedImport", "VerifyReport", "apply_import", "archive_path_for", "check_sequence", "expand_paths",
+    "PreparedImport", "VerifyReport", "apply_import", "apply_with_retry", "archive_path_for", "check_sequence", "expand_paths",
     "import_bundle", "import_many", "list_imports", "local_time", "peek", "plan_changes", "prepare_import",
     "verify_bundle",
 ]
@@ -48,7 +49,28 @@ def import_bundle(workspace: BundleHost, path: Path, *, progress: ProgressFn | N
                   cancel: CancelFn = never_cancelled) -> ImportReport:
     """Prepare and apply without stopping at the preview (CLI, folders, tests)."""
     prepared = prepare_import(workspace, path, progress=_scaled(progress, 0, 90), cancel=cancel)
-    return apply_import(workspace, prepared, progress=_scaled(progress, 90, 100), cancel=cancel)
+    return apply_with_retry(workspace, prepared, progress=_scaled(progress, 90, 100), cancel=cancel)
+
+
+def apply_with_retry(workspace: BundleHost, prepared: PreparedImport, *, progress: ProgressFn | None = None,
+                     cancel: CancelFn = never_cancelled) -> ImportReport:
+    """`apply_import`, prepared afresh from the same file and run again after a collision on a shared database.
+
+    A failed attempt leaves nothing behind (its transaction rolled back, its files were removed), and the
+    staged copies went with it, so each retry stages the file again; a refusal is never retried.
+    """
+    path = prepared.bundle.path
+    waiting: list[PreparedImport] = [prepared]
+
+    def attempt() -> ImportReport:
+        current = waiting.pop() if waiting else prepare_import(workspace, path, cancel=cancel)
+        return apply_import(workspace, current, progress=progress, cancel=cancel)
+
+    try:
+        return with_retry(attempt)
+    finally:
+        for unused in waiting:
+            unused.discard()
 
 
 def _scaled(progress: ProgressFn | None, low: int, high: int) -> ProgressFn | None:

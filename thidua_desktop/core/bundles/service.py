@@ -38,7 +38,17 @@ from thidua_desktop.core.bundles.trust import ConfirmReport, EnrolReport, Truste
 from thidua_desktop.core.errors import Cancelled, NotFoundError, UserError
 from thidua_desktop.core.models import Unit, UnitKind
 from thidua_desktop.core.progress import CancelFn, ProgressFn, never_cancelled
+from thidua_desktop.core.shared_store import share_cached_files
 from thidua_desktop.core.units import UnitInfo, get_unit, list_units
+
+
+@dataclass(frozen=True)
+class EvidenceRecovery:
+    """What `recover_evidence` did: files shared from this machine, files restored from bundles."""
+
+    shared: int
+    restored: int
+    outcomes: tuple[ImportOutcome, ...]
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ class BundleService:
 
     def apply_import(self, prepared: PreparedImport, *, progress: ProgressFn | None = None,
                      cancel: CancelFn = never_cancelled) -> ImportReport:
-        return importer.apply_import(self._host, prepared, progress=progress, cancel=cancel)
+        return importer.apply_with_retry(self._host, prepared, progress=progress, cancel=cancel)
 
     def import_file(self, path: Path, *, progress: ProgressFn | None = None,
                     cancel: CancelFn = never_cancelled) -> ImportReport:
@@ -82,6 +92,18 @@ class BundleService:
                     cancel: CancelFn = never_cancelled) -> list[ImportOutcome]:
         """Files and folders in sequence order, each in its own transaction; refusals don't stop the rest."""
         return importer.import_many(self._host, paths, progress=progress, cancel=cancel)
+
+    def recover_evidence(self, paths: Sequence[Path] = (), *, progress: ProgressFn | None = None,
+                         cancel: CancelFn = never_cancelled) -> EvidenceRecovery:
+        """Get lost evidence back: this machine's files into the shared store, then the bundles given.
+
+        A bundle received before is not applied again; its files the store lacks are put back from it
+        (see `import_apply`), so any copy of the unit's original files (mail, USB, the unit's outbox) serves.
+        """
+        shared = share_cached_files(self._host.evidence_store(), cancel=cancel)
+        outcomes = importer.import_many(self._host, paths, progress=progress, cancel=cancel) if paths else []
+        restored = sum(o.report.evidence_added for o in outcomes if o.report is not None)
+        return EvidenceRecovery(shared, restored, tuple(outcomes))
 
     @staticmethod
     def expand_paths(paths: Sequence[Path]) -> list[Path]:

@@ -21,6 +21,7 @@ from thidua_desktop.core import audit
 from thidua_desktop.core.bundles.guards import GuardContext, register_guard
 from thidua_desktop.core.bundles.models import BundleImport, PendingRecord
 from thidua_desktop.core.catalogue import CampaignInfo
+from thidua_desktop.core.concurrency import database_now
 from thidua_desktop.core.consolidation.models import (
     REVIEW_STATUS_LABELS,
     ActivityReview,
@@ -36,7 +37,7 @@ from thidua_desktop.core.locks import (
     record_date,
     unit_locks,
 )
-from thidua_desktop.core.models import Activity, Unit, utc_now
+from thidua_desktop.core.models import Activity, Unit
 from thidua_desktop.core.query import Period
 from thidua_desktop.core.text import format_datetime, nfc
 
@@ -67,8 +68,8 @@ class OpenQueriesError(UserError):
 # --- activity reviews ------------------------------------------------------------------------------
 
 
-def _activity(session: Session, activity_id: int) -> Activity:
-    activity = session.get(Activity, activity_id)
+def _activity(session: Session, activity_id: int, *, lock: bool = False) -> Activity:
+    activity = session.get(Activity, activity_id, with_for_update=lock or None, populate_existing=lock)
     if activity is None:
         raise NotFoundError("Không tìm thấy hoạt động này.", hint="Có thể nó vừa bị xóa hẳn; hãy tải lại danh sách.")
     return activity
@@ -81,14 +82,15 @@ def set_review(
     comment = nfc(comment.strip())
     if status is ReviewStatus.QUERIED and not comment:
         raise ValidationError({"comment": "Hãy ghi nội dung đề nghị đơn vị giải trình."})
-    activity = _activity(session, activity_id)
+    activity = _activity(session, activity_id, lock=True)  # two reviewers: one after the other, both audited
     review = session.scalar(select(ActivityReview).where(ActivityReview.activity_id == activity_id))
     before = {"status": str(review.status), "comment": review.comment} if review else {}
+    now = database_now(session)  # after the row lock: two reviewers' times follow their order
     if review is None:
         review = ActivityReview(activity_id=activity_id)
         session.add(review)
     review.status, review.comment = status, comment
-    review.reviewed_revision, review.reviewer, review.reviewed_at = activity.revision, actor, utc_now()
+    review.reviewed_revision, review.reviewer, review.reviewed_at = activity.revision, actor, now
     session.flush()
     changes = audit.diff(before, {"status": str(status), "comment": comment})
     changes["revision"] = [None, activity.revision]
@@ -254,7 +256,8 @@ def lock_period(
     allow_open_queries: bool = False,
 ) -> LockInfo:
     """Approve a unit's data for a period; refuses while queried items remain unless told otherwise."""
-    unit = session.get(Unit, unit_id)
+    # The unit's row lock, as import takes it: a lock waits for an import in flight and is stamped after it.
+    unit = session.get(Unit, unit_id, with_for_update=True, populate_existing=True)
     if unit is None:
         raise NotFoundError("Không tìm thấy đơn vị.", hint="Hãy tải lại danh sách đơn vị.")
     for existing in list_locks(session, campaign, unit_id=unit_id):
@@ -268,7 +271,7 @@ def lock_period(
         raise OpenQueriesError(unit.short_name or unit.name, len(open_queries), period)
     lock = PeriodLock(
         campaign_id=campaign.id, unit_id=unit_id, starts_on=period.start, ends_on=period.end, label=period.label,
-        note=nfc(note.strip()), locked_by=actor, locked_at=utc_now(),
+        note=nfc(note.strip()), locked_by=actor, locked_at=database_now(session),
     )
     session.add(lock)
     session.flush()
@@ -290,6 +293,7 @@ def unlock_period(session: Session, lock_id: int, *, actor: str, reason: str) ->
     if row is None:
         raise NotFoundError("Kỳ đã duyệt này không còn.", hint="Có thể người khác vừa mở khóa; hãy tải lại.")
     lock, unit = row
+    session.get(Unit, unit.id, with_for_update=True)  # waits for an import of the unit in flight
     info = _lock_info(lock, unit)
     session.execute(delete(PeriodLock).where(PeriodLock.id == lock_id))
     forget_cached_locks(session)

@@ -11,13 +11,15 @@ Held changes are applied by the bundle side (`bundles.pending.resolve_pending`),
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from thidua_desktop.core.activities import ChangeReport
+from thidua_desktop.core.concurrency import with_retry
 from thidua_desktop.core.consolidation.models import ReviewStatus
 from thidua_desktop.core.consolidation.review import (
     LockInfo,
@@ -40,6 +42,8 @@ from thidua_desktop.core.errors import NotFoundError
 from thidua_desktop.core.models import Unit
 from thidua_desktop.core.progress import CancelFn, ProgressFn, check_cancel, never_cancelled
 from thidua_desktop.core.query import Period
+
+T = TypeVar("T")
 
 
 class PendingResolver(Protocol):
@@ -84,18 +88,23 @@ class ReviewService:
         return unit_id
 
     # --- activity reviews --------------------------------------------------------------------------------
+    def _write(self, work: Callable[[Session], T]) -> T:
+        """One write transaction, run again after a collision with another reviewer (`with_retry`)."""
+        def attempt() -> T:
+            with self._context.write_sessions.begin() as session:
+                return work(session)
+        return with_retry(attempt)
+
     def accept(self, activity_id: int) -> ReviewReport:
-        with self._context.write_sessions.begin() as session:
-            return set_review(session, activity_id, ReviewStatus.ACCEPTED, actor=self.actor)
+        """Two reviewers on one item: the last one wins, and the audit log keeps both."""
+        return self._write(lambda s: set_review(s, activity_id, ReviewStatus.ACCEPTED, actor=self.actor))
 
     def query(self, activity_id: int, comment: str) -> ReviewReport:
         """Ask the unit to explain or correct an activity (a comment is required)."""
-        with self._context.write_sessions.begin() as session:
-            return set_review(session, activity_id, ReviewStatus.QUERIED, comment, actor=self.actor)
+        return self._write(lambda s: set_review(s, activity_id, ReviewStatus.QUERIED, comment, actor=self.actor))
 
     def clear(self, activity_id: int) -> ReviewReport:
-        with self._context.write_sessions.begin() as session:
-            return clear_review(session, activity_id, actor=self.actor)
+        return self._write(lambda s: clear_review(s, activity_id, actor=self.actor))
 
     def accept_all(self, activity_ids: Sequence[int]) -> ReviewReport:
         """Accept several activities in one transaction (the reviewer selected them together)."""
@@ -134,9 +143,8 @@ class ReviewService:
     def lock_period(self, unit_id: int, period: Period, *, note: str = "",
                     allow_open_queries: bool = False) -> LockReport:
         """Approve (lock) a unit's period; `OpenQueriesError` while queried items remain, unless allowed."""
-        with self._context.write_sessions.begin() as session:
-            lock = lock_period(session, self._context.campaign, unit_id, period, actor=self.actor, note=note,
-                               allow_open_queries=allow_open_queries)
+        lock = self._write(lambda s: lock_period(s, self._context.campaign, unit_id, period, actor=self.actor,
+                                                 note=note, allow_open_queries=allow_open_queries))
         return LockReport(units=(unit_id,), lock=lock)
 
     def unlock_period(self, unit_id: int, period: Period, reason: str, *, apply_freed: bool = False,
@@ -147,13 +155,16 @@ class ReviewService:
         the user cancels before applying). `NotFoundError` when the period is not approved.
         """
         campaign = self._context.campaign
-        with self._context.write_sessions.begin() as session:
+
+        def unlock(session: Session) -> tuple[LockInfo, tuple[PendingInfo, ...]]:
             covering = [lock for lock in list_locks(session, campaign, unit_id=unit_id) if lock.covers(period)]
             if not covering:
                 code = session.scalar(select(Unit.code).where(Unit.id == unit_id)) or ""
                 raise NotFoundError(f"Số liệu {period.phrase} của {code} chưa được duyệt.", hint="Không có gì để mở khóa.")
             lock = unlock_period(session, covering[0].id, actor=self.actor, reason=reason)
-            freed = tuple(p for p in pending_records(session, unit_id=unit_id) if not p.locked)
+            return lock, tuple(p for p in pending_records(session, unit_id=unit_id) if not p.locked)
+
+        lock, freed = self._write(unlock)
         applied = None
         if apply_freed and freed:
             applied = self._apply([p.id for p in freed], progress, cancel).changes
