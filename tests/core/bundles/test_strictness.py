@@ -179,10 +179,11 @@ def test_dates_far_outside_the_period_are_a_warning_the_reviewer_sees(sent: Path
                                                                       tmp_path: Path) -> None:
     def far_dates(manifest: dict) -> None:
         record = manifest["records"][0]
+        other_uuid = record["uuid"][:-1] + ("0" if record["uuid"][-1] != "0" else "1")  # a second, distinct uuid
         manifest["records"] = [
             {**record, "date": "0001-01-01"},
-            {**record, "uuid": record["uuid"][:-1] + "f", "date": "2099-12-31", "attachments": []},
-        ] if record["uuid"][-1] != "f" else [record]
+            {**record, "uuid": other_uuid, "date": "2099-12-31", "attachments": []},
+        ]
         manifest["records"].sort(key=lambda r: r["uuid"])
         manifest["counts"]["records"] = len(manifest["records"])
 
